@@ -1,0 +1,68 @@
+# make run   : install, migrate, seed the demo and serve on http://127.0.0.1:5000
+# make test  : install with dev extras (+ Debian chromium for browser tests) and run pytest
+# make bench : benchmarks against pabutools and red-dwarf (prints our time, theirs, ratio)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export FLASK_APP := app:create_app
+# Small BLAS calls are 50-100x slower and erratic with 2 threads on a 2-core box (docs/ecosystem.md §2).
+export OMP_NUM_THREADS := 1
+export OPENBLAS_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
+export NUMBA_NUM_THREADS := 1
+
+.PHONY: run test bench lint install install-dev system-deps translations clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q uv || true
+
+# Install with uv (about 10x faster), fall back to pip when uv is unavailable.
+define install_extras
+	@if [ -x $(BIN)/uv ]; then \
+	    $(BIN)/uv pip install -q --python $(BIN)/python -e ".$(1)"; \
+	else \
+	    $(BIN)/pip install -q -e ".$(1)"; \
+	fi
+endef
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(call install_extras,)
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(call install_extras,[dev])
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed translations
+install-dev: $(VENV)/.installed-dev translations
+
+translations: | $(BIN)/python
+	$(BIN)/pybabel compile -f -q -d translations
+
+# Browser tests drive Debian's chromium (Playwright cannot download its own browser here).
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	            || echo "warning: could not install chromium; browser tests will be skipped"; \
+	    else echo "warning: chromium missing and apt-get unavailable; browser tests will be skipped"; fi; \
+	fi
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: install-dev system-deps
+	$(BIN)/python -m pytest
+
+bench: install-dev
+	$(BIN)/python bench/pb_vs_pabutools.py
+	$(BIN)/python bench/polis_vs_reddwarf.py
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,68 @@
+"""Users and their roles."""
+from __future__ import annotations
+
+import enum
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from core.db import UTCDateTime, db, utcnow
+
+
+class Role(enum.StrEnum):
+    CITIZEN = "citizen"
+    MODERATOR = "moderator"
+    FACILITATOR = "facilitator"
+    OFFICIAL = "official"
+    ADMIN = "admin"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Stored lower-cased; unique so a second registration with another case is refused.
+    email: Mapped[str | None] = mapped_column(String(320), unique=True, nullable=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    email_confirmed_at = mapped_column(UTCDateTime, nullable=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    deleted_at = mapped_column(UTCDateTime, nullable=True)
+
+    role_rows: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """Every user is a citizen; other roles are granted by an admin."""
+        return frozenset({Role.CITIZEN.value, *(r.role for r in self.role_rows)})
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles & {str(r) for r in roles})
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: deleted accounts cannot log in
+        return self.deleted_at is None
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+    __table_args__ = (UniqueConstraint("user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    user: Mapped[User] = relationship(back_populates="role_rows")

@@ -1,0 +1,69 @@
+"""Application factory: config, extensions, blueprints, CLI. Nothing else."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+
+def _secret_key(instance: Path) -> str:
+    """Read instance/secret_key, generating it on first run (never committed)."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+
+    app.config.from_mapping(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'app.db'}",
+        MAX_CONTENT_LENGTH=10 * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        BABEL_DEFAULT_LOCALE="en",
+        LANGUAGES=["en", "zh_Hant"],
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env()  # FLASK_SECRET_KEY, FLASK_MAIL_SERVER, ...
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if config:
+        app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(instance)
+
+    from core import web as core_web
+    from core.db import db
+    from core.extensions import csrf, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
+                     render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    core_web.init_app(app)
+
+    from accounts.web import admin_bp, bp as accounts_bp
+    from deliberation.web import bp as deliberation_bp
+    from pb.web import bp as pb_bp
+    from petitions.web import bp as petitions_bp
+
+    for blueprint in (accounts_bp, admin_bp, pb_bp, deliberation_bp, petitions_bp):
+        app.register_blueprint(blueprint)
+
+    from core.cli import register_cli
+
+    register_cli(app)
+    return app

@@ -1,0 +1,1 @@
+"""What every package shares: database, security, mail outbox, audit log, process framing."""

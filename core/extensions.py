@@ -1,0 +1,15 @@
+"""Flask extensions, created once and bound to the app in create_app()."""
+from __future__ import annotations
+
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+migrate = Migrate()
+babel = Babel()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

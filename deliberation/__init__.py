@@ -1,0 +1,1 @@
+"""Polis-style deliberation: opinion clustering math (pure), plus the web shell."""

@@ -1,0 +1,1 @@
+"""Participatory budgeting: pabulib I/O and outcome rules (pure), plus the web shell."""

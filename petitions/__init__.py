@@ -1,0 +1,1 @@
+"""Petitions: lifecycle state machine (pure), signatures, official responses."""
