@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from accounts.models import User
 from core.db import db
 from core.extensions import login_manager
 
@@ -12,6 +13,4 @@ admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    from accounts.models import User
-
     return db.session.get(User, int(user_id))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
+from core import audit, mail  # noqa: F401 - register the outbox and audit tables
 from core.extensions import babel
 
 bp = Blueprint("core", __name__)
