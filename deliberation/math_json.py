@@ -1,0 +1,106 @@
+"""A :class:`ClusteringResult` as Polis's ``math-pca2.json`` (docs/polis-math.md §13).
+
+Same keys and the internal sign (agree = −1) as the real Polis output; ids are the input's
+own participant and statement ids. Subgroups and timestamps are not produced.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from deliberation.pipeline import ClusteringResult, WarmStart
+
+
+def _floats(a) -> list:
+    return [float(v) for v in np.asarray(a).ravel()]
+
+
+def to_math_pca2(result: ClusteringResult) -> dict:
+    """The result as a JSON-ready dict with the keys of ``math-pca2.json``."""
+    m = result.matrix
+    tids = [int(t) for t in m.tids]
+    base = result.base
+    gv = result.group_votes
+    groups = result.groups
+    group_clusters = []
+    for g, gid in enumerate(groups.ids):
+        members = [int(b) for b, lab in zip(base.ids, groups.labels, strict=True) if lab == g]
+        group_clusters.append({"id": int(gid), "members": members,
+                               "center": _floats(groups.centres[g])})
+    in_rows = np.flatnonzero(result.in_conv)
+    # Per base cluster, per tid A/D/S on the raw matrix (§13 votes-base).
+    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.raw.indptr))
+    in_base = result.base_of[rows] >= 0
+    id_order = np.argsort(base.ids)
+    b_idx = id_order[np.searchsorted(base.ids[id_order], result.base_of[rows[in_base]])]
+    cols = m.raw.indices[in_base]
+    vals = m.raw.data[in_base]
+    shape = (len(tids), len(base.ids))
+    counts = {}
+    for key, sel in (("A", vals < 0), ("D", vals > 0), ("S", np.ones_like(vals, dtype=bool))):
+        arr = np.zeros(shape, dtype=np.int64)
+        np.add.at(arr, (cols[sel], b_idx[sel]), 1)
+        counts[key] = arr
+    votes_base = {str(t): {k: counts[k][j].tolist() for k in "ADS"} for j, t in enumerate(tids)}
+    return {
+        "n": int(m.shape[0]),
+        "n-cmts": int(m.shape[1]),
+        "tids": tids,
+        "in-conv": [int(p) for p in m.pids[in_rows]],
+        "user-vote-counts": {str(int(p)): int(c) for p, c in zip(m.pids, result.user_vote_counts,
+                                                                 strict=True)},
+        "pca": {
+            "center": _floats(result.pca.center),
+            "comps": [_floats(c) for c in result.pca.comps],
+            "comment-projection": [_floats(c) for c in result.comment_projection],
+            "comment-extremity": _floats(result.comment_extremity),
+        },
+        "base-clusters": {
+            "id": [int(b) for b in base.ids],
+            "members": [[int(p) for p in mem] for mem in result.base_members],
+            "x": _floats(base.centres[:, 0]),
+            "y": _floats(base.centres[:, 1]),
+            "count": [int(len(mem)) for mem in result.base_members],
+        },
+        "group-clusters": group_clusters,
+        "repness": {str(g): recs for g, recs in result.repness.items()},
+        "consensus": result.consensus,
+        "group-aware-consensus": {str(t): float(v) for t, v in
+                                  zip(tids, result.group_aware_consensus, strict=True)},
+        "comment-priorities": {str(t): float(v) for t, v in
+                               zip(tids, result.comment_priorities, strict=True)},
+        "group-votes": {
+            str(int(gid)): {
+                "n-members": int(gv.n_members[g]),
+                "votes": {str(t): {"A": int(gv.agree[g, j]), "D": int(gv.disagree[g, j]),
+                                   "S": int(gv.seen[g, j])} for j, t in enumerate(tids)},
+            }
+            for g, gid in enumerate(result.group_ids)
+        },
+        "votes-base": votes_base,
+        "mod-out": [int(t) for t in m.tids[m.mod_out]],
+        "meta-tids": [int(t) for t in m.tids[m.meta]],
+    }
+
+
+def warm_start_from_math_pca2(math: dict) -> WarmStart:
+    """A :class:`WarmStart` from a stored ``math-pca2.json`` (ours or Polis's).
+
+    Only the served k's grouping is in the JSON, so other k start cold; the k-smoother
+    starts fresh. Raises ``ValueError`` when a required key is missing.
+    """
+    try:
+        bc = math["base-clusters"]
+        base_ids = np.asarray(bc["id"], dtype=np.int64)
+        groups = math["group-clusters"]
+        group = (np.asarray([g["id"] for g in groups], dtype=np.int64),
+                 [np.asarray(g["members"], dtype=np.int64) for g in groups])
+        return WarmStart(
+            tids=np.asarray(math["tids"], dtype=np.int64),
+            comps=np.asarray(math["pca"]["comps"], dtype=np.float64).reshape(-1, len(math["tids"])),
+            in_conv=np.asarray(math["in-conv"], dtype=np.int64),
+            base_ids=base_ids,
+            base_members=[np.asarray(m, dtype=np.int64) for m in bc["members"]],
+            groups={len(groups): group} if len(groups) >= 2 else {},
+        )
+    except (KeyError, TypeError) as err:
+        raise ValueError(f"not a math-pca2 result: missing or malformed {err}") from None

@@ -1,0 +1,182 @@
+"""The vote matrix and the in-conv selection (docs/polis-math.md §2, §3).
+
+Votes are held in Polis's *internal* sign: agree = -1, disagree = +1, pass = 0.
+The matrix is sparse (CSR): a stored entry means "voted", and a pass is an explicitly
+stored 0, so ``voted`` is the sparsity pattern and never ``data != 0``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+AGREE, PASS, DISAGREE = -1, 0, 1
+VALID_VOTES = (AGREE, PASS, DISAGREE)
+IN_CONV_MIN_VOTES = 7
+IN_CONV_TOP_UP = 15
+
+
+@dataclass(frozen=True)
+class VoteMatrix:
+    """Participants × statements, last vote wins (§2).
+
+    Attributes
+    ----------
+    pids, tids : int64 arrays of row and column ids, both sorted ascending.
+    raw : ``scipy.sparse.csr_array`` (n_pids × n_tids, int8), internal sign; stored = voted.
+    mod_out : bool array (n_tids,), columns moderated out (``mod = -1`` or meta).
+    meta : bool array (n_tids,), meta statements.
+    arrival : int array (n_pids,), row indices in order of each participant's first vote.
+        Polis appends rows as participants arrive, and k-means starts from the first
+        distinct points in that order (§5), so clustering walks rows in this order.
+    """
+
+    pids: np.ndarray
+    tids: np.ndarray
+    raw: sp.csr_array
+    mod_out: np.ndarray
+    meta: np.ndarray
+    arrival: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.raw.shape
+
+    def user_vote_counts(self) -> np.ndarray:
+        """Non-nil cells per row of the raw matrix, passes and mod-out votes included (§3)."""
+        return np.diff(self.raw.indptr).astype(np.int64)
+
+    def rating_votes(self) -> sp.csr_array:
+        """The raw matrix without the mod-out columns (float64, internal sign).
+
+        ``rating-mat`` zeroes mod-out columns for every row (§2); those cells are centred to 0
+        and have zero loadings, so dropping them changes nothing except the per-row vote
+        count, which :func:`rating_vote_counts` adds back.
+        """
+        raw = self.raw
+        keep = ~self.mod_out[raw.indices]
+        rows = np.repeat(np.arange(raw.shape[0]), np.diff(raw.indptr))[keep]
+        out = sp.csr_array(
+            (raw.data[keep].astype(np.float64), (rows, raw.indices[keep])), shape=raw.shape
+        )
+        out.sort_indices()
+        return out
+
+    def rating_vote_counts(self) -> np.ndarray:
+        """Cells per row of ``rating-mat`` that are non-nil: own votes plus every mod-out column."""
+        raw = self.raw
+        on_mod_out = self.mod_out[raw.indices]
+        rows = np.repeat(np.arange(raw.shape[0]), np.diff(raw.indptr))
+        own_active = np.bincount(rows[~on_mod_out], minlength=raw.shape[0])
+        return own_active + int(self.mod_out.sum())
+
+
+def build_vote_matrix(
+    *,
+    pids: np.ndarray,
+    tids: np.ndarray,
+    votes: np.ndarray,
+    timestamps: np.ndarray | None = None,
+    mod_out_tids=(),
+    meta_tids=(),
+) -> VoteMatrix:
+    """Build the vote matrix from vote events, latest vote wins (§2).
+
+    Parameters
+    ----------
+    pids, tids, votes : 1-D integer arrays of equal length, one entry per vote event;
+        ``votes`` in internal sign (agree = -1, disagree = +1, pass = 0).
+    timestamps : optional 1-D array; events are applied in timestamp order, ties broken
+        by (participant, statement) so the result never depends on the input's order.
+        Without it, input order (then equal-timestamp ties keep input order).
+    mod_out_tids, meta_tids : statement ids moderated out / marked meta. Meta statements
+        are always moderated out (§11). Ids that received no vote are ignored.
+
+    Returns
+    -------
+    VoteMatrix with rows = distinct pids ascending, columns = voted tids ascending.
+
+    Raises
+    ------
+    ValueError on empty input, unequal lengths, or vote values outside {-1, 0, 1}.
+    """
+    pids = np.asarray(pids)
+    tids = np.asarray(tids)
+    votes = np.asarray(votes)
+    if not (pids.ndim == tids.ndim == votes.ndim == 1):
+        raise ValueError("pids, tids and votes must be 1-D arrays")
+    if not (len(pids) == len(tids) == len(votes)):
+        raise ValueError("pids, tids and votes must have the same length")
+    if len(votes) == 0:
+        raise ValueError("no votes: a conversation needs at least one vote to be clustered")
+    for name, arr in (("participant id", pids), ("statement id", tids), ("vote", votes)):
+        if not np.issubdtype(arr.dtype, np.integer):
+            if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
+                raise ValueError(f"every {name} must be an integer")
+    bad = ~np.isin(votes, VALID_VOTES)
+    if bad.any():
+        raise ValueError(
+            f"unknown vote value {votes[bad][0]!r}: votes must be -1, 0 or 1 "
+            f"({int(bad.sum())} bad events)"
+        )
+    pids = pids.astype(np.int64)
+    tids = tids.astype(np.int64)
+    votes = votes.astype(np.int8)
+    if timestamps is None:
+        order = np.arange(len(votes))
+    else:
+        timestamps = np.asarray(timestamps, dtype=np.float64)
+        if timestamps.shape != votes.shape:
+            raise ValueError("timestamps must have one entry per vote")
+    uniq_pids, rows = np.unique(pids, return_inverse=True)
+    uniq_tids, cols = np.unique(tids, return_inverse=True)
+    if timestamps is not None:
+        order = np.lexsort((cols, rows, timestamps))
+    rows, cols, votes = rows[order], cols[order], votes[order]
+    _, first_vote = np.unique(rows, return_index=True)
+    arrival = np.argsort(first_vote, kind="stable")
+    # Last vote wins: keep the last event of each (row, col) cell in application order.
+    cell = rows.astype(np.int64) * len(uniq_tids) + cols
+    rev = cell[::-1]
+    _, first_in_rev = np.unique(rev, return_index=True)
+    last = len(cell) - 1 - first_in_rev  # sorted by cell => row-major order
+    raw = sp.csr_array(
+        (votes[last], (rows[last], cols[last])),
+        shape=(len(uniq_pids), len(uniq_tids)),
+        dtype=np.int8,
+    )
+    raw.sort_indices()
+    meta = np.isin(uniq_tids, np.asarray(list(meta_tids), dtype=np.int64))
+    mod_out = np.isin(uniq_tids, np.asarray(list(mod_out_tids), dtype=np.int64)) | meta
+    return VoteMatrix(pids=uniq_pids, tids=uniq_tids, raw=raw, mod_out=mod_out, meta=meta,
+                      arrival=arrival)
+
+
+def select_in_conv(
+    user_vote_counts: np.ndarray, *, n_cmts: int, sticky: np.ndarray | None = None
+) -> np.ndarray:
+    """Rows that are clustered: the in-conv set (§3).
+
+    Parameters
+    ----------
+    user_vote_counts : (n_rows,) votes per row, passes and mod-out votes included.
+    n_cmts : number of columns.
+    sticky : optional bool mask (n_rows,) of rows already in-conv at an earlier tick;
+        they stay in whatever their count.
+
+    Returns
+    -------
+    bool mask (n_rows,): count ≥ min(7, n_cmts), plus sticky rows, topped up with the
+    rows with the most votes (ties: lower row first) until there are 15 (or all rows).
+    """
+    counts = np.asarray(user_vote_counts)
+    mask = counts >= min(IN_CONV_MIN_VOTES, n_cmts)
+    if sticky is not None:
+        mask = mask | np.asarray(sticky, dtype=bool)
+    missing = min(IN_CONV_TOP_UP, len(counts)) - int(mask.sum())
+    if missing > 0:
+        candidates = np.flatnonzero(~mask)
+        by_votes = candidates[np.argsort(-counts[candidates], kind="stable")]
+        mask[by_votes[:missing]] = True
+    return mask
