@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
+
+MAIL_ENV = ("MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_USE_TLS",
+            "MAIL_USE_SSL", "MAIL_DEFAULT_SENDER")
 
 
 def _secret_key(instance: Path) -> str:
@@ -33,15 +37,33 @@ def create_app(config: dict | None = None) -> Flask:
         LANGUAGES=["en", "zh_Hant"],
         RATELIMIT_STORAGE_URI="memory://",
         RATELIMIT_HEADERS_ENABLED=True,
+        LOGIN_RATE_LIMIT="5 per 15 minutes",  # failures per address + email (reliability §2d)
+        LOGIN_IP_RATE_LIMIT="30 per 15 minutes",
+        REGISTER_RATE_LIMIT="5 per hour",
+        RESET_RATE_LIMIT="5 per hour",
+        EMAIL_RATE_LIMIT="3 per hour",
+        REMEMBER_COOKIE_DURATION=timedelta(days=30),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        MAIL_DEFAULT_SENDER="civic@localhost",
+        TRUSTED_PROXIES=0,  # set to the number of reverse proxies in front (X-Forwarded-*)
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env()  # FLASK_SECRET_KEY, FLASK_MAIL_SERVER, ...
+    for key in MAIL_ENV:  # plain MAIL_SERVER=... works as well as FLASK_MAIL_SERVER=...
+        if os.environ.get(key):
+            app.config[key] = os.environ[key]
     if os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     if config:
         app.config.update(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
+
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from core import web as core_web
     from core.db import db
@@ -53,9 +75,11 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    login_manager.session_protection = "basic"
     core_web.init_app(app)
 
-    from accounts.web import admin_bp, bp as accounts_bp
+    from accounts.web import admin_bp
+    from accounts.web import bp as accounts_bp
     from deliberation.web import bp as deliberation_bp
     from pb.web import bp as pb_bp
     from petitions.web import bp as petitions_bp

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
@@ -50,6 +51,17 @@ class User(UserMixin, db.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.email_confirmed_at is not None
+
+    @property
+    def credential_fingerprint(self) -> str:
+        """Changes whenever the password or email changes: ends sessions and reset links."""
+        material = f"{self.password_hash}|{self.email}".encode()
+        return hashlib.sha256(material).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        """Flask-Login session id: "<id>:<fingerprint>", so a password change logs out
+        every other session and remember-me cookie."""
+        return f"{self.id}:{self.credential_fingerprint}"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")

@@ -1,16 +1,305 @@
-"""Accounts: register, login, logout, account page; admin user management."""
+"""Accounts: register, confirm, login, logout, reset, account page; admin user management."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
 
+from accounts import forms, service
 from accounts.models import User
+from core.audit import AuditEntry
 from core.db import db
-from core.extensions import login_manager
+from core.extensions import limiter, login_manager
+from core.security import role_required, safe_next
 
 bp = Blueprint("accounts", __name__)
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
-    return db.session.get(User, int(user_id))
+def load_user(session_id: str):
+    """Session ids are "<id>:<fingerprint>" (see User.get_id); a bare id is accepted too."""
+    user_id, _sep, fingerprint = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or (fingerprint and fingerprint != user.credential_fingerprint):
+        return None
+    return user
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    abort(401)  # core.web turns it into a redirect to the login page, or JSON
+
+
+def _link(endpoint: str):
+    return lambda token: url_for(endpoint, token=token, _external=True)
+
+
+def _login_key() -> str:
+    """Failures are counted per address and per email tried (docs/reliability.md §2d)."""
+    return f"{get_remote_address()}|{service.normalise_email(request.form.get('email', ''))}"
+
+
+def _limit(name: str):
+    return limiter.limit(lambda: current_app.config[name], methods=["POST"])
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@_limit("REGISTER_RATE_LIMIT")
+def register():
+    """Create an account; a confirmation link is emailed."""
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.account"))
+    form = forms.RegisterForm()
+    if form.validate_on_submit():
+        try:
+            service.register(display_name=form.display_name.data, email=form.email.data,
+                             password=form.password.data,
+                             confirm_link=_link("accounts.confirm_email"),
+                             forgot_url=url_for("accounts.forgot_password", _external=True))
+        except service.AccountError as error:
+            form.password.errors.append(str(error))
+        else:
+            flash(_("Thank you. We sent a confirmation link to %(email)s. You can log in now.",
+                    email=service.normalise_email(form.email.data)), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/register.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+def confirm_email(token):
+    """Confirm an email address (the button posts, so link scanners change nothing)."""
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            service.confirm_email(token)
+        except service.InvalidToken as error:
+            return render_template("accounts/token_error.html", message=str(error)), 400
+        flash(_("Your email address is confirmed."), "success")
+        return redirect(url_for("accounts.account" if current_user.is_authenticated
+                                else "accounts.login"))
+    return render_template("accounts/confirm.html", form=form,
+                           heading=_("Confirm your email address"))
+
+
+@bp.post("/account/confirm/resend")
+@login_required
+@_limit("EMAIL_RATE_LIMIT")
+def resend_confirmation():
+    """Send another confirmation link."""
+    if forms.ConfirmForm().validate_on_submit() and not current_user.is_confirmed:
+        service.resend_confirmation(current_user, _link("accounts.confirm_email"))
+        flash(_("We sent a new confirmation link to %(email)s.", email=current_user.email),
+              "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@_limit("LOGIN_IP_RATE_LIMIT")
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
+               key_func=_login_key, deduct_when=lambda response: g.get("login_failed", False))
+def login():
+    """Log in with email and password."""
+    form = forms.LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = service.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            keep = {k: session[k] for k in ("lang",) if k in session}
+            session.clear()  # no session fixation: nothing survives from before login
+            session.update(keep)
+            login_user(user, remember=form.remember.data)
+            flash(_("Welcome, %(name)s.", name=user.display_name), "success")
+            return redirect(safe_next(form.next.data))
+        g.login_failed = True
+        form.password.errors.append(_("Email or password is not correct."))
+    status = 401 if g.get("login_failed") else (400 if form.errors else 200)
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout():
+    """Log out (GET shows a button, POST logs out)."""
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        logout_user()
+        session.clear()
+        flash(_("You are logged out."), "success")
+        return redirect(url_for("core.home"))
+    return render_template("accounts/confirm.html", form=form, heading=_("Log out"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@_limit("RESET_RATE_LIMIT")
+def forgot_password():
+    """Ask for a password reset link."""
+    form = forms.ForgotPasswordForm()
+    if form.validate_on_submit():
+        service.request_password_reset(form.email.data, _link("accounts.reset_password"))
+        flash(_("If an account uses %(email)s, we sent it a link to choose a new password. "
+                "The link works for one hour.",
+                email=service.normalise_email(form.email.data)), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@_limit("RESET_RATE_LIMIT")
+def reset_password(token):
+    """Choose a new password from an emailed link."""
+    try:
+        service.user_for_reset_token(token)
+    except service.InvalidToken as error:
+        return render_template("accounts/token_error.html", message=str(error)), 400
+    form = forms.ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            service.reset_password(token, form.password.data)
+        except (service.InvalidToken, service.AccountError) as error:
+            form.password.errors.append(str(error))
+        else:
+            flash(_("Your password is changed. Please log in."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", form=form), 400 if form.errors else 200
+
+
+def _account_page(status=200, **forms_in_use):
+    page_forms = {"password_form": forms.ChangePasswordForm(prefix="pw"),
+                  "email_form": forms.ChangeEmailForm(prefix="em"),
+                  "delete_form": forms.DeleteAccountForm(prefix="del"),
+                  "resend_form": forms.ConfirmForm(),
+                  **forms_in_use}
+    return render_template("accounts/account.html", **page_forms), status
+
+
+@bp.get("/account")
+@login_required
+def account():
+    """Your account: details, roles, changes, deletion."""
+    return _account_page()
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    """Change the password (needs the current one)."""
+    form = forms.ChangePasswordForm(prefix="pw")
+    if form.validate_on_submit():
+        try:
+            service.change_password(current_user, current=form.current.data,
+                                    new=form.password.data)
+        except service.AccountError as error:
+            form.current.errors.append(str(error))
+        else:
+            # Keep this session (new fingerprint); every other session ends.
+            login_user(current_user._get_current_object(), remember=False)
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for("accounts.account"))
+    return _account_page(400, password_form=form)
+
+
+@bp.post("/account/email")
+@login_required
+def change_email():
+    """Ask to change the email; the new address must confirm."""
+    form = forms.ChangeEmailForm(prefix="em")
+    if form.validate_on_submit():
+        try:
+            service.request_email_change(current_user, password=form.current.data,
+                                         new_email=form.email.data,
+                                         confirm_link=_link("accounts.confirm_email_change"))
+        except service.AccountError as error:
+            form.email.errors.append(str(error))
+        else:
+            flash(_("We sent a confirmation link to %(email)s. Your email changes when you "
+                    "open it.", email=service.normalise_email(form.email.data)), "success")
+            return redirect(url_for("accounts.account"))
+    return _account_page(400, email_form=form)
+
+
+@bp.route("/account/email/<token>", methods=["GET", "POST"])
+def confirm_email_change(token):
+    """Confirm a new email address."""
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            service.confirm_email_change(token)
+        except service.InvalidToken as error:
+            return render_template("accounts/token_error.html", message=str(error)), 400
+        logout_user()  # the session id carried the old email's fingerprint
+        flash(_("Your email address is changed. Please log in with it."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/confirm.html", form=form,
+                           heading=_("Confirm your new email address"))
+
+
+@bp.post("/account/delete")
+@login_required
+def delete_account():
+    """Delete the account: personal data removed, votes kept anonymously."""
+    form = forms.DeleteAccountForm(prefix="del")
+    if form.validate_on_submit():
+        try:
+            service.delete_account(current_user, password=form.current.data)
+        except service.AccountError as error:
+            form.current.errors.append(str(error))
+        else:
+            logout_user()
+            session.clear()
+            flash(_("Your account is deleted."), "success")
+            return redirect(url_for("core.home"))
+    return _account_page(400, delete_form=form)
+
+
+@admin_bp.get("/")
+@role_required("admin")
+def index():
+    """Administration overview and the latest audit entries."""
+    entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(50))
+    return render_template("admin/index.html", entries=list(entries),
+                           user_count=db.session.query(User).count())
+
+
+@admin_bp.get("/users")
+@role_required("admin")
+def users():
+    """All accounts with their roles."""
+    rows = db.session.scalars(select(User).where(User.deleted_at.is_(None)).order_by(User.id))
+    return render_template("admin/users.html", users=list(rows), roles=service.GRANTABLE_ROLES,
+                           form=forms.ConfirmForm())
+
+
+@admin_bp.post("/users/<int:user_id>/roles")
+@role_required("admin")
+def set_role(user_id):
+    """Grant or revoke one role (written to the audit log)."""
+    user = db.session.get(User, user_id) or abort(404)
+    form = forms.ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    action = request.form.get("action")
+    if action not in ("grant", "revoke"):
+        abort(400)
+    try:
+        changed = service.set_role(current_user, user, request.form.get("role", ""),
+                                   granted=action == "grant")
+    except service.AccountError as error:
+        flash(str(error), "error")
+        return redirect(url_for("admin.users"))
+    if changed:
+        flash(_("Roles of %(name)s updated.", name=user.display_name), "success")
+    return redirect(url_for("admin.users"))

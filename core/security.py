@@ -1,14 +1,24 @@
-"""Role checks for views."""
+"""Role checks, safe redirects and HTTP security headers.
+
+Header values and the `next=` rule follow docs/reliability.md §2b ("Headers", "Open redirect").
+"""
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlsplit
 
-from flask import abort
+from flask import abort, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; object-src 'none'; frame-ancestors 'none'; "
+    "base-uri 'self'; form-action 'self'"
+)
 
 
 def role_required(*roles: str):
-    """Allow the view only to logged-in users holding one of `roles` (403 otherwise)."""
+    """Allow the view only to logged-in users holding one of `roles` (401 anonymous, 403 other)."""
 
     def decorator(view):
         @wraps(view)
@@ -22,3 +32,52 @@ def role_required(*roles: str):
         return wrapped
 
     return decorator
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Return `target` if it is a path on this site, else `default` (reliability.md §2b).
+
+    Accepted: starts with exactly one "/", the second character is neither "/" nor "\\",
+    no control characters or backslashes anywhere, and `urlsplit` finds no scheme or host.
+    """
+    if not target or not isinstance(target, str):
+        return default
+    if not target.startswith("/") or target[1:2] in ("/", "\\"):
+        return default
+    if "\\" in target or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    # Browsers strip tabs/newlines and decode %2F in some places: refuse encoded slashes
+    # and whitespace at the start, where they could turn the path into "//host".
+    lowered = target.lower()
+    if lowered.startswith(("/%2f", "/%5c", "/%09", "/%0a", "/%0d", "/%20")):
+        return default
+    return target
+
+
+def set_security_headers(response):
+    """Add CSP, nosniff, frame and referrer headers; Secure cookies + HSTS over HTTPS."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        cookies = headers.getlist("Set-Cookie")
+        if cookies:
+            headers.remove("Set-Cookie")
+            for cookie in cookies:
+                if "; secure" not in cookie.lower():
+                    cookie += "; Secure"
+                headers.add("Set-Cookie", cookie)
+    return response
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, marked Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure

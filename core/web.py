@@ -1,20 +1,135 @@
-"""Site-wide web setup: home page, language, security headers, error pages."""
+"""Site-wide web setup: home page, language choice, security headers, error pages."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from decimal import Decimal
+
+from babel.numbers import get_currency_precision
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import format_currency, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from core import audit, mail  # noqa: F401 - register the outbox and audit tables
 from core.extensions import babel
+from core.security import SessionInterface, safe_next, set_security_headers
 
 bp = Blueprint("core", __name__)
+
+LANGUAGE_NAMES = {"en": "English", "zh_Hant": "繁體中文"}
+LANG_COOKIE = "lang"
+# Accept-Language tags that mean Traditional Chinese.
+_TRADITIONAL_TAGS = ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
+
+ERROR_MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. If you sent a form, "
+                                "reload the page and try again.")),
+    401: (_l("Please log in"), _l("You need to log in to see this page.")),
+    403: (_l("Not allowed"), _l("Your account does not have permission to do this.")),
+    404: (_l("Page not found"), _l("There is no page at this address.")),
+    405: (_l("Method not allowed"), _l("This address does not accept that kind of request.")),
+    413: (_l("Too large"), _l("What you sent is larger than we accept.")),
+    429: (_l("Too many attempts"), _l("You have tried this too often. Please wait a few "
+                                      "minutes and try again.")),
+    500: (_l("Something went wrong"), _l("An error on our side stopped this page. It has been "
+                                         "logged; please try again later.")),
+}
+
+
+def select_locale() -> str:
+    """Locale from the `lang` cookie (language switch), then Accept-Language, then English."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.cookies.get(LANG_COOKIE) or session.get(LANG_COOKIE)
+    if chosen in languages:
+        return chosen
+    for tag, _quality in request.accept_languages:
+        tag = tag.lower()
+        if tag.startswith(_TRADITIONAL_TAGS) and "zh_Hant" in languages:
+            return "zh_Hant"
+        if tag.startswith("en"):
+            return "en"
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def html_lang() -> str:
+    """BCP 47 tag for <html lang>: zh_Hant → zh-Hant."""
+    return str(get_locale() or "en").replace("_", "-")
 
 
 @bp.get("/")
 def home():
-    """Landing page listing the three kinds of participation."""
-    return render_template("home.html")
+    """Landing page: what is open now in budgets and conversations, and petitions."""
+    from flask_login import current_user
+
+    from deliberation.models import Conversation
+    from pb.models import BudgetProcess
+
+    budgets = [b for b in BudgetProcess.listed() if b.visible_to(current_user)]
+    conversations = [c for c in Conversation.listed() if c.visible_to(current_user)]
+    return render_template("home.html", budgets=budgets[:3], conversations=conversations[:3])
+
+
+@bp.post("/language")
+def set_language():
+    """Remember the chosen display language in a cookie (a preference, nothing else)."""
+    lang = request.form.get("lang", "")
+    response = redirect(safe_next(request.form.get("next")))
+    if lang in current_app.config["LANGUAGES"]:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600,
+                            samesite="Lax", httponly=True)
+    return response
+
+
+def wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes["application/json"] > 0
+
+
+def render_error(error: HTTPException):
+    """HTML error page, or `{"error": ..., "status": ...}` for Accept: application/json."""
+    code = error.code or 500
+    title, message = ERROR_MESSAGES.get(code, (error.name, error.description))
+    if isinstance(error, CSRFError):
+        message = _l("Your form expired or was sent from another site. Reload the page "
+                     "and try again.")
+    if wants_json():
+        response = jsonify(error=str(title), message=str(message), status=code)
+    else:
+        response = current_app.response_class(
+            render_template("errors/error.html", code=code, title=title, message=message),
+            mimetype="text/html")
+    response.status_code = code
+    if code == 405 and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def _handle_http_error(error: HTTPException):
+    if error.code == 401 and not wants_json():
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+    return render_error(error)
+
+
+def money(minor_units: int, currency: str = "EUR") -> str:
+    """Format an amount stored in minor units (cents) for the current locale."""
+    digits = get_currency_precision(currency)
+    return format_currency(Decimal(int(minor_units)).scaleb(-digits), currency)
 
 
 def init_app(app) -> None:
-    babel.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    app.session_interface = SessionInterface()
+    app.after_request(set_security_headers)
+    app.register_error_handler(HTTPException, _handle_http_error)
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, html_lang=html_lang)
     app.register_blueprint(bp)

@@ -1,0 +1,75 @@
+"""Account forms (Flask-WTF: CSRF token on every POST, fields whitelisted)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from accounts.service import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+
+_NO_CONTROL = "".join(chr(c) for c in range(32)) + "\x7f"
+
+
+def _printable(form, field):
+    if any(ch in _NO_CONTROL for ch in field.data or ""):
+        raise ValidationError(_l("Please remove control characters."))
+
+
+def _new_password(label):
+    return PasswordField(label, validators=[
+        DataRequired(),
+        Length(min=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH,
+               message=_l("Use between %(min)d and %(max)d characters.")),
+    ])
+
+
+def _email(label):
+    return EmailField(label, validators=[
+        DataRequired(), Length(max=320),
+        Email(message=_l("Enter an email address like name@example.org.")),
+    ])
+
+
+class RegisterForm(FlaskForm):
+    display_name = StringField(_l("Display name"), validators=[
+        DataRequired(), Length(max=80), _printable])
+    email = _email(_l("Email"))
+    password = _new_password(_l("Password"))
+
+
+class LoginForm(FlaskForm):
+    email = _email(_l("Email"))
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    remember = BooleanField(_l("Keep me logged in on this device"))
+    next = HiddenField()
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = _email(_l("Email"))
+
+
+class ResetPasswordForm(FlaskForm):
+    password = _new_password(_l("New password"))
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = _new_password(_l("New password"))
+
+
+class ChangeEmailForm(FlaskForm):
+    email = _email(_l("New email"))
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+
+
+class DeleteAccountForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    understood = BooleanField(_l("I understand that this cannot be undone"),
+                              validators=[DataRequired()])
+
+
+class ConfirmForm(FlaskForm):
+    """A bare form: a button plus the CSRF token."""

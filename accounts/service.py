@@ -1,0 +1,256 @@
+"""Account use cases: registration, confirmation, login check, reset, changes, deletion, roles.
+
+Each function that writes runs in one `write_transaction()`. Emails go through the outbox in
+the same transaction. Links are built by the caller (`link(token) -> absolute URL`), so this
+module stays free of request handling.
+"""
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from accounts.models import Role, User, UserRole
+from core import audit
+from core.db import db, utcnow, write_transaction
+from core.mail import queue_email
+
+PASSWORD_MIN_LENGTH = 12  # ASVS 4.0.3 V2.1.1 (docs/reliability.md §2b "Passwords")
+PASSWORD_MAX_LENGTH = 256
+CONFIRM_MAX_AGE = 7 * 24 * 3600
+RESET_MAX_AGE = 3600
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+# Checked against when the email is unknown, so both failures cost one scrypt verification.
+_DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
+
+Link = Callable[[str], str]
+
+
+class InvalidToken(ValueError):
+    """A confirmation or reset link that is malformed, expired or already used."""
+
+
+class AccountError(ValueError):
+    """A request the account rules refuse; the message is shown to the user."""
+
+
+def normalise_email(email: str) -> str:
+    """The stored form of an email: NFKC, zero-width characters removed, trimmed, lower case."""
+    return unicodedata.normalize("NFKC", email or "").translate(_ZERO_WIDTH).strip().lower()
+
+
+def find_by_email(email: str) -> User | None:
+    normalised = normalise_email(email)
+    if not normalised:
+        return None
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalised))
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=f"accounts.{purpose}")
+
+
+def make_token(purpose: str, user: User, **extra) -> str:
+    """Signed, timestamped token bound to the user's current credentials (single use)."""
+    payload = {"uid": user.id, "fp": user.credential_fingerprint, **extra}
+    return _serializer(purpose).dumps(payload)
+
+
+def _load_token(purpose: str, token: str, max_age: int) -> tuple[User, dict]:
+    try:
+        payload = _serializer(purpose).loads(token, max_age=max_age)
+    except SignatureExpired as error:
+        raise InvalidToken(_("This link has expired. Please ask for a new one.")) from error
+    except BadSignature as error:
+        raise InvalidToken(_("This link is not valid.")) from error
+    user = db.session.get(User, payload.get("uid"))
+    if user is None or not user.is_active or payload.get("fp") != user.credential_fingerprint:
+        raise InvalidToken(_("This link is no longer valid."))
+    return user, payload
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise AccountError(_("Use at least %(n)d characters for your password.",
+                             n=PASSWORD_MIN_LENGTH))
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise AccountError(_("Use at most %(n)d characters for your password.",
+                             n=PASSWORD_MAX_LENGTH))
+
+
+def _queue_confirmation(user: User, link: Link) -> None:
+    token = make_token("confirm", user)
+    queue_email(user.email, _("Confirm your email address"),
+                _("Hello %(name)s,\n\nPlease confirm your email address by opening this link "
+                  "within 7 days:\n\n%(url)s\n\nIf you did not create an account, ignore "
+                  "this email.", name=user.display_name, url=link(token)))
+
+
+def register(*, display_name: str, email: str, password: str, confirm_link: Link,
+             forgot_url: str) -> User | None:
+    """Create an unconfirmed citizen account and email a confirmation link.
+
+    If the email is already registered nothing is created; the owner of that address is told
+    by email instead, so the page does not reveal which addresses have accounts.
+    """
+    check_password_rules(password)
+    email = normalise_email(email)
+    try:
+        with write_transaction():
+            if find_by_email(email) is not None:
+                queue_email(email, _("You already have an account"),
+                            _("Someone (maybe you) tried to register again with this address. "
+                              "You can log in, or choose a new password here:\n\n%(url)s",
+                              url=forgot_url))
+                return None
+            user = User(email=email, display_name=display_name.strip())
+            user.set_password(password)
+            db.session.add(user)
+            db.session.flush()
+            _queue_confirmation(user, confirm_link)
+    except IntegrityError:  # the same email registered concurrently: nothing created
+        return None
+    return user
+
+
+def resend_confirmation(user: User, confirm_link: Link) -> None:
+    with write_transaction():
+        _queue_confirmation(user, confirm_link)
+
+
+def confirm_email(token: str) -> User:
+    """Mark the email confirmed (idempotent for a valid token)."""
+    user, _payload = _load_token("confirm", token, CONFIRM_MAX_AGE)
+    if user.email_confirmed_at is None:
+        with write_transaction():
+            user.email_confirmed_at = utcnow()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, else None (same cost either way)."""
+    user = find_by_email(email)
+    if user is None or not user.is_active:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if user.check_password(password) else None
+
+
+def request_password_reset(email: str, reset_link: Link) -> None:
+    """Email a reset link valid for one hour, if an active account has this email."""
+    user = find_by_email(email)
+    if user is None or not user.is_active:
+        return
+    with write_transaction():
+        queue_email(user.email, _("Reset your password"),
+                    _("Hello %(name)s,\n\nOpen this link within one hour to choose a new "
+                      "password:\n\n%(url)s\n\nIf you did not ask for this, ignore this email; "
+                      "your password is unchanged.", name=user.display_name,
+                      url=reset_link(make_token("reset", user))))
+
+
+def user_for_reset_token(token: str) -> User:
+    return _load_token("reset", token, RESET_MAX_AGE)[0]
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password from a reset link; the link then stops working."""
+    user = user_for_reset_token(token)
+    check_password_rules(new_password)
+    with write_transaction():
+        user.set_password(new_password)
+        if user.email_confirmed_at is None:  # they proved they read this inbox
+            user.email_confirmed_at = utcnow()
+        audit.record(user, "account.password_reset", "user", user.id)
+    return user
+
+
+def change_password(user: User, *, current: str, new: str) -> None:
+    if not user.check_password(current):
+        raise AccountError(_("Your current password is not correct."))
+    check_password_rules(new)
+    with write_transaction():
+        user.set_password(new)
+
+
+def request_email_change(user: User, *, password: str, new_email: str,
+                         confirm_link: Link) -> None:
+    """Send a link to the new address; the email changes only when it is opened."""
+    if not user.check_password(password):
+        raise AccountError(_("Your current password is not correct."))
+    new_email = normalise_email(new_email)
+    if new_email == user.email:
+        raise AccountError(_("This is already your email address."))
+    with write_transaction():
+        if find_by_email(new_email) is None:
+            token = make_token("change-email", user, email=new_email)
+            queue_email(new_email, _("Confirm your new email address"),
+                        _("Open this link within 7 days to use this address for your "
+                          "account:\n\n%(url)s", url=confirm_link(token)))
+        queue_email(user.email, _("Email change requested"),
+                    _("Someone asked to change the email address of your account. If it was "
+                      "not you, change your password now."))
+
+
+def confirm_email_change(token: str) -> User:
+    user, payload = _load_token("change-email", token, CONFIRM_MAX_AGE)
+    new_email = payload.get("email", "")
+    with write_transaction():
+        if find_by_email(new_email) is not None:
+            raise InvalidToken(_("This email address is already in use."))
+        user.email = new_email
+        user.email_confirmed_at = utcnow()
+        audit.record(user, "account.email_changed", "user", user.id)
+    return user
+
+
+def delete_account(user: User, *, password: str) -> None:
+    """Remove personal data; rows that reference the user (votes, audit) stay, anonymous."""
+    if not user.check_password(password):
+        raise AccountError(_("Your current password is not correct."))
+    if user.has_role(Role.ADMIN) and _admin_count() <= 1:
+        raise AccountError(_("You are the last administrator; grant the role to someone "
+                             "else first."))
+    with write_transaction():
+        user.email = None
+        user.display_name = ""
+        user.password_hash = ""
+        user.email_confirmed_at = None
+        user.deleted_at = utcnow()
+        user.role_rows = []
+        audit.record(user, "account.deleted", "user", user.id)
+
+
+def _admin_count() -> int:
+    query = (select(func.count()).select_from(UserRole).join(User)
+             .where(UserRole.role == Role.ADMIN.value, User.deleted_at.is_(None)))
+    return db.session.scalar(query) or 0
+
+
+GRANTABLE_ROLES = tuple(r for r in Role if r is not Role.CITIZEN)
+
+
+def set_role(admin: User, user: User, role: str, *, granted: bool) -> bool:
+    """Grant or revoke `role`; returns False if nothing changed. Writes the audit log."""
+    if role not in {r.value for r in GRANTABLE_ROLES}:
+        raise AccountError(_("Unknown role."))
+    if user.deleted_at is not None:
+        raise AccountError(_("This account has been deleted."))
+    if user.has_role(role) == granted:
+        return False
+    if not granted and role == Role.ADMIN and _admin_count() <= 1:
+        raise AccountError(_("There must always be at least one administrator."))
+    with write_transaction():
+        if granted:
+            user.role_rows.append(UserRole(role=role))
+        else:
+            user.role_rows = [row for row in user.role_rows if row.role != role]
+        audit.record(admin, "role.granted" if granted else "role.revoked", "user", user.id,
+                     role=role)
+    return True
