@@ -46,14 +46,25 @@ def _first_distinct(points: np.ndarray, k: int) -> np.ndarray:
     return points[np.sort(first)[:k]]
 
 
-def _assign(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
+def _distances(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
     # Explicit differences (not the |a|²-2ab+|b|² expansion) so that exact ties stay ties
     # and argmin picks the lowest index, identically on every machine.
     dx = points[:, 0:1] - centres[None, :, 0]
     dist = dx * dx
     dy = points[:, 1:2] - centres[None, :, 1]
     dist += dy * dy
-    return np.argmin(dist, axis=1)
+    return dist
+
+
+def _nearest_two(points: np.ndarray, centres: np.ndarray):
+    """(label, distance to it, distance to the second nearest) for every point."""
+    dist = _distances(points, centres)
+    labels = np.argmin(dist, axis=1)
+    nearest = np.sqrt(dist[np.arange(len(points)), labels])
+    if centres.shape[0] < 2:
+        return labels, nearest, np.full(len(points), np.inf)
+    second = np.sqrt(np.partition(dist, 1, axis=1)[:, 1])
+    return labels, nearest, second
 
 
 def _weighted_means(points, weights, labels, n_clusters):
@@ -80,14 +91,25 @@ def kmeans(
     """
     centres = np.asarray(init_centres, dtype=np.float64)
     ids = np.asarray(init_ids)
-    labels = _assign(points, centres)
+    # Lloyd's algorithm with Hamerly's distance bounds: a point whose upper bound to its
+    # own centre stays below its lower bound to every other centre cannot change cluster,
+    # so only the few uncertain points are re-measured. Same assignments as plain Lloyd
+    # (the margin keeps near-ties on the exact path).
+    labels, upper, lower = _nearest_two(points, centres)
     for _ in range(max_iters):
         new_centres, total = _weighted_means(points, weights, labels, len(centres))
         keep = total > 0
-        moved = np.sqrt(((new_centres[keep] - centres[keep]) ** 2).sum(axis=1))
+        moved = np.sqrt(((new_centres - centres) ** 2).sum(axis=1))
         converged = keep.all() and bool(np.all(moved < MOVE_THRESHOLD))
+        if not keep.all():  # dropping a centre only raises second-nearest distances
+            labels = (np.cumsum(keep) - 1)[labels]
+            moved = moved[keep]
         centres, ids = new_centres[keep], ids[keep]
-        labels = _assign(points, centres)
+        upper = upper + moved[labels]
+        lower = lower - (moved.max() if len(moved) else 0.0)
+        unsure = np.flatnonzero(upper + 1e-9 >= lower)
+        if len(unsure):
+            labels[unsure], upper[unsure], lower[unsure] = _nearest_two(points[unsure], centres)
         if converged:
             break
     centres, total = _weighted_means(points, weights, labels, len(centres))

@@ -123,34 +123,55 @@ def build_vote_matrix(
     pids = pids.astype(np.int64)
     tids = tids.astype(np.int64)
     votes = votes.astype(np.int8)
-    if timestamps is None:
-        order = np.arange(len(votes))
-    else:
+    uniq_pids, rows = _factorize(pids)
+    uniq_tids, cols = _factorize(tids)
+    n_rows, n_cols = len(uniq_pids), len(uniq_tids)
+    cell = rows * n_cols + cols
+    if timestamps is not None:
         timestamps = np.asarray(timestamps, dtype=np.float64)
         if timestamps.shape != votes.shape:
             raise ValueError("timestamps must have one entry per vote")
-    uniq_pids, rows = np.unique(pids, return_inverse=True)
-    uniq_tids, cols = np.unique(tids, return_inverse=True)
-    if timestamps is not None:
-        order = np.lexsort((cols, rows, timestamps))
-    rows, cols, votes = rows[order], cols[order], votes[order]
-    _, first_vote = np.unique(rows, return_index=True)
+        if not np.all(np.isfinite(timestamps)):
+            raise ValueError("timestamps must be finite numbers")
+        if np.any(timestamps[1:] < timestamps[:-1]) or _has_ties(timestamps):
+            order = np.lexsort((cell, timestamps))  # ties: by cell, never by input order
+            cell, votes = cell[order], votes[order]
+    # Last vote wins: a stable sort by cell keeps application order inside each cell.
+    by_cell = np.argsort(cell, kind="stable")
+    sorted_cell = cell[by_cell]
+    is_last = np.ones(len(cell), dtype=bool)
+    is_last[:-1] = sorted_cell[1:] != sorted_cell[:-1]
+    kept = sorted_cell[is_last]
+    kept_rows = kept // n_cols
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(kept_rows, minlength=n_rows), out=indptr[1:])
+    raw = sp.csr_array((votes[by_cell[is_last]], kept % n_cols, indptr),
+                       shape=(n_rows, n_cols))
+    # Arrival order: rank of each row's first event in application order.
+    event_rows = sorted_cell // n_cols
+    starts = np.flatnonzero(np.r_[True, event_rows[1:] != event_rows[:-1]])
+    first_vote = np.minimum.reduceat(by_cell, starts)
     arrival = np.argsort(first_vote, kind="stable")
-    # Last vote wins: keep the last event of each (row, col) cell in application order.
-    cell = rows.astype(np.int64) * len(uniq_tids) + cols
-    rev = cell[::-1]
-    _, first_in_rev = np.unique(rev, return_index=True)
-    last = len(cell) - 1 - first_in_rev  # sorted by cell => row-major order
-    raw = sp.csr_array(
-        (votes[last], (rows[last], cols[last])),
-        shape=(len(uniq_pids), len(uniq_tids)),
-        dtype=np.int8,
-    )
-    raw.sort_indices()
     meta = np.isin(uniq_tids, np.asarray(list(meta_tids), dtype=np.int64))
     mod_out = np.isin(uniq_tids, np.asarray(list(mod_out_tids), dtype=np.int64)) | meta
     return VoteMatrix(pids=uniq_pids, tids=uniq_tids, raw=raw, mod_out=mod_out, meta=meta,
                       arrival=arrival)
+
+
+def _factorize(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct ids and each entry's position among them (O(n) for compact ids)."""
+    lo, hi = int(ids.min()), int(ids.max())
+    if lo >= 0 and hi < 4 * len(ids) + 1024:
+        present = np.zeros(hi + 1, dtype=bool)
+        present[ids] = True
+        position = np.cumsum(present) - 1
+        return np.flatnonzero(present), position[ids]
+    uniq, inverse = np.unique(ids, return_inverse=True)
+    return uniq, inverse.ravel()
+
+
+def _has_ties(timestamps: np.ndarray) -> bool:
+    return bool(np.any(timestamps[1:] == timestamps[:-1]))
 
 
 def select_in_conv(
