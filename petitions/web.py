@@ -1,12 +1,402 @@
-"""Petitions web pages."""
+"""Petitions web pages, open-data exports and `flask petitions tick|reconcile|anonymise`."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import csv
+import io
+from datetime import UTC
 
-bp = Blueprint("petitions", __name__, url_prefix="/petitions")
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from core.db import db, utcnow
+from core.extensions import limiter
+from core.security import role_required
+from petitions import forms, lifecycle, moderation, queries, service
+from petitions.identity import SigningLimits
+from petitions.models import Petition, PetitionScheme
+
+bp = Blueprint("petitions", __name__, url_prefix="/petitions", cli_group="petitions")
+STAFF = ("moderator", "admin")
+OFFICIALS = ("official", "admin")
+
+
+def _user():
+    return current_user if current_user.is_authenticated else None
+
+
+def _visible_petition(petition_id: int) -> Petition:
+    petition = db.session.get(Petition, petition_id)
+    if petition is None or not queries.can_view(petition, _user()):
+        abort(404)
+    return petition
+
+
+def _signing_limits() -> SigningLimits | None:
+    setting = current_app.config.get("PETITIONS_SIGNING_LIMITS", {})
+    return None if setting is False else SigningLimits(**setting)
+
+
+def _view_model(petition: Petition, now):
+    return {
+        "state": lifecycle.effective_state(state=petition.state, closes=petition.closes_at,
+                                           now=now),
+        "days_left": lifecycle.days_left(closes=petition.closes_at, now=now),
+        "days_overdue": lifecycle.days_overdue(due=petition.response_due_at,
+                                               responded_at=petition.responded_at, now=now),
+    }
 
 
 @bp.get("/")
 def index():
-    """List of petitions."""
-    return render_template("petitions/index.html")
+    """Public list with status filters, search and sorting."""
+    now = utcnow()
+    status = request.args.get("status", "all")
+    sort = request.args.get("sort", "signatures")
+    page = request.args.get("page", 1, type=int) or 1
+    if status not in queries.STATUSES or sort not in queries.SORTS or page < 1:
+        abort(400)
+    petitions, total = queries.public_petitions(now=now, status=status, sort=sort,
+                                                q=request.args.get("q", "")[:200],
+                                                user=_user(), offset=(page - 1) * 50)
+    return render_template("petitions/index.html", petitions=petitions, total=total,
+                           status=status, sort=sort, q=request.args.get("q", ""), page=page,
+                           statuses=queries.STATUSES, sorts=queries.SORTS,
+                           views={p.id: _view_model(p, now) for p in petitions})
+
+
+def _export_records():
+    now = utcnow()
+    petitions, _total = queries.public_petitions(now=now, limit=10_000)  # public audience only
+    return [queries.public_record(p, now=now) for p in petitions]
+
+
+@bp.get("/export.json")
+def export_json():
+    """All listed petitions as JSON (no personal data)."""
+    return jsonify({"petitions": _export_records()})
+
+
+def _csv_response(rows, filename):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerows(rows)
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+@bp.get("/export.csv")
+def export_csv():
+    """All listed petitions as CSV (no personal data; formula cells neutralised)."""
+    rows = [queries.CSV_COLUMNS, *(queries.csv_row(r) for r in _export_records())]
+    return _csv_response(rows, "petitions.csv")
+
+
+@bp.get("/<int:petition_id>.json")
+def petition_json(petition_id):
+    """One petition's public record with signatures by area."""
+    petition = _visible_petition(petition_id)
+    return jsonify(queries.public_record(petition, now=utcnow(), with_areas=True))
+
+
+@bp.get("/<int:petition_id>.csv")
+def petition_csv(petition_id):
+    """One petition as CSV, then signatures by area."""
+    petition = _visible_petition(petition_id)
+    record = queries.public_record(petition, now=utcnow(), with_areas=True)
+    rows = [queries.CSV_COLUMNS, queries.csv_row(record), [], ["area", "signatures"],
+            *([queries.spreadsheet_safe(a), n] for a, n in record["signatures_by_area"].items())]
+    return _csv_response(rows, f"petition-{petition.id}.csv")
+
+
+@bp.get("/<int:petition_id>")
+def show(petition_id):
+    """A petition: progress to each threshold, days left, due date, response, share link."""
+    petition = _visible_petition(petition_id)
+    now = utcnow()
+    user = _user()
+    one_click = user is not None and user.is_confirmed
+    form = forms.OneClickSignForm() if one_click else forms.SignForm()
+    return render_template("petitions/show.html", petition=petition, view=_view_model(petition,
+                           now), form=form, one_click=one_click,
+                           areas=queries.signatures_by_area(petition.id),
+                           action_form=forms.ActionForm(), reject_form=forms.RejectForm(),
+                           is_creator=user is not None and user.id == petition.creator_id)
+
+
+def _sign(petition: Petition, form, *, sponsor_token=None):
+    user = _user()
+    one_click = isinstance(form, forms.OneClickSignForm)
+    try:
+        outcome = service.sign(
+            petition.id, name=user.display_name if one_click else form.name.data,
+            email=user.email if one_click else form.email.data, area=form.area.data,
+            ip=request.remote_addr, notify=form.notify.data, now=utcnow(), user=user,
+            sponsor_token=sponsor_token, limits=_signing_limits(),
+            confirm_link=lambda token: url_for("petitions.confirm", token=token,
+                                               _external=True))
+    except service.SigningClosed as exc:
+        return render_template("petitions/message.html", petition=petition,
+                               message=str(exc)), 409
+    except service.InvalidSignature as exc:
+        field = getattr(form, exc.field, None) or form.area
+        field.errors = [*field.errors, str(exc)]
+        return None
+    messages = {
+        service.SignOutcome.CONFIRMATION_SENT: _("Check your email: click the link we sent "
+                                                 "to confirm your signature."),
+        service.SignOutcome.COUNTED: _("Thank you. Your signature has been counted."),
+        service.SignOutcome.ALREADY_SIGNED: _("You have already signed this petition."),
+    }
+    return render_template("petitions/message.html", petition=petition,
+                           message=messages[outcome])
+
+
+@bp.post("/<int:petition_id>/sign")
+def sign(petition_id):
+    """Sign: confirmed users in one click, others through an emailed confirmation link."""
+    petition = _visible_petition(petition_id)
+    user = _user()
+    form = forms.OneClickSignForm() if user and user.is_confirmed else forms.SignForm()
+    if form.validate_on_submit():
+        result = _sign(petition, form)
+        if result is not None:
+            return result
+    now = utcnow()
+    return render_template("petitions/show.html", petition=petition,
+                           view=_view_model(petition, now), form=form,
+                           one_click=isinstance(form, forms.OneClickSignForm),
+                           areas=queries.signatures_by_area(petition.id),
+                           action_form=forms.ActionForm(), reject_form=forms.RejectForm(),
+                           is_creator=False), 400
+
+
+@bp.route("/<int:petition_id>/sponsor/<token>", methods=["GET", "POST"])
+def sponsor(petition_id, token):
+    """The creator's sponsor link: sign while the petition gathers sponsors."""
+    petition = db.session.get(Petition, petition_id)
+    if petition is None or petition.sponsor_token != token:
+        abort(404)
+    form = forms.SignForm()
+    if form.validate_on_submit():
+        result = _sign(petition, form, sponsor_token=token)
+        if result is not None:
+            return result
+    return render_template("petitions/sponsor.html", petition=petition, form=form,
+                           token=token), 400 if request.method == "POST" else 200
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+def confirm(token):
+    """Confirmation link: GET shows a button, POST counts the signature (GET changes nothing)."""
+    form = forms.ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            petition = service.confirm_signature(token, now=utcnow())
+        except service.NotFound:
+            return render_template("petitions/message.html", petition=None, message=_(
+                "This link is not valid or has already been used.")), 404
+        except service.SigningClosed as exc:
+            return render_template("petitions/message.html", petition=None,
+                                   message=str(exc)), 410
+        return render_template("petitions/message.html", petition=petition,
+                               message=_("Thank you. Your signature has been confirmed."))
+    return render_template("petitions/confirm.html", form=form, token=token)
+
+
+def _schemes_for(user):
+    schemes = db.session.scalars(select(PetitionScheme).order_by(PetitionScheme.id)).all()
+    return [s for s in schemes if s.visible_to(user)]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required("citizen")
+@limiter.limit(lambda: current_app.config.get("PETITIONS_CREATE_RATE", "2 per 5 minutes"),
+               methods=["POST"])
+def new():
+    """Start a petition: check for similar ones first, then save a draft."""
+    form = forms.PetitionForm()
+    form.scheme_id.choices = [(s.id, s.title) for s in _schemes_for(current_user)]
+    similar = []
+    if form.validate_on_submit():
+        similar = queries.duplicate_suggestions(f"{form.title.data} {form.action.data}")
+        if form.create.data:
+            petition = service.create_petition(
+                scheme_id=form.scheme_id.data, creator=current_user, title=form.title.data,
+                action=form.action.data, background=form.background.data or "", now=utcnow())
+            return redirect(url_for("petitions.show", petition_id=petition.id))
+    return render_template("petitions/new.html", form=form, similar=similar)
+
+
+@bp.get("/similar.json")
+def similar_json():
+    """Near-duplicate suggestions for the creation form's script."""
+    text = request.args.get("q", "")[:1000]
+    return jsonify([{"id": p.id, "title": p.title, "score": score,
+                     "url": url_for("petitions.show", petition_id=p.id)}
+                    for p, score in queries.duplicate_suggestions(text)])
+
+
+@bp.post("/<int:petition_id>/submit")
+@role_required("citizen")
+def submit(petition_id):
+    """Creator: draft → sponsoring (needs a confirmed email)."""
+    petition = db.session.get(Petition, petition_id)
+    if petition is None or petition.creator_id != current_user.id:
+        abort(404)
+    try:
+        service.start_sponsoring(petition_id, creator=current_user, now=utcnow())
+    except (lifecycle.InvalidTransition, service.SigningClosed) as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("petitions.show", petition_id=petition_id)), 409
+    return redirect(url_for("petitions.show", petition_id=petition_id))
+
+
+# --- Staff: moderation and fraud (moderators), responses (officials), schemes (admins) ---
+
+
+@bp.get("/moderation")
+@role_required(*STAFF)
+def moderation_queue():
+    """Moderators: petitions awaiting moderation with SLA status, and trending IPs/domains."""
+    now = utcnow()
+    return render_template("petitions/moderation.html",
+                           queue=moderation.moderation_queue(now=now),
+                           trending=moderation.trending(now=now),
+                           action_form=forms.ActionForm(), reject_form=forms.RejectForm())
+
+
+@bp.post("/<int:petition_id>/approve")
+@role_required(*STAFF)
+def approve(petition_id):
+    """Moderator: open the petition (thresholds are frozen now)."""
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        moderation.approve(petition_id, actor=current_user, now=utcnow())
+    except service.NotFound:
+        abort(404)
+    except lifecycle.InvalidTransition as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("petitions.moderation_queue")), 409
+    return redirect(url_for("petitions.moderation_queue"))
+
+
+@bp.post("/<int:petition_id>/reject")
+@role_required(*STAFF)
+def reject(petition_id):
+    """Moderator: reject with a coded reason."""
+    form = forms.RejectForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        moderation.reject(petition_id, actor=current_user, reason=form.reason.data,
+                          details=form.details.data or "", now=utcnow())
+    except service.NotFound:
+        abort(404)
+    except lifecycle.InvalidTransition as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("petitions.moderation_queue")), 409
+    return redirect(url_for("petitions.moderation_queue"))
+
+
+@bp.route("/<int:petition_id>/invalidate", methods=["GET", "POST"])
+@role_required(*STAFF)
+def invalidate(petition_id):
+    """Moderator: bulk-invalidate by IP/domain/time window, preview count first."""
+    petition = db.session.get(Petition, petition_id) or abort(404)
+    form = forms.InvalidationForm(data={"ip": request.args.get("ip", "")[:64],
+                                        "domain": request.args.get("domain", "")[:255]})
+    preview = done = None
+    if form.validate_on_submit():
+        tz = UTC
+        try:
+            criteria = moderation.InvalidationCriteria(
+                petition_id=petition.id, ip=form.ip.data or None,
+                domain=form.domain.data or None,
+                since=form.since.data.replace(tzinfo=tz) if form.since.data else None,
+                until=form.until.data.replace(tzinfo=tz) if form.until.data else None)
+        except ValueError as exc:
+            form.ip.errors.append(str(exc))
+        else:
+            if form.confirm.data:
+                done = moderation.invalidate(criteria, actor=current_user, now=utcnow())
+            else:
+                preview = moderation.invalidation_preview(criteria)
+    return render_template("petitions/invalidate.html", petition=petition, form=form,
+                           preview=preview, done=done)
+
+
+@bp.get("/officials")
+@role_required(*OFFICIALS)
+def officials():
+    """Officials: petitions awaiting a response, by due date, overdue first."""
+    return render_template("petitions/officials.html",
+                           rows=moderation.awaiting_response(now=utcnow()))
+
+
+@bp.route("/<int:petition_id>/respond", methods=["GET", "POST"])
+@role_required(*OFFICIALS)
+def respond(petition_id):
+    """Officials: write, preview and publish the response."""
+    petition = db.session.get(Petition, petition_id) or abort(404)
+    form = forms.ResponseForm()
+    if form.validate_on_submit() and form.publish.data:
+        try:
+            sent = moderation.publish_response(
+                petition.id, actor=current_user, summary=form.summary.data,
+                details=form.details.data or "", now=utcnow(),
+                petition_link=url_for("petitions.show", petition_id=petition.id,
+                                      _external=True))
+        except (lifecycle.InvalidTransition, ValueError) as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("petitions.officials")), 409
+        flash(_("Response published; %(n)s signers will be emailed.", n=sent), "info")
+        return redirect(url_for("petitions.show", petition_id=petition.id))
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render_template("petitions/respond.html", petition=petition, form=form,
+                           preview=request.method == "POST" and not form.errors), status
+
+
+@bp.get("/schemes")
+@role_required("admin")
+def schemes():
+    """Admins: petition schemes."""
+    rows = db.session.scalars(select(PetitionScheme).order_by(PetitionScheme.id)).all()
+    return render_template("petitions/schemes.html", schemes=rows)
+
+
+@bp.route("/schemes/new", methods=["GET", "POST"], defaults={"scheme_id": None})
+@bp.route("/schemes/<int:scheme_id>", methods=["GET", "POST"])
+@role_required("admin")
+def scheme_form(scheme_id):
+    """Admins: create or edit a scheme (open petitions keep their frozen numbers)."""
+    scheme = None
+    if scheme_id is not None:
+        scheme = db.session.get(PetitionScheme, scheme_id) or abort(404)
+    form = forms.SchemeForm(obj=scheme)
+    if form.validate_on_submit():
+        fields = {name: getattr(form, name).data for name in moderation.SCHEME_FIELDS}
+        try:
+            moderation.save_scheme(scheme_id, actor=current_user, now=utcnow(), **fields)
+        except ValueError as exc:
+            form.response_threshold.errors.append(str(exc))
+        else:
+            return redirect(url_for("petitions.schemes"))
+    status = 400 if form.errors else 200
+    return render_template("petitions/scheme_form.html", form=form, scheme=scheme), status
+
+
+from petitions import cli  # noqa: E402,F401 - registers `flask petitions ...` on bp

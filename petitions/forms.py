@@ -1,0 +1,159 @@
+"""Petition forms (Flask-WTF): field whitelists, lengths and bad-input rules (reliability §2b)."""
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from core.process import Audience, Commitment
+from petitions.lifecycle import RejectionReason
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def no_control_characters(form, field):
+    """NUL and other control characters are refused (EP `RejectBadRequests`)."""
+    if isinstance(field.data, str) and CONTROL.search(field.data):
+        raise ValidationError(_l("Remove control characters from this field."))
+
+
+def single_line(form, field):
+    if isinstance(field.data, str) and ("\n" in field.data or "\r" in field.data):
+        raise ValidationError(_l("This field must be a single line."))
+
+
+def plain_name(form, field):
+    """Names cannot hold links or start like a spreadsheet formula (EP `Signature` rules)."""
+    value = (field.data or "").strip()
+    if value.startswith(FORMULA_START) or re.search(r"https?://|www\.", value, re.I):
+        raise ValidationError(_l("Enter your name without links or leading symbols."))
+
+
+class PetitionForm(FlaskForm):
+    scheme_id = SelectField(_l("Where to send it"), coerce=int, validators=[InputRequired()])
+    title = StringField(_l("What do you want us to do?"),
+                        validators=[DataRequired(), Length(max=80), no_control_characters,
+                                    single_line])
+    action = TextAreaField(_l("What action do you want taken?"),
+                           validators=[DataRequired(), Length(max=500), no_control_characters])
+    background = TextAreaField(_l("Why do you want it? (background)"),
+                               validators=[Optional(), Length(max=1000), no_control_characters])
+    check = SubmitField(_l("Check for similar petitions"))
+    create = SubmitField(_l("Save draft"))
+
+
+class SignForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=255),
+                                               no_control_characters, single_line, plain_name])
+    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=320),
+                                                 no_control_characters, single_line,
+                                                 Email(check_deliverability=False)])
+    area = StringField(_l("Area"), validators=[Optional(), Length(max=80),
+                                               no_control_characters, single_line])
+    eligible = BooleanField(_l("I am eligible to sign this petition"),
+                            validators=[DataRequired(_l("You must confirm you are eligible."))])
+    notify = BooleanField(_l("Email me when there is a response"))
+    submit = SubmitField(_l("Sign this petition"))
+
+
+class OneClickSignForm(FlaskForm):
+    area = StringField(_l("Area"), validators=[Optional(), Length(max=80),
+                                               no_control_characters, single_line])
+    eligible = BooleanField(_l("I am eligible to sign this petition"),
+                            validators=[DataRequired(_l("You must confirm you are eligible."))])
+    notify = BooleanField(_l("Email me when there is a response"))
+    submit = SubmitField(_l("Sign with my account"))
+
+
+class ConfirmForm(FlaskForm):
+    submit = SubmitField(_l("Confirm my signature"))
+
+
+class ActionForm(FlaskForm):
+    """A bare POST button (CSRF-protected) for submit and approve."""
+
+    submit = SubmitField(_l("Continue"))
+
+
+class RejectForm(FlaskForm):
+    reason = SelectField(_l("Reason"), choices=[(r.value, r.value) for r in RejectionReason])
+    details = TextAreaField(_l("Details for the creator"),
+                            validators=[Optional(), Length(max=4000), no_control_characters])
+    submit = SubmitField(_l("Reject"))
+
+
+class ResponseForm(FlaskForm):
+    summary = TextAreaField(_l("Summary"), validators=[DataRequired(), Length(max=200),
+                                                       no_control_characters])
+    details = TextAreaField(_l("Details"), validators=[Optional(), Length(max=6000),
+                                                       no_control_characters])
+    preview = SubmitField(_l("Preview"))
+    publish = SubmitField(_l("Publish and email signers"))
+
+
+class InvalidationForm(FlaskForm):
+    ip = StringField(_l("IP address"), validators=[Optional(), Length(max=64),
+                                                   no_control_characters, single_line])
+    domain = StringField(_l("Email domain"), validators=[Optional(), Length(max=255),
+                                                         no_control_characters, single_line])
+    since = DateTimeLocalField(_l("From (UTC)"), validators=[Optional()])
+    until = DateTimeLocalField(_l("Until (UTC)"), validators=[Optional()])
+    preview = SubmitField(_l("Preview count"))
+    confirm = SubmitField(_l("Invalidate these signatures"))
+
+
+def _count(label, minimum=0):
+    return IntegerField(label, validators=[InputRequired(), NumberRange(min=minimum,
+                                                                        max=100_000_000)])
+
+
+class SchemeForm(FlaskForm):
+    title = StringField(_l("Name"), validators=[DataRequired(), Length(max=200),
+                                                no_control_characters, single_line])
+    authority = StringField(_l("Authority that answers"),
+                            validators=[DataRequired(), Length(max=200), no_control_characters])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000),
+                                                               no_control_characters])
+    commitment = SelectField(_l("Commitment"), choices=[
+        (Commitment.BINDING.value, _l("Binding: the authority must answer")),
+        (Commitment.ADVISORY.value, _l("Advisory: the authority takes it as input"))])
+    audience = SelectField(_l("Audience"), choices=[
+        (Audience.PUBLIC.value, _l("Public")), (Audience.STAFF.value, _l("Staff only"))])
+    sponsor_count = _count(_l("Sponsors needed before moderation"))
+    visibility_threshold = _count(_l("Signatures before the petition is listed (0 = at once)"))
+    response_threshold = _count(_l("Signatures for a response"), 1)
+    window_days = _count(_l("Signing window (days)"), 1)
+    debate_threshold = IntegerField(_l("Signatures for a debate (empty = none)"),
+                                    validators=[Optional(), NumberRange(min=1,
+                                                                        max=100_000_000)])
+    response_due_days = _count(_l("Days to answer after the threshold"), 1)
+    moderation_sla_days = _count(_l("Moderation target (days)"), 1)
+    area_kind = SelectField(_l("Area asked from signers"), choices=[
+        ("none", _l("None")), ("district", _l("District (from the list below)")),
+        ("postcode", _l("Postcode"))])
+    area_choices = TextAreaField(_l("Districts, one per line"),
+                                 validators=[Optional(), Length(max=10000),
+                                             no_control_characters])
+    eligibility_text = StringField(_l("Who may sign"), validators=[Optional(), Length(max=300),
+                                                                   no_control_characters])
+    submit = SubmitField(_l("Save scheme"))

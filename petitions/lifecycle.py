@@ -1,0 +1,171 @@
+"""Petition lifecycle: a pure state machine (no Flask, no SQLAlchemy).
+
+States follow UK e-petitions (docs/civic-platforms.md §1 "Petition / initiative lifecycle
+states"): the main `PetitionState`, plus a separate `ResponseState` and `DebateState`.
+Thresholds, window and response due days are frozen on a petition when it opens
+(docs/civic-platforms.md §4 "Petition model"). Every function takes `now`; none reads a clock.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+
+class PetitionState(enum.StrEnum):
+    DRAFT = "draft"
+    SPONSORING = "sponsoring"
+    AWAITING_MODERATION = "awaiting_moderation"
+    OPEN = "open"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+
+
+class ResponseState(enum.StrEnum):
+    NOT_NEEDED = "not_needed"
+    AWAITING = "awaiting"
+    RESPONDED = "responded"
+
+
+class DebateState(enum.StrEnum):
+    NOT_NEEDED = "not_needed"
+    AWAITING = "awaiting"
+    DEBATED = "debated"
+
+
+TRANSITIONS: dict[PetitionState, frozenset[PetitionState]] = {
+    PetitionState.DRAFT: frozenset({PetitionState.SPONSORING}),
+    PetitionState.SPONSORING: frozenset({PetitionState.AWAITING_MODERATION}),
+    PetitionState.AWAITING_MODERATION: frozenset({PetitionState.OPEN, PetitionState.REJECTED}),
+    PetitionState.OPEN: frozenset({PetitionState.CLOSED}),
+    PetitionState.CLOSED: frozenset(),
+    PetitionState.REJECTED: frozenset(),
+}
+
+RESPONSE_TRANSITIONS: dict[ResponseState, frozenset[ResponseState]] = {
+    ResponseState.NOT_NEEDED: frozenset({ResponseState.AWAITING}),
+    # AWAITING → NOT_NEEDED happens only when invalidation drops the count below the line.
+    ResponseState.AWAITING: frozenset({ResponseState.RESPONDED, ResponseState.NOT_NEEDED}),
+    ResponseState.RESPONDED: frozenset(),
+}
+
+# Named groups, as in EP's petition.rb.
+SIGNABLE = frozenset({PetitionState.SPONSORING, PetitionState.OPEN})
+MODERATABLE = frozenset({PetitionState.AWAITING_MODERATION})
+PUBLISHED = frozenset({PetitionState.OPEN, PetitionState.CLOSED})
+
+
+class RejectionReason(enum.StrEnum):
+    """Coded rejection reasons (EP `rejection_reasons`); HIDDEN ones hide the petition text."""
+
+    DUPLICATE = "duplicate"
+    IRRELEVANT = "irrelevant"
+    NO_ACTION = "no-action"
+    ALREADY_HAPPENING = "already-happening"
+    PERSONAL = "personal"
+    FAKE_NAME = "fake-name"
+    LIBELLOUS = "libellous"
+    OFFENSIVE = "offensive"
+    ADVERT = "advert"
+
+
+HIDDEN_REASONS = frozenset({RejectionReason.LIBELLOUS, RejectionReason.OFFENSIVE,
+                            RejectionReason.ADVERT})
+
+
+class InvalidTransition(ValueError):
+    """Raised when a transition is not allowed from the current state (names that state)."""
+
+    def __init__(self, current, target):
+        super().__init__(f"cannot go from {current} to {target}")
+        self.current = current
+        self.target = target
+
+
+def check_transition(current: PetitionState, target: PetitionState) -> None:
+    """Raise InvalidTransition unless `current → target` is in TRANSITIONS."""
+    if target not in TRANSITIONS[PetitionState(current)]:
+        raise InvalidTransition(current, target)
+
+
+def check_response_transition(current: ResponseState, target: ResponseState) -> None:
+    """Raise InvalidTransition unless `current → target` is in RESPONSE_TRANSITIONS."""
+    if target not in RESPONSE_TRANSITIONS[ResponseState(current)]:
+        raise InvalidTransition(current, target)
+
+
+@dataclass(frozen=True)
+class FrozenRules:
+    """The numbers a petition keeps for its whole life once it opens.
+
+    `visibility_threshold` 0 means listed at once (We the People lists at 150);
+    `debate_threshold` None means no debate stage (UK: 100,000).
+    """
+
+    sponsor_count: int
+    visibility_threshold: int
+    response_threshold: int
+    window_days: int
+    response_due_days: int
+    debate_threshold: int | None = None
+
+    def __post_init__(self):
+        for name in ("sponsor_count", "visibility_threshold", "response_threshold",
+                     "window_days", "response_due_days"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+        if self.response_threshold < 1 or self.window_days < 1:
+            raise ValueError("response_threshold and window_days must be at least 1")
+        if self.debate_threshold is not None and self.debate_threshold <= self.response_threshold:
+            raise ValueError("debate_threshold must exceed response_threshold")
+
+
+def closes_at(*, opened_at: datetime, window_days: int) -> datetime:
+    """When signing ends: `window_days` after opening (EP uses end of day; we keep the instant)."""
+    return opened_at + timedelta(days=window_days)
+
+
+def response_due_at(*, reached_at: datetime, due_days: int) -> datetime:
+    """The official's answer is due `due_days` after the response threshold was reached."""
+    return reached_at + timedelta(days=due_days)
+
+
+def effective_state(*, state: PetitionState, closes: datetime | None,
+                    now: datetime) -> PetitionState:
+    """The state to show between scheduler ticks: an open petition past its window is closed."""
+    state = PetitionState(state)
+    if state == PetitionState.OPEN and closes is not None and now >= closes:
+        return PetitionState.CLOSED
+    return state
+
+
+def days_overdue(*, due: datetime | None, responded_at: datetime | None,
+                 now: datetime) -> int:
+    """Whole days past the due date without a response (0 if not overdue or answered)."""
+    if due is None or responded_at is not None or now <= due:
+        return 0
+    return max(1, (now - due).days)
+
+
+def days_left(*, closes: datetime | None, now: datetime) -> int | None:
+    """Whole days of signing left (rounded up), None when there is no window."""
+    if closes is None:
+        return None
+    seconds = (closes - now).total_seconds()
+    return max(0, -int(-seconds // 86400))
+
+
+def sponsoring_complete(*, validated_signatures: int, sponsor_count: int) -> bool:
+    """Enough sponsors: the creator's own signature plus `sponsor_count` others (EP: 5 + 1)."""
+    return validated_signatures >= sponsor_count + 1
+
+
+def moderation_sla_status(*, waiting_since: datetime, sla_days: int, now: datetime) -> str:
+    """'overdue' past the SLA, 'nearly' in its last fifth (EP: 11 of 14 days), else 'ok'."""
+    waited = now - waiting_since
+    if waited > timedelta(days=sla_days):
+        return "overdue"
+    if waited > timedelta(days=sla_days * 0.8):
+        return "nearly"
+    return "ok"

@@ -1,0 +1,138 @@
+"""Petition schemes, petitions and signatures (persistence only; rules live in lifecycle.py)."""
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import (
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import UTCDateTime, db, utcnow
+from core.process import ProcessFraming
+from petitions.lifecycle import DebateState, PetitionState, ResponseState
+
+
+def _enum(cls):
+    return Enum(cls, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
+
+
+class SignatureState(enum.StrEnum):
+    PENDING = "pending"
+    VALIDATED = "validated"
+    FRAUDULENT = "fraudulent"
+    INVALIDATED = "invalidated"
+
+
+class PetitionScheme(ProcessFraming, db.Model):
+    """Admin-configured rules (Join-like, UK-like). `title` is the scheme's name."""
+
+    __tablename__ = "petition_schemes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    authority: Mapped[str] = mapped_column(String(200), default="")
+    sponsor_count: Mapped[int] = mapped_column(Integer, default=5)
+    visibility_threshold: Mapped[int] = mapped_column(Integer, default=0)
+    response_threshold: Mapped[int] = mapped_column(Integer, default=10000)
+    window_days: Mapped[int] = mapped_column(Integer, default=183)
+    debate_threshold: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    response_due_days: Mapped[int] = mapped_column(Integer, default=60)
+    moderation_sla_days: Mapped[int] = mapped_column(Integer, default=14)
+    area_kind: Mapped[str] = mapped_column(String(16), default="none")  # none|district|postcode
+    area_choices: Mapped[str] = mapped_column(Text, default="")  # one district per line
+    eligibility_text: Mapped[str] = mapped_column(String(300), default="")
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    @property
+    def districts(self) -> list[str]:
+        return [line.strip() for line in self.area_choices.splitlines() if line.strip()]
+
+
+class Petition(db.Model):
+    __tablename__ = "petitions"
+    __table_args__ = (Index("ix_petitions_state_closes", "state", "closes_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("petition_schemes.id"), index=True)
+    creator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True)
+    title: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(Text, default="")
+    background: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[PetitionState] = mapped_column(_enum(PetitionState), default=PetitionState.DRAFT,
+                                                 index=True)
+    sponsor_token: Mapped[str] = mapped_column(String(64), unique=True)
+    # Frozen when the petition opens (sponsor_count when it enters sponsoring).
+    sponsor_count: Mapped[int] = mapped_column(Integer, default=5)
+    visibility_threshold: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    response_threshold: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    debate_threshold: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    window_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    response_due_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    signature_count: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    # State timestamps.
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    sponsoring_at = mapped_column(UTCDateTime, nullable=True)
+    moderation_at = mapped_column(UTCDateTime, nullable=True)
+    opened_at = mapped_column(UTCDateTime, nullable=True)
+    closes_at = mapped_column(UTCDateTime, nullable=True)
+    closed_at = mapped_column(UTCDateTime, nullable=True)
+    rejected_at = mapped_column(UTCDateTime, nullable=True)
+    listed_at = mapped_column(UTCDateTime, nullable=True)  # visibility threshold reached
+    rejection_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    rejection_details: Mapped[str] = mapped_column(Text, default="")
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Response obligation.
+    response_state: Mapped[ResponseState] = mapped_column(
+        _enum(ResponseState), default=ResponseState.NOT_NEEDED, index=True)
+    response_threshold_reached_at = mapped_column(UTCDateTime, nullable=True)
+    response_due_at = mapped_column(UTCDateTime, nullable=True)
+    response_summary: Mapped[str] = mapped_column(String(200), default="")
+    response_details: Mapped[str] = mapped_column(Text, default="")
+    responded_at = mapped_column(UTCDateTime, nullable=True)
+    responder_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    debate_state: Mapped[DebateState] = mapped_column(
+        _enum(DebateState), default=DebateState.NOT_NEEDED)
+    debate_threshold_reached_at = mapped_column(UTCDateTime, nullable=True)
+    last_reconciled_at = mapped_column(UTCDateTime, nullable=True)
+    anonymised_at = mapped_column(UTCDateTime, nullable=True)
+
+    scheme: Mapped[PetitionScheme] = relationship(lazy="joined")
+
+
+class Signature(db.Model):
+    __tablename__ = "petition_signatures"
+    __table_args__ = (
+        # One signature per person per petition: the ON CONFLICT target in service.sign().
+        UniqueConstraint("petition_id", "canonical_email", name="uq_signature_person"),
+        Index("ix_signature_ip_time", "petition_id", "ip", "created_at"),
+        Index("ix_signature_domain_time", "petition_id", "email_domain", "created_at"),
+        Index("ix_signature_petition_state", "petition_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    email: Mapped[str] = mapped_column(String(320), default="")
+    canonical_email: Mapped[str] = mapped_column(String(320))
+    email_domain: Mapped[str] = mapped_column(String(255), default="")
+    area: Mapped[str | None] = mapped_column(String(80), nullable=True)  # as entered (PII)
+    area_code: Mapped[str | None] = mapped_column(String(80), nullable=True)  # kept, published
+    ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    state: Mapped[SignatureState] = mapped_column(_enum(SignatureState),
+                                                  default=SignatureState.PENDING)
+    notify_by_email: Mapped[bool] = mapped_column(Boolean, default=False)
+    token: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    validated_at = mapped_column(UTCDateTime, nullable=True)
+    invalidated_at = mapped_column(UTCDateTime, nullable=True)

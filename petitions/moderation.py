@@ -1,0 +1,218 @@
+"""Staff use cases: schemes (admin), moderation and invalidation, official responses.
+
+Every staff action writes `core.audit.record` in the same transaction (docs/ARCHITECTURE.md).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, insert, select, update
+
+from core import audit
+from core.db import db, write_transaction
+from core.mail import OutboxEmail
+from petitions import lifecycle
+from petitions.lifecycle import FrozenRules, PetitionState, RejectionReason, ResponseState
+from petitions.models import Petition, PetitionScheme, Signature, SignatureState
+from petitions.service import (
+    NO_SYNC,
+    NotFound,
+    _,
+    cross_thresholds,
+    get_petition,
+    notify_creator,
+    uncross_thresholds,
+)
+
+SCHEME_FIELDS = ("title", "description", "authority", "commitment", "audience", "sponsor_count",
+                 "visibility_threshold", "response_threshold", "window_days",
+                 "debate_threshold", "response_due_days", "moderation_sla_days", "area_kind",
+                 "area_choices", "eligibility_text")
+EMAIL_BATCH = 500
+
+
+def save_scheme(scheme_id: int | None, *, actor, now: datetime, **fields) -> PetitionScheme:
+    """Create or edit a scheme. Open petitions keep the numbers frozen when they opened."""
+    FrozenRules(sponsor_count=fields["sponsor_count"],
+                visibility_threshold=fields["visibility_threshold"],
+                response_threshold=fields["response_threshold"],
+                window_days=fields["window_days"], response_due_days=fields["response_due_days"],
+                debate_threshold=fields.get("debate_threshold"))  # raises ValueError if bad
+    with write_transaction():
+        scheme = PetitionScheme() if scheme_id is None else db.session.get(PetitionScheme,
+                                                                           scheme_id)
+        if scheme is None:
+            raise NotFound(scheme_id)
+        for name in SCHEME_FIELDS:
+            if name in fields:
+                setattr(scheme, name, fields[name])
+        db.session.add(scheme)
+        db.session.flush()
+        audit.record(actor, "scheme.saved", "petition_scheme", scheme.id, now=now)
+    return scheme
+
+
+def approve(petition_id: int, *, actor, now: datetime) -> Petition:
+    """Awaiting moderation → open; copies the scheme's thresholds, window and due days."""
+    with write_transaction():
+        petition = get_petition(petition_id)
+        lifecycle.check_transition(petition.state, PetitionState.OPEN)
+        scheme = petition.scheme
+        petition.state = PetitionState.OPEN
+        petition.opened_at = now
+        petition.visibility_threshold = scheme.visibility_threshold
+        petition.response_threshold = scheme.response_threshold
+        petition.debate_threshold = scheme.debate_threshold
+        petition.window_days = scheme.window_days
+        petition.response_due_days = scheme.response_due_days
+        petition.closes_at = lifecycle.closes_at(opened_at=now, window_days=scheme.window_days)
+        db.session.flush()
+        audit.record(actor, "petition.approved", "petition", petition.id, now=now)
+        cross_thresholds(petition, now=now)
+        notify_creator(petition, _("Your petition is open"),
+                        _("“%(title)s” is now open for signatures.", title=petition.title))
+    return petition
+
+
+def reject(petition_id: int, *, actor, reason: str, details: str, now: datetime) -> Petition:
+    """Awaiting moderation → rejected with a coded reason; some reasons hide the text."""
+    code = RejectionReason(reason)
+    with write_transaction():
+        petition = get_petition(petition_id)
+        lifecycle.check_transition(petition.state, PetitionState.REJECTED)
+        petition.state = PetitionState.REJECTED
+        petition.rejected_at = now
+        petition.rejection_code = code.value
+        petition.rejection_details = details[:4000]
+        petition.hidden = code in lifecycle.HIDDEN_REASONS
+        audit.record(actor, "petition.rejected", "petition", petition.id, now=now,
+                     reason=code.value, hidden=petition.hidden)
+        notify_creator(petition, _("Your petition was rejected"),
+                        _("“%(title)s” was rejected (%(reason)s).", title=petition.title,
+                          reason=code.value))
+    return petition
+
+
+def publish_response(petition_id: int, *, actor, summary: str, details: str, now: datetime,
+                     petition_link: str) -> int:
+    """Awaiting response → responded; emails every validated signer who opted in.
+
+    Emails go into the outbox in batches of EMAIL_BATCH rows (one bulk INSERT each) in the
+    same transaction. Returns the number of emails queued.
+    """
+    if not summary.strip() or len(summary) > 200 or len(details) > 6000:
+        raise ValueError("summary must be 1-200 characters and details at most 6,000")
+    with write_transaction():
+        petition = get_petition(petition_id)
+        lifecycle.check_response_transition(petition.response_state, ResponseState.RESPONDED)
+        petition.response_state = ResponseState.RESPONDED
+        petition.response_summary = summary.strip()
+        petition.response_details = details.strip()
+        petition.responded_at = now
+        petition.responder_id = actor.id
+        audit.record(actor, "petition.responded", "petition", petition.id, now=now,
+                     overdue_days=lifecycle.days_overdue(due=petition.response_due_at,
+                                                         responded_at=None, now=now))
+        subject = _("Response to the petition “%(title)s”", title=petition.title)
+        body = _("%(summary)s\n\nRead the full response: %(link)s", summary=summary.strip(),
+                 link=petition_link)
+        emails = db.session.scalars(select(Signature.email).where(
+            Signature.petition_id == petition.id, Signature.state == SignatureState.VALIDATED,
+            Signature.notify_by_email.is_(True), Signature.email != "")).all()
+        for start in range(0, len(emails), EMAIL_BATCH):
+            db.session.execute(insert(OutboxEmail), [
+                {"to": to, "subject": subject, "body": body, "created_at": now}
+                for to in emails[start:start + EMAIL_BATCH]])
+    return len(emails)
+
+
+@dataclass(frozen=True)
+class InvalidationCriteria:
+    """Which signatures of one petition to invalidate (EP `Invalidation`): at least one filter."""
+
+    petition_id: int
+    ip: str | None = None
+    domain: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def __post_init__(self):
+        if not (self.ip or self.domain or self.since or self.until):
+            raise ValueError("give an IP, a domain or a time window")
+
+    def where(self):
+        clauses = [Signature.petition_id == self.petition_id,
+                   Signature.state != SignatureState.INVALIDATED]
+        if self.ip:
+            clauses.append(Signature.ip == self.ip.strip())
+        if self.domain:
+            clauses.append(Signature.email_domain == self.domain.strip().lower())
+        if self.since:
+            clauses.append(Signature.created_at >= self.since)
+        if self.until:
+            clauses.append(Signature.created_at < self.until)
+        return clauses
+
+
+def invalidation_preview(criteria: InvalidationCriteria) -> dict[str, int]:
+    """How many signatures per state the invalidation would hit (nothing changes)."""
+    rows = db.session.execute(select(Signature.state, func.count(Signature.id))
+                              .where(*criteria.where()).group_by(Signature.state)).all()
+    return {str(state): n for state, n in rows}
+
+
+def invalidate(criteria: InvalidationCriteria, *, actor, now: datetime) -> int:
+    """Invalidate matching signatures; uncount validated ones and clear unsupported thresholds."""
+    with write_transaction():
+        get_petition(criteria.petition_id)
+        was_validated = db.session.execute(
+            update(Signature).where(*criteria.where(),
+                                    Signature.state == SignatureState.VALIDATED)
+            .values(state=SignatureState.INVALIDATED, invalidated_at=now),
+            execution_options=NO_SYNC).rowcount
+        others = db.session.execute(
+            update(Signature).where(*criteria.where())
+            .values(state=SignatureState.INVALIDATED, invalidated_at=now, token=None),
+            execution_options=NO_SYNC).rowcount
+        db.session.execute(update(Petition).where(Petition.id == criteria.petition_id)
+                           .values(signature_count=Petition.signature_count - was_validated),
+                           execution_options=NO_SYNC)
+        uncross_thresholds(criteria.petition_id)
+        # IPs are personal data: the audit log says which filters were used, not their values.
+        audit.record(actor, "signatures.invalidated", "petition", criteria.petition_id,
+                     now=now, uncounted=was_validated, others=others,
+                     by_ip=bool(criteria.ip), domain=criteria.domain)
+    return was_validated + others
+
+
+def trending(*, now: datetime, hours: int = 1, limit: int = 20) -> dict[str, list]:
+    """Top IPs and email domains by signatures in the last `hours` (EP trending report)."""
+    since = now - timedelta(hours=hours)
+    out = {}
+    for key, column in (("ips", Signature.ip), ("domains", Signature.email_domain)):
+        out[key] = db.session.execute(
+            select(Signature.petition_id, column, func.count(Signature.id).label("n"))
+            .where(Signature.created_at >= since, column.is_not(None), column != "")
+            .group_by(Signature.petition_id, column)
+            .order_by(func.count(Signature.id).desc()).limit(limit)).all()
+    return out
+
+
+def moderation_queue(*, now: datetime) -> list[tuple[Petition, str]]:
+    """Petitions awaiting moderation, oldest first, with their SLA status."""
+    petitions = db.session.scalars(select(Petition).where(
+        Petition.state == PetitionState.AWAITING_MODERATION)
+        .order_by(Petition.moderation_at)).all()
+    return [(p, lifecycle.moderation_sla_status(waiting_since=p.moderation_at,
+                                                sla_days=p.scheme.moderation_sla_days, now=now))
+            for p in petitions]
+
+
+def awaiting_response(*, now: datetime) -> list[tuple[Petition, int]]:
+    """Officials' dashboard: awaiting response by due date (so overdue first), days overdue."""
+    petitions = db.session.scalars(select(Petition).where(
+        Petition.response_state == ResponseState.AWAITING)
+        .order_by(Petition.response_due_at, Petition.id)).all()
+    return [(p, lifecycle.days_overdue(due=p.response_due_at, responded_at=None, now=now))
+            for p in petitions]

@@ -1,0 +1,168 @@
+"""Read-only queries: the public list, one petition's public record, area counts, duplicates.
+
+Public records never contain names, emails or IPs (docs/reliability.md §2e).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+
+from core.db import db
+from core.process import STAFF_ROLES, Audience
+from petitions import lifecycle
+from petitions.lifecycle import PetitionState, ResponseState
+from petitions.models import Petition, PetitionScheme, Signature, SignatureState
+from petitions.similarity import similar_texts
+
+STATUSES = ("all", "open", "awaiting_response", "responded", "overdue", "closed", "rejected")
+SORTS = ("signatures", "newest", "closing")
+
+
+def _is_staff(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False)
+                and user.roles & STAFF_ROLES)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def public_petitions(*, now: datetime, status: str = "all", q: str = "",
+                     sort: str = "signatures", user=None, limit: int = 50,
+                     offset: int = 0) -> tuple[list[Petition], int]:
+    """Listed petitions matching a status filter and a search, with the total count."""
+    if status not in STATUSES or sort not in SORTS:
+        raise ValueError("unknown status or sort")
+    closed = or_(Petition.state == PetitionState.CLOSED,
+                 and_(Petition.state == PetitionState.OPEN, Petition.closes_at <= now))
+    listed = or_(and_(Petition.state.in_(lifecycle.PUBLISHED), Petition.listed_at.is_not(None)),
+                 and_(Petition.state == PetitionState.REJECTED, Petition.hidden.is_(False)))
+    filters = {
+        "all": True,
+        "open": and_(Petition.state == PetitionState.OPEN, Petition.closes_at > now),
+        "awaiting_response": Petition.response_state == ResponseState.AWAITING,
+        "responded": Petition.response_state == ResponseState.RESPONDED,
+        "overdue": and_(Petition.response_state == ResponseState.AWAITING,
+                        Petition.response_due_at < now),
+        "closed": closed,
+        "rejected": Petition.state == PetitionState.REJECTED,
+    }
+    stmt = select(Petition).join(PetitionScheme).where(listed, filters[status])
+    if not _is_staff(user):
+        stmt = stmt.where(PetitionScheme.audience == Audience.PUBLIC)
+    if q.strip():
+        pattern = f"%{_escape_like(q.strip())}%"
+        stmt = stmt.where(or_(Petition.title.ilike(pattern, escape="\\"),
+                              Petition.action.ilike(pattern, escape="\\")))
+    order = {"signatures": (Petition.signature_count.desc(),),
+             "newest": (Petition.opened_at.desc(),),
+             "closing": (Petition.closes_at.asc(),)}[sort]
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.scalars(stmt.order_by(*order, Petition.id.desc())
+                              .limit(limit).offset(offset)).all()
+    return list(rows), total
+
+
+def can_view(petition: Petition, user) -> bool:
+    """Published or rejected petitions are public (in a public scheme); the rest are not."""
+    if _is_staff(user):
+        return True
+    if user is not None and getattr(user, "is_authenticated", False) \
+            and petition.creator_id == user.id:
+        return True
+    if not petition.scheme.visible_to(user):
+        return False
+    return petition.state in (*lifecycle.PUBLISHED, PetitionState.REJECTED)
+
+
+def signatures_by_area(petition_id: int) -> dict[str, int]:
+    """Validated signatures per area code (district or postcode outward code)."""
+    rows = db.session.execute(
+        select(Signature.area_code, func.count(Signature.id))
+        .where(Signature.petition_id == petition_id, Signature.state == SignatureState.VALIDATED,
+               Signature.area_code.is_not(None))
+        .group_by(Signature.area_code).order_by(Signature.area_code)).all()
+    return {code: n for code, n in rows}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def public_record(petition: Petition, *, now: datetime, with_areas: bool = False) -> dict:
+    """The open-data record of one petition: counts, thresholds, timestamps, response."""
+    state = lifecycle.effective_state(state=petition.state, closes=petition.closes_at, now=now)
+    hidden = petition.hidden
+    record = {
+        "id": petition.id,
+        "title": None if hidden else petition.title,
+        "action": None if hidden else petition.action,
+        "background": None if hidden else petition.background,
+        "scheme": petition.scheme.title,
+        "authority": petition.scheme.authority,
+        "commitment": str(petition.scheme.commitment),
+        "state": str(state),
+        "signature_count": petition.signature_count,
+        "thresholds": {
+            "sponsors": petition.sponsor_count,
+            "visibility": petition.visibility_threshold,
+            "response": petition.response_threshold,
+            "debate": petition.debate_threshold,
+            "window_days": petition.window_days,
+            "response_due_days": petition.response_due_days,
+        },
+        "created_at": _iso(petition.created_at),
+        "opened_at": _iso(petition.opened_at),
+        "closes_at": _iso(petition.closes_at),
+        "closed_at": _iso(petition.closed_at or (petition.closes_at
+                                                 if state == PetitionState.CLOSED else None)),
+        "rejected_at": _iso(petition.rejected_at),
+        "rejection_code": petition.rejection_code,
+        "response_threshold_reached_at": _iso(petition.response_threshold_reached_at),
+        "debate_threshold_reached_at": _iso(petition.debate_threshold_reached_at),
+        "response_state": str(petition.response_state),
+        "debate_state": str(petition.debate_state),
+        "response_due_at": _iso(petition.response_due_at),
+        "days_overdue": lifecycle.days_overdue(due=petition.response_due_at,
+                                               responded_at=petition.responded_at, now=now),
+        "response": None if petition.responded_at is None else {
+            "summary": petition.response_summary,
+            "details": petition.response_details,
+            "responded_at": _iso(petition.responded_at),
+        },
+    }
+    if with_areas:
+        record["signatures_by_area"] = signatures_by_area(petition.id)
+    return record
+
+
+CSV_COLUMNS = ("id", "title", "scheme", "commitment", "state", "signature_count",
+               "response_threshold", "debate_threshold", "opened_at", "closes_at",
+               "response_threshold_reached_at", "response_due_at", "days_overdue",
+               "response_state", "responded_at", "response_summary", "rejection_code")
+
+
+def csv_row(record: dict) -> list:
+    """Flatten a public record into CSV_COLUMNS, neutralising spreadsheet formulas."""
+    flat = {**record, "response_threshold": record["thresholds"]["response"],
+            "debate_threshold": record["thresholds"]["debate"],
+            "responded_at": (record["response"] or {}).get("responded_at"),
+            "response_summary": (record["response"] or {}).get("summary")}
+    return [spreadsheet_safe(flat.get(column)) for column in CSV_COLUMNS]
+
+
+def spreadsheet_safe(value):
+    """Prefix ' to text starting with = + - @ tab or CR (CSV injection, §2b)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def duplicate_suggestions(text: str, *, limit: int = 5) -> list[tuple[Petition, float]]:
+    """Published petitions whose title and text resemble `text` (TF-IDF, similarity.py)."""
+    rows = db.session.execute(select(Petition.id, Petition.title, Petition.action).where(
+        Petition.state.in_(lifecycle.PUBLISHED), Petition.hidden.is_(False))).all()
+    ranked = similar_texts(text, [(pid, f"{title} {action}") for pid, title, action in rows],
+                           limit=limit)
+    return [(db.session.get(Petition, pid), score) for pid, score in ranked]

@@ -1,0 +1,370 @@
+"""Petition use cases: create, sponsor, sign, confirm, moderate, tick, reconcile, anonymise.
+
+Each function that writes runs in one `write_transaction()` (docs/reliability.md §3a): the
+signature insert is `INSERT … ON CONFLICT DO NOTHING` on UNIQUE(petition_id, canonical_email),
+the counter moves in the same transaction only when a row was inserted or confirmed, and
+every threshold crossing is a guarded UPDATE, so it happens exactly once (§3b).
+"""
+from __future__ import annotations
+
+import enum
+import logging
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from flask import has_request_context
+from flask_babel import gettext
+from sqlalchemy import String, cast, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from core import audit
+from core.db import db, write_transaction
+from core.mail import queue_email
+from petitions import lifecycle
+from petitions.identity import SigningLimits, area_code, canonical_email, email_domain, over_limit
+from petitions.lifecycle import DebateState, PetitionState, ResponseState
+from petitions.models import Petition, PetitionScheme, Signature, SignatureState
+
+log = logging.getLogger(__name__)
+NO_SYNC = {"synchronize_session": False}
+CONFIRMATION_VALID_DAYS = 7
+
+
+def _(text: str, **variables) -> str:
+    """gettext that also works outside a request (CLI, demo seed): untranslated there.
+
+    The site's locale selector reads the request, so gettext cannot run in `flask ...` jobs.
+    """
+    if has_request_context():
+        return gettext(text, **variables)
+    return text % variables if variables else text
+
+
+class SignOutcome(enum.StrEnum):
+    CONFIRMATION_SENT = "confirmation_sent"
+    COUNTED = "counted"
+    ALREADY_SIGNED = "already_signed"
+
+
+class SigningClosed(ValueError):
+    """The petition does not take signatures now (not open, past its window, wrong link)."""
+
+
+class InvalidSignature(ValueError):
+    """Bad signer input; `field` names the form field to show the message on."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field
+
+
+class NotFound(LookupError):
+    """No such petition, token or scheme."""
+
+
+def get_petition(petition_id: int) -> Petition:
+    petition = db.session.get(Petition, petition_id)
+    if petition is None:
+        raise NotFound(petition_id)
+    return petition
+
+
+def create_petition(*, scheme_id: int, creator, title: str, action: str, background: str,
+                    now: datetime) -> Petition:
+    """A draft petition owned by `creator` (a logged-in user)."""
+    with write_transaction():
+        scheme = db.session.get(PetitionScheme, scheme_id)
+        if scheme is None:
+            raise NotFound(scheme_id)
+        petition = Petition(scheme_id=scheme.id, creator_id=creator.id, title=title.strip(),
+                            action=action.strip(), background=background.strip(),
+                            state=PetitionState.DRAFT, sponsor_count=scheme.sponsor_count,
+                            sponsor_token=secrets.token_urlsafe(24), created_at=now)
+        db.session.add(petition)
+    return petition
+
+
+def start_sponsoring(petition_id: int, *, creator, now: datetime) -> Petition:
+    """Draft → sponsoring: needs a confirmed creator; their own signature is the first."""
+    with write_transaction():
+        petition = get_petition(petition_id)
+        if petition.creator_id != creator.id:
+            raise PermissionError("only the creator can submit a petition")
+        if not creator.is_confirmed:
+            raise SigningClosed(_("Confirm your email address before collecting sponsors."))
+        lifecycle.check_transition(petition.state, PetitionState.SPONSORING)
+        petition.state = PetitionState.SPONSORING
+        petition.sponsoring_at = now
+        petition.sponsor_count = petition.scheme.sponsor_count  # frozen for this petition
+        db.session.flush()
+        _insert_signature(petition, name=creator.display_name, email=creator.email,
+                          area=None, ip=None, user_id=creator.id, notify=True,
+                          state=SignatureState.VALIDATED, now=now)
+        _count_one(petition, now=now)
+    return petition
+
+
+def _insert_signature(petition: Petition, *, name: str, email: str, area: str | None,
+                      ip: str | None, user_id: int | None, notify: bool,
+                      state: SignatureState, now: datetime) -> tuple[int | None, str | None]:
+    """INSERT … ON CONFLICT DO NOTHING; returns (id, token) or (None, None) if already signed."""
+    try:
+        canonical = canonical_email(email)
+    except ValueError as exc:
+        raise InvalidSignature(_("Enter a valid email address."), "email") from exc
+    districts = petition.scheme.districts
+    if area and petition.scheme.area_kind == "district" and districts \
+            and area.strip() not in districts:
+        raise InvalidSignature(_("Choose a district from the list."), "area")
+    token = None if state == SignatureState.VALIDATED else secrets.token_urlsafe(32)
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(Signature).values(
+        petition_id=petition.id, user_id=user_id, name=name.strip(), email=email.strip(),
+        canonical_email=canonical, email_domain=email_domain(canonical),
+        area=(area or "").strip() or None,
+        area_code=area_code(area, kind=petition.scheme.area_kind), ip=ip, state=state,
+        notify_by_email=notify, token=token, created_at=now,
+        validated_at=now if state == SignatureState.VALIDATED else None,
+    ).on_conflict_do_nothing(index_elements=["petition_id", "canonical_email"])
+    new_id = db.session.execute(stmt.returning(Signature.id)).scalar_one_or_none()
+    return (new_id, token) if new_id is not None else (None, None)
+
+
+def _recent(petition_id: int, column, value, since: datetime) -> int:
+    return db.session.scalar(select(func.count(Signature.id)).where(
+        Signature.petition_id == petition_id, column == value, Signature.created_at > since))
+
+
+def _looks_fraudulent(petition: Petition, *, ip: str | None, domain: str,
+                      limits: SigningLimits | None, now: datetime) -> bool:
+    """docs/reliability.md §2d: counts of recent rows in the DB, so every worker agrees."""
+    if limits is None:
+        return False
+    burst = sustained = 0
+    if ip:
+        burst = _recent(petition.id, Signature.ip, ip,
+                        now - timedelta(seconds=limits.ip_burst_seconds))
+        sustained = _recent(petition.id, Signature.ip, ip,
+                            now - timedelta(seconds=limits.ip_sustained_seconds))
+    per_domain = _recent(petition.id, Signature.email_domain, domain, now - timedelta(hours=1))
+    return over_limit(limits=limits, ip_recent_burst=burst, ip_recent_sustained=sustained,
+                      domain_recent_hour=per_domain, domain=domain)
+
+
+def _check_signable(petition: Petition, *, sponsor_token: str | None, now: datetime) -> None:
+    state = lifecycle.effective_state(state=petition.state, closes=petition.closes_at, now=now)
+    if state == PetitionState.OPEN:  # unlisted open petitions can be signed by their URL
+        return
+    if state == PetitionState.SPONSORING and sponsor_token and \
+            secrets.compare_digest(sponsor_token, petition.sponsor_token):
+        return
+    raise SigningClosed(_("This petition is not collecting signatures."))
+
+
+def sign(petition_id: int, *, name: str, email: str, area: str | None, ip: str | None,
+         notify: bool, now: datetime, confirm_link: Callable[[str], str],
+         user=None, sponsor_token: str | None = None,
+         limits: SigningLimits | None = None) -> SignOutcome:
+    """Add one signature (docs/reliability.md §3a/§3b).
+
+    A confirmed user signing with their own account email is validated at once; anyone else
+    gets a confirmation link by email and counts only after clicking it. Over a rate limit
+    the row is stored as fraudulent and the caller sees the same outcome as usual.
+    """
+    with write_transaction():
+        petition = get_petition(petition_id)
+        _check_signable(petition, sponsor_token=sponsor_token, now=now)
+        try:
+            canonical = canonical_email(email)
+        except ValueError as exc:
+            raise InvalidSignature(_("Enter a valid email address."), "email") from exc
+        one_click = bool(user is not None and getattr(user, "is_authenticated", False)
+                         and user.is_confirmed and canonical_email(user.email) == canonical)
+        fraudulent = _looks_fraudulent(petition, ip=ip, domain=email_domain(canonical),
+                                       limits=limits, now=now)
+        if fraudulent:
+            state = SignatureState.FRAUDULENT
+        else:
+            state = SignatureState.VALIDATED if one_click else SignatureState.PENDING
+        new_id, token = _insert_signature(
+            petition, name=name, email=email, area=area, ip=ip,
+            user_id=user.id if one_click else None, notify=notify, state=state, now=now)
+        if new_id is None:
+            return SignOutcome.ALREADY_SIGNED
+        if one_click:
+            if state == SignatureState.VALIDATED:
+                _count_one(petition, now=now)
+            return SignOutcome.COUNTED
+        queue_email(email.strip(), _("Confirm your signature"),
+                    _("Click this link to confirm your signature on “%(title)s”: %(link)s",
+                      title=petition.title, link=confirm_link(token)))
+        return SignOutcome.CONFIRMATION_SENT
+
+
+def confirm_signature(token: str, *, now: datetime) -> Petition:
+    """Pending → validated, counted once however often the link is used (R11)."""
+    with write_transaction():
+        signature = db.session.scalar(select(Signature).where(Signature.token == token))
+        if signature is None:
+            raise NotFound("token")
+        petition = get_petition(signature.petition_id)
+        if now - signature.created_at > timedelta(days=CONFIRMATION_VALID_DAYS):
+            raise SigningClosed(_("This confirmation link has expired."))
+        state = lifecycle.effective_state(state=petition.state, closes=petition.closes_at,
+                                          now=now)
+        if state not in lifecycle.SIGNABLE:
+            raise SigningClosed(_("This petition is not collecting signatures."))
+        changed = db.session.execute(
+            update(Signature).where(Signature.id == signature.id,
+                                    Signature.state == SignatureState.PENDING)
+            .values(state=SignatureState.VALIDATED, validated_at=now, token=None),
+            execution_options=NO_SYNC).rowcount
+        if changed == 1:
+            _count_one(petition, now=now)
+        else:  # fraudulent rows stay uncounted; the token is spent either way
+            db.session.execute(update(Signature).where(Signature.id == signature.id)
+                               .values(token=None), execution_options=NO_SYNC)
+    return petition
+
+
+def _count_one(petition: Petition, *, now: datetime) -> None:
+    """+1 in the caller's transaction, then the exactly-once threshold guards."""
+    db.session.execute(update(Petition).where(Petition.id == petition.id)
+                       .values(signature_count=Petition.signature_count + 1),
+                       execution_options=NO_SYNC)
+    cross_thresholds(petition, now=now)
+
+
+def _guarded(petition_id: int, *conditions, **values) -> bool:
+    stmt = update(Petition).where(Petition.id == petition_id, *conditions).values(**values)
+    return db.session.execute(stmt.returning(Petition.id),
+                              execution_options=NO_SYNC).first() is not None
+
+
+def cross_thresholds(petition: Petition, *, now: datetime) -> None:
+    """Stamp each threshold the stored count has reached; each UPDATE wins at most once."""
+    pid, count = petition.id, Petition.signature_count
+    if _guarded(pid, Petition.state == PetitionState.SPONSORING,
+                count >= Petition.sponsor_count + 1,
+                state=PetitionState.AWAITING_MODERATION, moderation_at=now):
+        audit.record(None, "petition.sponsored", "petition", pid, now=now)
+    if petition.response_threshold is None:  # not opened yet: no frozen thresholds
+        return
+    _guarded(pid, Petition.state == PetitionState.OPEN, Petition.listed_at.is_(None),
+             count >= Petition.visibility_threshold, listed_at=now)
+    due = lifecycle.response_due_at(reached_at=now, due_days=petition.response_due_days)
+    if _guarded(pid, Petition.state == PetitionState.OPEN,
+                Petition.response_threshold_reached_at.is_(None),
+                Petition.response_state == ResponseState.NOT_NEEDED,
+                count >= Petition.response_threshold,
+                response_state=ResponseState.AWAITING, response_threshold_reached_at=now,
+                response_due_at=due):
+        audit.record(None, "petition.response_threshold_reached", "petition", pid, now=now)
+        notify_creator(petition, _("Your petition needs a response"),
+                        _("“%(title)s” reached the response threshold. An answer is due by "
+                          "%(due)s.", title=petition.title, due=due.date().isoformat()))
+    if petition.debate_threshold is not None and _guarded(
+            pid, Petition.state == PetitionState.OPEN,
+            Petition.debate_threshold_reached_at.is_(None),
+            count >= Petition.debate_threshold,
+            debate_state=DebateState.AWAITING, debate_threshold_reached_at=now):
+        audit.record(None, "petition.debate_threshold_reached", "petition", pid, now=now)
+
+
+def uncross_thresholds(petition_id: int) -> None:
+    """Clear threshold stamps the count no longer supports (EP `decrement_signature_count!`)."""
+    count = Petition.signature_count
+    _guarded(petition_id, Petition.response_state == ResponseState.AWAITING,
+             count < Petition.response_threshold, response_state=ResponseState.NOT_NEEDED,
+             response_threshold_reached_at=None, response_due_at=None)
+    _guarded(petition_id, Petition.debate_state == DebateState.AWAITING,
+             count < Petition.debate_threshold, debate_state=DebateState.NOT_NEEDED,
+             debate_threshold_reached_at=None)
+    _guarded(petition_id, Petition.listed_at.is_not(None),
+             count < Petition.visibility_threshold, listed_at=None)
+
+
+def notify_creator(petition: Petition, subject: str, body: str) -> None:
+    creator = petition.creator_id and db.session.get(_user_model(), petition.creator_id)
+    if creator and creator.email:
+        queue_email(creator.email, subject, body)
+
+
+def _user_model():
+    from accounts.models import User
+    return User
+
+
+def tick(*, now: datetime) -> list[int]:
+    """Time-based transitions: open petitions whose window has ended become closed."""
+    with write_transaction():
+        ids = db.session.scalars(select(Petition.id).where(
+            Petition.state == PetitionState.OPEN, Petition.closes_at <= now)).all()
+        for pid in ids:
+            if _guarded(pid, Petition.state == PetitionState.OPEN,
+                        state=PetitionState.CLOSED, closed_at=Petition.closes_at):
+                audit.record(None, "petition.closed", "petition", pid, now=now)
+    return list(ids)
+
+
+def reconcile(*, now: datetime) -> list[tuple[int, int, int]]:
+    """Compare every counter with its validated rows; fix and report drift (EP PetitionCountJob).
+
+    Returns (petition id, stored count, counted rows) for each petition that drifted.
+    """
+    with write_transaction():
+        rows = db.session.execute(
+            select(Petition.id, Petition.signature_count,
+                   select(func.count(Signature.id))
+                   .where(Signature.petition_id == Petition.id,
+                          Signature.state == SignatureState.VALIDATED)
+                   .correlate(Petition).scalar_subquery())).all()
+        drift = [(pid, stored, real) for pid, stored, real in rows if stored != real]
+        for pid, stored, real in drift:
+            log.warning("petition %s signature count drift: stored %s, rows %s", pid, stored, real)
+            db.session.execute(update(Petition).where(Petition.id == pid)
+                               .values(signature_count=real), execution_options=NO_SYNC)
+            audit.record(None, "petition.reconciled", "petition", pid, now=now,
+                         stored=stored, counted=real)
+            uncross_thresholds(pid)
+        db.session.execute(update(Petition).values(last_reconciled_at=now),
+                           execution_options=NO_SYNC)
+    return drift
+
+
+def anonymise(*, now: datetime, after_days: int, batch_size: int = 500) -> list[int]:
+    """Blank names, emails and IPs of signers `after_days` after a petition ended (§2e).
+
+    Works in batches, each its own transaction, so an interrupted run simply resumes.
+    Counts and area codes survive. Returns the petitions finished in this run.
+    """
+    if after_days < 0:
+        raise ValueError("after_days must be >= 0")
+    cutoff = now - timedelta(days=after_days)
+    ended = func.coalesce(Petition.closed_at, Petition.rejected_at)
+    ids = db.session.scalars(select(Petition.id).where(
+        Petition.anonymised_at.is_(None),
+        Petition.state.in_([PetitionState.CLOSED, PetitionState.REJECTED]),
+        ended <= cutoff)).all()
+    db.session.rollback()
+    for pid in ids:
+        while True:
+            with write_transaction():
+                batch = db.session.scalars(select(Signature.id).where(
+                    Signature.petition_id == pid, Signature.email != "")
+                    .limit(batch_size)).all()
+                if batch:
+                    db.session.execute(
+                        update(Signature).where(Signature.id.in_(batch)).values(
+                            name="", email="", ip=None, area=None, token=None, user_id=None,
+                            canonical_email="anon:" + cast(Signature.id, String)),
+                        execution_options=NO_SYNC)
+                else:
+                    db.session.execute(update(Petition).where(Petition.id == pid)
+                                       .values(anonymised_at=now), execution_options=NO_SYNC)
+                    audit.record(None, "petition.anonymised", "petition", pid, now=now)
+            if not batch:
+                break
+    return list(ids)
