@@ -70,6 +70,7 @@ def to_math_pca2(result: ClusteringResult) -> dict:
                                zip(tids, result.comment_priorities, strict=True)},
         "group-votes": {
             str(int(gid)): {
+                "id": int(gid),
                 "n-members": int(gv.n_members[g]),
                 "votes": {str(t): {"A": int(gv.agree[g, j]), "D": int(gv.disagree[g, j]),
                                    "S": int(gv.seen[g, j])} for j, t in enumerate(tids)},
