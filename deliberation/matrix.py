@@ -117,7 +117,7 @@ def build_vote_matrix(
     bad = ~np.isin(votes, VALID_VOTES)
     if bad.any():
         raise ValueError(
-            f"unknown vote value {votes[bad][0]!r}: votes must be -1, 0 or 1 "
+            f"unknown vote value {votes[bad][0].item()!r}: votes must be -1, 0 or 1 "
             f"({int(bad.sum())} bad events)"
         )
     pids = pids.astype(np.int64)
