@@ -24,8 +24,12 @@ def _new_password(label):
     ])
 
 
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 def _email(label):
-    return EmailField(label, validators=[
+    return EmailField(label, filters=[_strip], validators=[
         DataRequired(), Length(max=320),
         Email(message=_l("Enter an email address like name@example.org.")),
     ])

@@ -11,7 +11,8 @@ import itertools
 import pytest
 
 from app import create_app
-from core.db import db as _db, utcnow
+from core.db import db as _db
+from core.db import utcnow
 
 TEST_CONFIG = {
     "TESTING": True,
@@ -95,3 +96,103 @@ def login_as():
             session["_fresh"] = True
 
     return login
+
+
+# --- added by the foundation issue -------------------------------------------------------
+
+import os  # noqa: E402
+import re  # noqa: E402
+import shutil  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """Compile translations/*.po into .mo when missing or stale (`make` does it too)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in (ROOT / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        with mo_path.open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+
+
+@pytest.fixture
+def outbox(app):
+    """outbox(to=None) -> emails in the outbox (oldest first), optionally only to one address."""
+    from sqlalchemy import select
+
+    from core.mail import OutboxEmail
+
+    def emails(to=None):
+        query = select(OutboxEmail).order_by(OutboxEmail.id)
+        if to is not None:
+            query = query.where(OutboxEmail.to == to)
+        return list(_db.session.scalars(query))
+
+    return emails
+
+
+def link_path(body: str) -> str:
+    """The path of the first http(s) link in an email body."""
+    match = re.search(r"https?://[^/\s]+(/\S*)", body)
+    assert match, f"no link in email body: {body!r}"
+    return match.group(1)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A throwaway PostgreSQL cluster (docs/ecosystem.md §5); skipped when initdb is absent.
+
+    Yields a SQLAlchemy URL of an empty database. TEST_DATABASE_URL uses an existing server.
+    """
+    if os.environ.get("TEST_DATABASE_URL"):
+        yield os.environ["TEST_DATABASE_URL"]
+        return
+    if shutil.which("initdb") is None or shutil.which("pg_ctl") is None:
+        pytest.skip("PostgreSQL (initdb/pg_ctl) is not installed")
+    pytest.importorskip("psycopg")
+    tmp = Path(tempfile.mkdtemp(prefix="civic-pg-"))
+    prefix: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses to run as root
+        shutil.chown(tmp, "postgres", "postgres")
+        prefix = ["runuser", "-u", "postgres", "--"]
+    data, port = tmp / "data", _free_port()
+    run = lambda *args: subprocess.run([*prefix, *args], check=True,  # noqa: E731
+                                       capture_output=True, timeout=60)
+    try:
+        run("initdb", "-D", str(data), "-U", "app", "--auth=trust", "-E", "UTF8",
+            "--locale=C.UTF-8", "--no-sync")
+        run("pg_ctl", "-D", str(data), "-l", str(tmp / "log"), "-w", "-o",
+            f"-k {tmp} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c full_page_writes=off -c synchronous_commit=off", "start")
+    except subprocess.CalledProcessError as error:
+        shutil.rmtree(tmp, ignore_errors=True)
+        pytest.skip(f"could not start PostgreSQL: {error.stderr.decode(errors='replace')[-300:]}")
+    try:
+        import psycopg
+
+        with psycopg.connect(f"postgresql://app@127.0.0.1:{port}/postgres",
+                             autocommit=True) as conn:
+            conn.execute("CREATE DATABASE appdb")
+        yield f"postgresql+psycopg://app@127.0.0.1:{port}/appdb"
+    finally:
+        subprocess.run([*prefix, "pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop"],
+                       capture_output=True, timeout=60)
+        shutil.rmtree(tmp, ignore_errors=True)
