@@ -1,0 +1,91 @@
+"""Petition fixtures: an app without signing limits, a small scheme, an open petition.
+
+The shared `app` fixture keeps our own signing limits at their EP defaults (1 per IP per
+minute), which would mark every second test-client signature fraudulent; tests about those
+limits build their own app with `limited_app`.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from core.db import db as _db
+from core.process import Commitment
+from petitions import moderation, service
+from petitions.models import Petition, Signature
+from tests.conftest import _make_app
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = _make_app(tmp_path, PETITIONS_SIGNING_LIMITS=False, SERVER_NAME="civic.test")
+    with app.app_context():
+        yield app
+        _db.session.remove()
+
+
+@pytest.fixture
+def people(make_user):
+    return {
+        "creator": make_user(email="creator@example.org", name="Charlie Creator"),
+        "moderator": make_user(roles=("moderator",), email="mod@example.org"),
+        "official": make_user(roles=("official",), email="official@example.org"),
+        "admin": make_user(roles=("admin",), email="admin@example.org"),
+        "citizen": make_user(email="citizen@example.org"),
+    }
+
+
+SMALL_RULES = dict(sponsor_count=2, visibility_threshold=0, response_threshold=4,
+                   window_days=30, debate_threshold=6, response_due_days=10)
+
+
+@pytest.fixture
+def scheme(app, people):
+    return moderation.save_scheme(
+        None, actor=people["admin"], now=T0, title="Small UK-like", authority="Council",
+        description="", commitment=Commitment.ADVISORY, moderation_sla_days=14,
+        area_kind="district", area_choices="North\nSouth", eligibility_text="", **SMALL_RULES)
+
+
+def open_petition(scheme, people, *, title="Fix the potholes on Mill Lane", now=T0):
+    """A petition walked through draft → sponsoring → moderation → open with 2 sponsors."""
+    creator = people["creator"]
+    p = service.create_petition(scheme_id=scheme.id, creator=creator, title=title,
+                                action="Repair every pothole on Mill Lane this year.",
+                                background="", now=now)
+    service.start_sponsoring(p.id, creator=creator, now=now)
+    for i in range(scheme.sponsor_count):
+        sign_and_confirm(p.id, f"sponsor{i}@example.org", now=now,
+                         sponsor_token=_db.session.get(Petition, p.id).sponsor_token)
+    moderation.approve(p.id, actor=people["moderator"], now=now + timedelta(hours=1))
+    return _db.session.get(Petition, p.id)
+
+
+@pytest.fixture
+def petition(scheme, people):
+    return open_petition(scheme, people)
+
+
+def token_for(petition_id, email):
+    return _db.session.scalar(select(Signature.token).where(
+        Signature.petition_id == petition_id, Signature.email == email))
+
+
+def sign_and_confirm(petition_id, email, *, now, name="Sam Signer", area=None,
+                     sponsor_token=None, notify=False, ip="198.51.100.7"):
+    outcome = service.sign(petition_id, name=name, email=email, area=area, ip=ip,
+                           notify=notify, now=now, confirm_link=lambda t: f"/confirm/{t}",
+                           sponsor_token=sponsor_token)
+    if outcome == service.SignOutcome.CONFIRMATION_SENT:
+        service.confirm_signature(token_for(petition_id, email), now=now)
+    return outcome
+
+
+def count_rows(petition_id, state="validated"):
+    from sqlalchemy import func
+    return _db.session.scalar(select(func.count(Signature.id)).where(
+        Signature.petition_id == petition_id, Signature.state == state))

@@ -1,0 +1,108 @@
+"""The pure state machine and identity rules (no app needed)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from petitions import lifecycle
+from petitions.identity import SigningLimits, area_code, canonical_email, over_limit
+from petitions.lifecycle import InvalidTransition, PetitionState, ResponseState
+
+NOW = datetime(2026, 5, 1, tzinfo=UTC)
+
+
+def test_the_happy_path_is_allowed_step_by_step():
+    path = [PetitionState.DRAFT, PetitionState.SPONSORING, PetitionState.AWAITING_MODERATION,
+            PetitionState.OPEN, PetitionState.CLOSED]
+    for current, target in zip(path, path[1:], strict=False):
+        lifecycle.check_transition(current, target)
+
+
+@pytest.mark.parametrize("current,target", [
+    (PetitionState.DRAFT, PetitionState.OPEN),
+    (PetitionState.SPONSORING, PetitionState.OPEN),
+    (PetitionState.CLOSED, PetitionState.OPEN),
+    (PetitionState.REJECTED, PetitionState.OPEN),
+    (PetitionState.OPEN, PetitionState.REJECTED),
+])
+def test_skipping_a_step_names_the_current_state(current, target):
+    with pytest.raises(InvalidTransition, match=str(current)):
+        lifecycle.check_transition(current, target)
+
+
+def test_a_response_cannot_be_published_before_the_threshold():
+    with pytest.raises(InvalidTransition):
+        lifecycle.check_response_transition(ResponseState.NOT_NEEDED, ResponseState.RESPONDED)
+    lifecycle.check_response_transition(ResponseState.AWAITING, ResponseState.RESPONDED)
+
+
+def test_an_open_petition_shows_as_closed_once_its_window_ends_even_before_the_tick():
+    closes = NOW + timedelta(days=1)
+    assert lifecycle.effective_state(state=PetitionState.OPEN, closes=closes,
+                                     now=closes - timedelta(seconds=1)) == PetitionState.OPEN
+    assert lifecycle.effective_state(state=PetitionState.OPEN, closes=closes,
+                                     now=closes) == PetitionState.CLOSED
+
+
+def test_overdue_days_count_from_the_due_date_and_stop_at_the_response():
+    due = NOW
+    assert lifecycle.days_overdue(due=due, responded_at=None, now=due) == 0
+    assert lifecycle.days_overdue(due=due, responded_at=None, now=due + timedelta(days=3, hours=2)) == 3
+    assert lifecycle.days_overdue(due=due, responded_at=due, now=due + timedelta(days=9)) == 0
+
+
+def test_bad_rules_are_refused_with_a_clear_message():
+    with pytest.raises(ValueError, match="response_threshold"):
+        lifecycle.FrozenRules(sponsor_count=5, visibility_threshold=0, response_threshold=0,
+                              window_days=60, response_due_days=60)
+    with pytest.raises(ValueError, match="debate_threshold"):
+        lifecycle.FrozenRules(sponsor_count=5, visibility_threshold=0, response_threshold=10,
+                              window_days=60, response_due_days=60, debate_threshold=10)
+
+
+@pytest.mark.parametrize("variant", [
+    "sam@example.org", "SAM@Example.ORG", "sam+petitions@example.org", " sam@example.org ",
+    "s\u200bam@example.org", "ｓａｍ@example.org", "Sam+x+y@EXAMPLE.org",
+])
+def test_spellings_of_one_address_share_a_canonical_key(variant):
+    assert canonical_email(variant) == "sam@example.org"
+
+
+def test_dots_are_ignored_only_where_the_provider_ignores_them():
+    assert canonical_email("Foo.Bar+x@GoogleMail.com") == canonical_email("foobar@gmail.com")
+    assert canonical_email("foo.bar@example.com") != canonical_email("foobar@example.com")
+
+
+@pytest.mark.parametrize("bad", ["no-at-sign", "a@b@c", "x\r\n@example.org", "+tag@example.org"])
+def test_malformed_emails_are_refused(bad):
+    with pytest.raises(ValueError):
+        canonical_email(bad)
+
+
+def test_a_postcode_is_published_only_as_its_outward_code():
+    assert area_code("sw1a 1aa", kind="postcode") == "SW1A"
+    assert area_code("North", kind="district") == "North"
+    assert area_code("anything", kind="none") is None
+
+
+def test_signing_limits_follow_ep_defaults():
+    limits = SigningLimits()
+    assert not over_limit(limits=limits, ip_recent_burst=0, ip_recent_sustained=4,
+                          domain_recent_hour=0, domain="example.org")
+    assert over_limit(limits=limits, ip_recent_burst=1, ip_recent_sustained=1,
+                      domain_recent_hour=0, domain="example.org")
+    assert over_limit(limits=limits, ip_recent_burst=0, ip_recent_sustained=0,
+                      domain_recent_hour=200, domain="spam.example")
+    assert not over_limit(limits=limits, ip_recent_burst=0, ip_recent_sustained=0,
+                          domain_recent_hour=10_000, domain="gmail.com")
+
+
+def test_the_pure_core_imports_neither_flask_nor_sqlalchemy():
+    code = ("import sys, petitions.lifecycle, petitions.identity, petitions.similarity; "
+            "print(any(m.split('.')[0] in ('flask', 'sqlalchemy') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
