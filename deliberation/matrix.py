@@ -88,8 +88,9 @@ def build_vote_matrix(
     pids, tids, votes : 1-D integer arrays of equal length, one entry per vote event;
         ``votes`` in internal sign (agree = -1, disagree = +1, pass = 0).
     timestamps : optional 1-D array; events are applied in timestamp order, ties broken
-        by (participant, statement) so the result never depends on the input's order.
-        Without it, input order (then equal-timestamp ties keep input order).
+        by (participant, statement) and, for simultaneous conflicting votes on one cell,
+        so that pass wins over disagree over agree: the result never depends on the
+        order of the input. Without timestamps, events are applied in input order.
     mod_out_tids, meta_tids : statement ids moderated out / marked meta. Meta statements
         are always moderated out (§11). Ids that received no vote are ignored.
 
@@ -134,7 +135,10 @@ def build_vote_matrix(
         if not np.all(np.isfinite(timestamps)):
             raise ValueError("timestamps must be finite numbers")
         if np.any(timestamps[1:] < timestamps[:-1]) or _has_ties(timestamps):
-            order = np.lexsort((cell, timestamps))  # ties: by cell, never by input order
+            # Ties never fall back to input order: by cell, then (same cell, same time,
+            # conflicting votes) a pass is applied last, then disagree, then agree.
+            tie_rank = np.where(votes == PASS, 3, votes + 1)
+            order = np.lexsort((tie_rank, cell, timestamps))
             cell, votes = cell[order], votes[order]
     # Last vote wins: a stable sort by cell keeps application order inside each cell.
     by_cell = np.argsort(cell, kind="stable")

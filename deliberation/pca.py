@@ -70,16 +70,19 @@ def fit_pca(
         if norm > 0:
             comps[0] = row / norm
     else:
-        gram = (x.T @ x).toarray()
-        n_take = min(N_COMPS, n_rows, n_cols)
-        values, vectors = scipy.linalg.eigh(
-            gram, subset_by_index=(n_cols - n_take, n_cols - 1), driver="evr"
-        )
-        order = np.argsort(-values, kind="stable")
-        scale = max(values.max(initial=0.0), 1.0)
-        for k, idx in enumerate(order):
-            if values[idx] > 1e-12 * scale:
-                comps[k] = vectors[:, idx]
+        # Constant columns (mod-out, unanimous) get exactly zero loadings: leave them out.
+        active = np.unique(x.indices[x.data != 0])
+        gram = (x.T @ x).toarray()[np.ix_(active, active)]
+        n_take = min(N_COMPS, n_rows, len(active))
+        if n_take > 0:
+            values, vectors = scipy.linalg.eigh(
+                gram, subset_by_index=(len(active) - n_take, len(active) - 1), driver="evr"
+            )
+            order = np.argsort(-values, kind="stable")
+            scale = max(values.max(initial=0.0), 1.0)
+            for k, idx in enumerate(order):
+                if values[idx] > 1e-12 * scale:
+                    comps[k, active] = vectors[:, idx]
     return PCA(center=center, comps=_fix_signs(comps, previous_comps))
 
 
