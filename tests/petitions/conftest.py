@@ -28,15 +28,28 @@ def app(tmp_path):
         _db.session.remove()
 
 
+def _person(email, name, roles=()):
+    """A confirmed user without a password (scrypt per user would dominate test time);
+    tests log in with `login_as`."""
+    from accounts.models import User, UserRole
+
+    user = User(email=email, display_name=name, email_confirmed_at=T0,
+                role_rows=[UserRole(role=r) for r in roles])
+    _db.session.add(user)
+    return user
+
+
 @pytest.fixture
-def people(make_user):
-    return {
-        "creator": make_user(email="creator@example.org", name="Charlie Creator"),
-        "moderator": make_user(roles=("moderator",), email="mod@example.org"),
-        "official": make_user(roles=("official",), email="official@example.org"),
-        "admin": make_user(roles=("admin",), email="admin@example.org"),
-        "citizen": make_user(email="citizen@example.org"),
+def people(app):
+    people = {
+        "creator": _person("creator@example.org", "Charlie Creator"),
+        "moderator": _person("mod@example.org", "Mo Moderator", ("moderator",)),
+        "official": _person("official@example.org", "Olu Official", ("official",)),
+        "admin": _person("admin@example.org", "Ada Admin", ("admin",)),
+        "citizen": _person("citizen@example.org", "Cit Izen"),
     }
+    _db.session.commit()
+    return people
 
 
 SMALL_RULES = dict(sponsor_count=2, visibility_threshold=0, response_threshold=4,

@@ -50,7 +50,8 @@ def test_an_open_petition_shows_as_closed_once_its_window_ends_even_before_the_t
 def test_overdue_days_count_from_the_due_date_and_stop_at_the_response():
     due = NOW
     assert lifecycle.days_overdue(due=due, responded_at=None, now=due) == 0
-    assert lifecycle.days_overdue(due=due, responded_at=None, now=due + timedelta(days=3, hours=2)) == 3
+    later = due + timedelta(days=3, hours=2)
+    assert lifecycle.days_overdue(due=due, responded_at=None, now=later) == 3
     assert lifecycle.days_overdue(due=due, responded_at=due, now=due + timedelta(days=9)) == 0
 
 
