@@ -126,20 +126,22 @@ def warm_start_centres(
     previous_ids: np.ndarray,
     previous_members: list[np.ndarray],
     k: int,
+    weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Polis ``clean-start-clusters`` (§5): initial centres and ids from a previous clustering.
 
-    Each previous cluster is recentred on the current positions of its members that still
-    exist (dropped if none), clusters with identical centres are merged (first id kept),
-    then while there are fewer than min(k, #distinct points) clusters the point farthest
-    from its nearest centre becomes a new cluster with a fresh id.
+    Each previous cluster is recentred on the current positions (weighted mean) of its
+    members that still exist (dropped if none), clusters with identical centres are
+    merged (first id kept), then while there are fewer than min(k, #distinct points)
+    clusters the point farthest from its nearest centre becomes a new cluster (fresh id).
     """
     position = {pid: i for i, pid in enumerate(point_ids.tolist())}
     centres, ids = [], []
     for cid, members in zip(previous_ids.tolist(), previous_members, strict=True):
         rows = [position[m] for m in np.asarray(members).tolist() if m in position]
         if rows:
-            centre = tuple(points[rows].mean(axis=0))
+            w = None if weights is None else weights[rows]
+            centre = tuple(np.average(points[rows], axis=0, weights=w))
             if centre not in centres:
                 centres.append(centre)
                 ids.append(cid)
@@ -217,7 +219,8 @@ def group_clusterings(
             break
         if previous and k in previous:
             init, ids = warm_start_centres(centres, base.ids, previous_ids=previous[k][0],
-                                           previous_members=previous[k][1], k=k)
+                                           previous_members=previous[k][1], k=k,
+                                           weights=base.weights)
         else:
             init = _first_distinct(centres, k)
             ids = np.arange(k)
