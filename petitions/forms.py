@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -25,10 +26,18 @@ from wtforms.validators import (
 )
 
 from core.process import Audience, Commitment
+from petitions.identity import ZERO_WIDTH
 from petitions.lifecycle import RejectionReason
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 FORMULA_START = ("=", "+", "-", "@")
+
+
+def visible_email(value):
+    """Full-width letters folded (NFKC) and zero-width characters removed before validation."""
+    if not isinstance(value, str):
+        return value
+    return unicodedata.normalize("NFKC", value).translate(ZERO_WIDTH).strip()
 
 
 def no_control_characters(form, field):
@@ -65,9 +74,9 @@ class PetitionForm(FlaskForm):
 class SignForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=255),
                                                no_control_characters, single_line, plain_name])
-    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=320),
-                                                 no_control_characters, single_line,
-                                                 Email(check_deliverability=False)])
+    email = StringField(_l("Email"), filters=[visible_email], validators=[
+        DataRequired(), Length(max=320), no_control_characters, single_line,
+        Email(check_deliverability=False)])
     area = StringField(_l("Area"), validators=[Optional(), Length(max=80),
                                                no_control_characters, single_line])
     eligible = BooleanField(_l("I am eligible to sign this petition"),

@@ -5,9 +5,6 @@ Suggested while a citizen writes a new petition, so supporters gather on one pet
 """
 from __future__ import annotations
 
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import linear_kernel
-
 
 def similar_texts(query: str, candidates: list[tuple[int, str]], *, limit: int = 5,
                   min_score: float = 0.2) -> list[tuple[int, float]]:
@@ -20,6 +17,10 @@ def similar_texts(query: str, candidates: list[tuple[int, str]], *, limit: int =
         raise ValueError("limit must be at least 1")
     if not query.strip() or not candidates:
         return []
+    # Imported here: scikit-learn takes seconds to import and only this page needs it.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import linear_kernel
+
     texts = [text for _, text in candidates]
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
                                  lowercase=True)

@@ -1,0 +1,96 @@
+"""50 threads sign one petition at once (docs/reliability.md R2, R6, R11).
+
+Real concurrency: a temp-file SQLite database in WAL mode, one test client (and so one app
+context and DB session) per thread, all released together by a threading.Barrier.
+"""
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+
+from core.db import db
+from core.mail import OutboxEmail
+from petitions.models import Petition, Signature
+
+from .conftest import T0, count_rows
+
+NOW = T0 + timedelta(days=1)
+N = 50
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def in_parallel(app, request_for):
+    """Run request_for(client, i) in N threads released at once; return the responses."""
+    db.session.commit()  # end the main thread's transaction so it holds no snapshot
+    barrier = threading.Barrier(N)
+    responses, errors = [None] * N, []
+
+    def worker(i):
+        client = app.test_client()
+        try:
+            barrier.wait(timeout=30)
+            responses[i] = request_for(client, i)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(N)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    return responses
+
+
+def tokens(petition_id):
+    return db.session.scalars(select(Signature.token).where(
+        Signature.petition_id == petition_id, Signature.token.is_not(None))).all()
+
+
+def test_fifty_people_signing_at_once_are_all_counted_once(app, petition):
+    before, pid = petition.signature_count, petition.id  # creator + 2 sponsors
+    signed = in_parallel(app, lambda c, i: c.post(f"/petitions/{pid}/sign", data={
+        "name": f"Person {i}", "email": f"person{i}@example.org", "eligible": "y"}))
+    assert [r.status_code for r in signed] == [200] * N
+    pending = tokens(petition.id)
+    assert len(pending) == N
+    confirmed = in_parallel(app, lambda c, i: c.post(f"/petitions/confirm/{pending[i]}"))
+    assert [r.status_code for r in confirmed] == [200] * N
+    db.session.expire_all()
+    p = db.session.get(Petition, petition.id)
+    assert p.signature_count - before == N
+    assert p.signature_count == count_rows(petition.id) == before + N
+    # R6: the response threshold (4) was crossed once, by one of the 50 transactions.
+    assert p.response_threshold_reached_at == NOW
+    assert db.session.scalar(select(func.count(OutboxEmail.id)).where(
+        OutboxEmail.subject == "Your petition needs a response")) == 1
+
+
+def test_one_person_signing_fifty_times_at_once_gets_one_signature(app, petition):
+    before, pid = petition.signature_count, petition.id
+    spellings = ["dup@example.org", "DUP@example.org", "dup+1@example.org",
+                 "d\u200bup@Example.org", "ｄｕｐ@example.org"]
+    answers = in_parallel(app, lambda c, i: c.post(f"/petitions/{pid}/sign", data={
+        "name": "Dup", "email": spellings[i % len(spellings)], "eligible": "y"}))
+    assert {r.status_code for r in answers} == {200}
+    texts = [r.get_data(as_text=True) for r in answers]
+    assert sum("Check your email" in t for t in texts) == 1
+    assert sum("already signed" in t for t in texts) == N - 1
+    assert db.session.scalar(select(func.count(Signature.id)).where(
+        Signature.petition_id == petition.id, Signature.canonical_email == "dup@example.org")) == 1
+    (token,) = tokens(petition.id)
+    clicks = in_parallel(app, lambda c, i: c.post(f"/petitions/confirm/{token}"))
+    assert sorted({r.status_code for r in clicks}) == [200, 404]
+    assert sum(r.status_code == 200 for r in clicks) == 1
+    db.session.expire_all()
+    assert db.session.get(Petition, petition.id).signature_count == before + 1 \
+        == count_rows(petition.id)
