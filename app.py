@@ -73,7 +73,12 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
                      render_as_batch=True)
     csrf.init_app(app)
+    # Always register the limiter's hooks; RATELIMIT_ENABLED is checked per request
+    # (core.extensions._limits_switched_off), so tests can mix apps with and without limits.
+    limits_wanted = app.config.get("RATELIMIT_ENABLED", True)
+    app.config["RATELIMIT_ENABLED"] = True
     limiter.init_app(app)
+    app.config["RATELIMIT_ENABLED"] = limits_wanted
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
     core_web.init_app(app)

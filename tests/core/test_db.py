@@ -1,0 +1,60 @@
+"""SQLite settings (docs/reliability.md §3a) and the write_transaction contract."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select, text
+
+from accounts.models import User
+from core.db import db, write_transaction
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(app):
+    assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+
+
+def test_default_database_lives_in_the_instance_folder(tmp_path, monkeypatch):
+    from app import create_app
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app({"SECRET_KEY": "x"})
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("/instance/app.db")
+
+
+def test_database_url_switches_the_database(monkeypatch):
+    from app import create_app
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://app@db.example/civic")
+    app = create_app({"SECRET_KEY": "x"})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://app@db.example/civic"
+
+
+def test_the_secret_key_is_generated_once_into_the_instance_folder(tmp_path, monkeypatch):
+    import app as app_module
+
+    key_file = tmp_path / "secret_key"
+    first = app_module._secret_key(tmp_path)
+    assert len(first) == 64 and key_file.stat().st_mode & 0o777 == 0o600
+    assert app_module._secret_key(tmp_path) == first
+
+
+def test_write_transaction_commits_on_success_and_rolls_back_on_error(app):
+    with write_transaction():
+        db.session.add(User(email="kept@example.org", display_name="Kept"))
+    with pytest.raises(RuntimeError), write_transaction():
+        db.session.add(User(email="lost@example.org", display_name="Lost"))
+        db.session.flush()
+        raise RuntimeError("boom")
+    emails = db.session.scalars(select(User.email)).all()
+    assert emails == ["kept@example.org"]
+
+
+def test_foreign_keys_are_enforced(app):
+    from sqlalchemy.exc import IntegrityError
+
+    from accounts.models import UserRole
+
+    with pytest.raises(IntegrityError), write_transaction():
+        db.session.add(UserRole(user_id=999, role="admin"))
+    assert db.session.scalar(select(func.count()).select_from(UserRole)) == 0
