@@ -11,7 +11,7 @@ export OPENBLAS_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export NUMBA_NUM_THREADS := 1
 
-.PHONY: run test bench lint install install-dev system-deps translations clean
+.PHONY: run test bench lint install install-dev system-deps translations translations-update clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,15 @@ install: $(VENV)/.installed translations
 install-dev: $(VENV)/.installed-dev translations
 
 translations: | $(BIN)/python
-	$(BIN)/pybabel compile -f -q -d translations
+	$(BIN)/pybabel compile -f -d translations
+
+# After adding or changing user-facing strings: extract them all, merge into every catalogue,
+# then translate the new empty msgstr entries in translations/*/LC_MESSAGES/messages.po.
+translations-update: | $(BIN)/python
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --project=civic-platform \
+	    --ignore-dirs=".* _* .venv bench build migrations tests translations" \
+	    -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 # Browser tests drive Debian's chromium (Playwright cannot download its own browser here).
 system-deps:

@@ -1,0 +1,42 @@
+"""A visitor opens the home page, logs in and switches to Traditional Chinese, in chromium."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import E2E_EMAIL, E2E_PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+
+def test_open_home_log_in_and_switch_language(page, live_server):
+    page.goto(live_server + "/")
+    assert page.locator("h1").inner_text() == "Take part"
+    assert page.locator("html").get_attribute("lang") == "en"
+
+    page.get_by_role("link", name="Log in").click()
+    page.get_by_label("Email").fill(E2E_EMAIL)
+    page.get_by_label("Password").fill(E2E_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(live_server + "/")
+    assert "Welcome, Browser Tester." in page.locator(".flashes").inner_text()
+    assert page.get_by_role("link", name="Your account").is_visible()
+
+    page.get_by_role("button", name="繁體中文").click()
+    page.wait_for_function("document.documentElement.lang === 'zh-Hant'")
+    assert page.locator("h1").inner_text() == "參與"
+    assert page.get_by_role("button", name="登出").is_visible()
+
+    # The skip link is the first thing a keyboard user reaches, and it is visible then.
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.className")
+    assert focused == "skip-link"
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/register"])
+def test_no_serious_accessibility_violations(page, live_server, path):
+    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+    page.goto(live_server + path)
+    results = axe_module.Axe().run(page)
+    serious = [v for v in results.response["violations"]
+               if v.get("impact") in ("serious", "critical")]
+    assert serious == [], results.generate_report()
