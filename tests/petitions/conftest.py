@@ -64,12 +64,12 @@ def scheme(app, people):
         area_kind="district", area_choices="North\nSouth", eligibility_text="", **SMALL_RULES)
 
 
-def open_petition(scheme, people, *, title="Fix the potholes on Mill Lane", now=T0):
+def open_petition(scheme, people, *, title="Fix the potholes on Mill Lane",
+                  action="Repair every pothole on Mill Lane this year.", now=T0):
     """A petition walked through draft → sponsoring → moderation → open with 2 sponsors."""
     creator = people["creator"]
     p = service.create_petition(scheme_id=scheme.id, creator=creator, title=title,
-                                action="Repair every pothole on Mill Lane this year.",
-                                background="", now=now)
+                                action=action, background="", now=now)
     service.start_sponsoring(p.id, creator=creator, now=now)
     for i in range(scheme.sponsor_count):
         sign_and_confirm(p.id, f"sponsor{i}@example.org", now=now,

@@ -1,0 +1,193 @@
+"""Public pages, exports, access control and staff pages."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from core.audit import AuditEntry
+from core.db import db
+from petitions import moderation
+from petitions.models import Petition
+
+from .conftest import T0, _make_app, open_petition, sign_and_confirm
+
+NOW = T0 + timedelta(days=3)
+SIGNER_NAME, SIGNER_EMAIL, SIGNER_IP = "Zelda Quixote", "zelda.q@private.example", "198.51.100.77"
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def _petition_with_signer(scheme, people, **kw):
+    p = open_petition(scheme, people, **kw)
+    sign_and_confirm(p.id, SIGNER_EMAIL, name=SIGNER_NAME, ip=SIGNER_IP, area="North", now=NOW)
+    return p
+
+
+STAFF_ROUTES = [
+    ("get", "/petitions/officials", {"official", "admin"}),
+    ("get", "/petitions/{id}/respond", {"official", "admin"}),
+    ("post", "/petitions/{id}/respond", {"official", "admin"}),
+    ("get", "/petitions/moderation", {"moderator", "admin"}),
+    ("post", "/petitions/{id}/approve", {"moderator", "admin"}),
+    ("post", "/petitions/{id}/reject", {"moderator", "admin"}),
+    ("get", "/petitions/{id}/invalidate", {"moderator", "admin"}),
+    ("post", "/petitions/{id}/invalidate", {"moderator", "admin"}),
+    ("get", "/petitions/schemes", {"admin"}),
+    ("get", "/petitions/schemes/new", {"admin"}),
+    ("post", "/petitions/schemes/{scheme}", {"admin"}),
+]
+
+
+@pytest.mark.parametrize("method,route,allowed", STAFF_ROUTES)
+@pytest.mark.parametrize("role", ["anonymous", "citizen", "creator", "moderator", "official",
+                                  "admin"])
+def test_staff_routes_are_closed_to_everyone_else(app, login_as, people, scheme, petition,
+                                                  method, route, allowed, role):
+    client = app.test_client()
+    if role != "anonymous":
+        login_as(client, people[role])
+    url = route.format(id=petition.id, scheme=scheme.id)
+    response = getattr(client, method)(url)
+    status = response.status_code
+    if role == "anonymous":  # 401, or the site's redirect to the login page
+        assert status == 401 or (status == 302 and "login" in response.headers["Location"])
+    elif role in allowed:
+        assert status not in (401, 403)
+    else:
+        assert status == 403
+
+
+def test_exports_carry_counts_and_thresholds_but_no_personal_data(client, people, scheme):
+    p = _petition_with_signer(scheme, people)
+    bodies = [client.get(url).get_data(as_text=True) for url in (
+        "/petitions/export.json", "/petitions/export.csv", f"/petitions/{p.id}.json",
+        f"/petitions/{p.id}.csv")]
+    for body in bodies:
+        assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", body)  # no email address at all
+        assert not re.search(r"\b\d{1,3}(\.\d{1,3}){3}\b", body)  # no IPv4 address
+        for secret in (SIGNER_NAME, "Zelda", "Charlie Creator", "sponsor0"):
+            assert secret not in body
+    record = json.loads(bodies[2])
+    assert record["signature_count"] == 4
+    assert record["thresholds"]["response"] == 4
+    assert record["response_threshold_reached_at"] == NOW.isoformat()
+    assert record["signatures_by_area"] == {"North": 1}
+    rows = list(csv.reader(io.StringIO(bodies[1])))
+    assert rows[0][0] == "id" and rows[1][5] == "4"
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised(client, people, scheme):
+    open_petition(scheme, people, title="=HYPERLINK(\"http://x\")")
+    rows = list(csv.reader(io.StringIO(client.get("/petitions/export.csv").get_data(True))))
+    assert rows[1][1].startswith("'=")
+
+
+def test_petition_text_is_shown_escaped(client, people, scheme):
+    p = open_petition(scheme, people, title="<script>alert(1)</script>{{7*7}}")
+    page = client.get(f"/petitions/{p.id}").get_data(as_text=True)
+    assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
+    assert "{{7*7}}" in page and "49" not in page
+
+
+def test_the_list_filters_searches_and_sorts(client, people, scheme):
+    a = _petition_with_signer(scheme, people, title="Fix the potholes")
+    b = open_petition(scheme, people, title="100% renewable street lights")
+    page = client.get("/petitions/?status=awaiting_response").get_data(True)
+    assert "Fix the potholes" in page and "renewable" not in page
+    page = client.get("/petitions/?q=100%25").get_data(True)
+    assert "renewable" in page and "potholes" not in page
+    assert "potholes" not in client.get("/petitions/?q=_").get_data(True)  # LIKE escaped
+    page = client.get("/petitions/?sort=signatures").get_data(True)
+    assert page.index(f"/petitions/{a.id}\"") < page.index(f"/petitions/{b.id}\"")
+    assert client.get("/petitions/?status=bogus").status_code == 400
+    with time_machine.travel(NOW + timedelta(days=12), tick=False):
+        assert "potholes" in client.get("/petitions/?status=overdue").get_data(True)
+
+
+def test_unpublished_petitions_are_visible_only_to_their_creator_and_staff(
+        app, login_as, people, scheme):
+    from petitions import service
+    p = service.create_petition(scheme_id=scheme.id, creator=people["creator"], title="Draft",
+                                action="x", background="", now=NOW)
+    anon = app.test_client()
+    assert anon.get(f"/petitions/{p.id}").status_code == 404
+    assert anon.get(f"/petitions/{p.id}.json").status_code == 404
+    creator = app.test_client()
+    login_as(creator, people["creator"])
+    assert "Submit and collect sponsors" in creator.get(f"/petitions/{p.id}").get_data(True)
+
+
+def test_similar_petitions_are_suggested_while_creating(app, login_as, people, scheme):
+    open_petition(scheme, people, title="Fix the potholes on Mill Lane")
+    open_petition(scheme, people, title="Free swimming lessons for children",
+                  action="Every child should learn to swim at the public pool.")
+    client = app.test_client()
+    login_as(client, people["citizen"])
+    page = client.post("/petitions/new", data={
+        "scheme_id": scheme.id, "title": "Repair potholes in Mill Lane",
+        "action": "Mend the road", "check": "1"}).get_data(True)
+    assert "Fix the potholes on Mill Lane" in page and "swimming" not in page
+    assert db.session.scalar(select(Petition).where(Petition.title.like("Repair%"))) is None
+    hits = client.get("/petitions/similar.json?q=potholes mill lane").get_json()
+    assert hits[0]["title"] == "Fix the potholes on Mill Lane"
+
+
+def test_creating_petitions_is_rate_limited(tmp_path, login_as):
+    app = _make_app(tmp_path, RATELIMIT_ENABLED=True, PETITIONS_CREATE_RATE="2 per 5 minutes")
+    with app.app_context():
+        from .conftest import _person
+        user = _person("c@example.org", "C")
+        scheme = moderation.save_scheme(
+            None, actor=None, now=NOW, title="S", authority="A", description="",
+            commitment="advisory", sponsor_count=0, visibility_threshold=0,
+            response_threshold=10, window_days=10, debate_threshold=None, response_due_days=10,
+            moderation_sla_days=5, area_kind="none", area_choices="", eligibility_text="")
+        client = app.test_client()
+        login_as(client, user)
+        data = {"scheme_id": scheme.id, "title": "T", "action": "A", "create": "1"}
+        codes = [client.post("/petitions/new", data=data).status_code for _ in range(3)]
+        db.session.remove()
+    assert codes == [302, 302, 429]
+
+
+def test_moderators_see_trending_ips_and_invalidate_after_a_preview(
+        app, login_as, people, scheme):
+    p = _petition_with_signer(scheme, people)
+    client = app.test_client()
+    login_as(client, people["moderator"])
+    page = client.get("/petitions/moderation").get_data(True)
+    assert SIGNER_IP in page and "private.example" in page
+    r = client.post(f"/petitions/{p.id}/invalidate", data={"ip": SIGNER_IP, "preview": "1"})
+    assert "1 signatures match" in r.get_data(True)
+    assert db.session.get(Petition, p.id).signature_count == 4
+    client.post(f"/petitions/{p.id}/invalidate", data={"ip": SIGNER_IP, "confirm": "1"})
+    db.session.expire_all()
+    assert db.session.get(Petition, p.id).signature_count == 3
+    entry = db.session.scalar(select(AuditEntry).where(
+        AuditEntry.action == "signatures.invalidated"))
+    assert entry.actor_id == people["moderator"].id and SIGNER_IP not in json.dumps(entry.details)
+
+
+def test_admins_edit_a_scheme_through_the_form(app, login_as, people, scheme):
+    client = app.test_client()
+    login_as(client, people["admin"])
+    form = {name: getattr(scheme, name) for name in moderation.SCHEME_FIELDS}
+    form.update(response_threshold=50, debate_threshold="", commitment="binding")
+    r = client.post(f"/petitions/schemes/{scheme.id}", data=form)
+    assert r.status_code == 302
+    db.session.expire_all()
+    assert (scheme.response_threshold, scheme.debate_threshold, scheme.commitment) == (
+        50, None, "binding")
+    form.update(response_threshold=0)
+    assert client.post(f"/petitions/schemes/{scheme.id}", data=form).status_code == 400
