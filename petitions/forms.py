@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    EmailField,
     IntegerField,
     SelectField,
     StringField,
@@ -72,11 +73,11 @@ class PetitionForm(FlaskForm):
 
 
 class SignForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=255),
-                                               no_control_characters, single_line, plain_name])
-    email = StringField(_l("Email"), filters=[visible_email], validators=[
-        DataRequired(), Length(max=320), no_control_characters, single_line,
-        Email(check_deliverability=False)])
+    name = StringField(_l("Name"), render_kw={"autocomplete": "name"}, validators=[
+        DataRequired(), Length(max=255), no_control_characters, single_line, plain_name])
+    email = EmailField(_l("Email"), filters=[visible_email], render_kw={"autocomplete": "email"},
+                       validators=[DataRequired(), Length(max=320), no_control_characters,
+                                   single_line, Email(check_deliverability=False)])
     area = StringField(_l("Area"), validators=[Optional(), Length(max=80),
                                                no_control_characters, single_line])
     eligible = BooleanField(_l("I am eligible to sign this petition"),
