@@ -11,6 +11,11 @@ from accounts.service import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 _NO_CONTROL = "".join(chr(c) for c in range(32)) + "\x7f"
 
 
+def _required():
+    # Our own message: WTForms' built-in catalogue would answer zh_Hant in Simplified Chinese.
+    return DataRequired(message=_l("Please fill in this field."))
+
+
 def _printable(form, field):
     if any(ch in _NO_CONTROL for ch in field.data or ""):
         raise ValidationError(_l("Please remove control characters."))
@@ -18,7 +23,7 @@ def _printable(form, field):
 
 def _new_password(label):
     return PasswordField(label, validators=[
-        DataRequired(),
+        _required(),
         Length(min=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH,
                message=_l("Use between %(min)d and %(max)d characters.")),
     ])
@@ -30,21 +35,21 @@ def _strip(value):
 
 def _email(label):
     return EmailField(label, filters=[_strip], validators=[
-        DataRequired(), Length(max=320),
+        _required(), Length(max=320),
         Email(message=_l("Enter an email address like name@example.org.")),
     ])
 
 
 class RegisterForm(FlaskForm):
     display_name = StringField(_l("Display name"), validators=[
-        DataRequired(), Length(max=80), _printable])
+        _required(), Length(max=80), _printable])
     email = _email(_l("Email"))
     password = _new_password(_l("Password"))
 
 
 class LoginForm(FlaskForm):
     email = _email(_l("Email"))
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    password = PasswordField(_l("Password"), validators=[_required()])
     remember = BooleanField(_l("Keep me logged in on this device"))
     next = HiddenField()
 
@@ -56,23 +61,23 @@ class ForgotPasswordForm(FlaskForm):
 class ResetPasswordForm(FlaskForm):
     password = _new_password(_l("New password"))
     confirm = PasswordField(_l("Repeat the new password"), validators=[
-        DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+        _required(), EqualTo("password", message=_l("The two passwords differ."))])
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    current = PasswordField(_l("Current password"), validators=[_required()])
     password = _new_password(_l("New password"))
 
 
 class ChangeEmailForm(FlaskForm):
     email = _email(_l("New email"))
-    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    current = PasswordField(_l("Current password"), validators=[_required()])
 
 
 class DeleteAccountForm(FlaskForm):
-    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    current = PasswordField(_l("Current password"), validators=[_required()])
     understood = BooleanField(_l("I understand that this cannot be undone"),
-                              validators=[DataRequired()])
+                              validators=[_required()])
 
 
 class ConfirmForm(FlaskForm):

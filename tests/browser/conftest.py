@@ -22,14 +22,21 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    """Base URL of the real app (temp-file SQLite, one confirmed user) served in a thread."""
+    """Base URL of the real app (temp-file SQLite, demo budgets and conversation, one
+    confirmed test user) served in a thread."""
+    from accounts import demo as accounts_demo
     from accounts.models import User
+    from deliberation import demo as deliberation_demo
+    from pb import demo as pb_demo
 
     db_path = tmp_path_factory.mktemp("live") / "live.db"
     app = create_app({"TESTING": True, "SECRET_KEY": "e2e", "RATELIMIT_ENABLED": False,
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}"})
     with app.app_context():
         db.create_all()
+        users = accounts_demo.seed(echo=lambda line: None)
+        pb_demo.seed(users)
+        deliberation_demo.seed(users)
         user = User(email=E2E_EMAIL, display_name="Browser Tester",
                     email_confirmed_at=utcnow())
         user.set_password(E2E_PASSWORD)

@@ -32,11 +32,35 @@ def test_open_home_log_in_and_switch_language(page, live_server):
     assert focused == "skip-link"
 
 
-@pytest.mark.parametrize("path", ["/", "/login", "/register"])
-def test_no_serious_accessibility_violations(page, live_server, path):
+def serious_violations(page):
     axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
-    page.goto(live_server + path)
     results = axe_module.Axe().run(page)
     serious = [v for v in results.response["violations"]
                if v.get("impact") in ("serious", "critical")]
+    return serious, results
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/register", "/forgot-password",
+                                  "/budgets/", "/budgets/1", "/conversations/",
+                                  "/conversations/1", "/no-such-page"])
+def test_no_serious_accessibility_violations(page, live_server, path):
+    page.goto(live_server + path)
+    serious, results = serious_violations(page)
+    assert serious == [], results.generate_report()
+
+
+def test_account_page_and_form_errors_are_accessible(page, live_server):
+    page.goto(live_server + "/register")
+    page.get_by_role("button", name="Create account").click()  # empty form: errors shown
+    assert page.locator(".error").count() == 3
+    serious, results = serious_violations(page)
+    assert serious == [], results.generate_report()
+
+    page.goto(live_server + "/login")
+    page.get_by_label("Email").fill(E2E_EMAIL)
+    page.get_by_label("Password").fill(E2E_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(live_server + "/account")
+    assert page.locator("h1").inner_text() == "Your account"
+    serious, results = serious_violations(page)
     assert serious == [], results.generate_report()
