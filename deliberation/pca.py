@@ -72,7 +72,7 @@ def fit_pca(
     else:
         # Constant columns (mod-out, unanimous) get exactly zero loadings: leave them out.
         active = np.unique(x.indices[x.data != 0])
-        gram = (x.T @ x).toarray()[np.ix_(active, active)]
+        gram = gram_matrix(x)[np.ix_(active, active)]
         n_take = min(N_COMPS, n_rows, len(active))
         if n_take > 0:
             values, vectors = scipy.linalg.eigh(
@@ -84,6 +84,24 @@ def fit_pca(
                 if values[idx] > 1e-12 * scale:
                     comps[k, active] = vectors[:, idx]
     return PCA(center=center, comps=_fix_signs(comps, previous_comps))
+
+
+def gram_matrix(x: sp.csr_array, *, chunk_rows: int = 4096) -> np.ndarray:
+    """XᵀX as a dense (n_cmts × n_cmts) array, by the cheaper of two exact routes.
+
+    Sparse product: cost ~ Σ_rows votes². Dense BLAS on row chunks of ``chunk_rows``
+    (bounded memory): cost ~ n_rows · n_cmts², but ~100× cheaper per operation (measured
+    on this machine), so it wins once participants vote on more than ~1/10 of statements.
+    """
+    n_rows, n_cols = x.shape
+    per_row = np.diff(x.indptr).astype(np.float64)
+    if n_rows * n_cols * n_cols > 100.0 * float(per_row @ per_row):
+        return (x.T @ x).toarray()
+    gram = np.zeros((n_cols, n_cols))
+    for start in range(0, n_rows, chunk_rows):
+        block = x[start:start + chunk_rows].toarray()
+        gram += block.T @ block
+    return gram
 
 
 def _fix_signs(comps: np.ndarray, previous: np.ndarray | None) -> np.ndarray:

@@ -52,7 +52,7 @@ def umap_map(
     # umap-learn's sparse path only understands the older csr_matrix class.
     x = sp.csr_matrix(x.multiply(scale[:, None]))
     reducer = umap.UMAP(n_components=2, n_neighbors=min(n_neighbors, len(rows) - 1),
-                        min_dist=min_dist, random_state=seed, init="random")
+                        min_dist=min_dist, random_state=seed, init="random", n_jobs=1)
     xy = reducer.fit_transform(x)
     return UmapMap(pids=result.matrix.pids[rows], xy=np.asarray(xy, dtype=np.float64),
                    group_of=result.group_of[rows])
