@@ -1,0 +1,295 @@
+"""Typed model of a participatory-budgeting election and ballot validation.
+
+An election is an :class:`Instance` (projects, budget, vote type, ballot constraints, META)
+and a :class:`Profile` (the ballots). Money is exact: integer costs in the smallest currency
+unit, :class:`fractions.Fraction` only where a file gives a fractional amount
+(docs/pb-rules.md §1). Pure: no Flask, no SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cached_property
+
+Money = int | Fraction
+"""An exact amount: ``int`` when integral, otherwise ``Fraction``."""
+
+VOTE_TYPES = ("approval", "choose-1", "ordinal", "cumulative", "scoring")
+"""Vote types of the pabulib format; ``choose-1`` is treated as approval (§1)."""
+
+
+class BallotError(ValueError):
+    """A ballot breaks the election's constraints; ``messages`` lists every problem."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+def exact_number(text: str) -> Money:
+    """Parse an int or decimal (``.`` or ``,`` separator) exactly.
+
+    >>> exact_number("12,50")
+    Fraction(25, 2)
+    """
+    cleaned = text.strip().replace(",", ".")
+    if not cleaned:
+        raise ValueError("empty number")
+    try:
+        value = Fraction(cleaned)
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"not a number: {text!r}") from None
+    return int(value) if value.denominator == 1 else value
+
+
+def format_money(value: Money) -> str:
+    """Exact decimal text for ``value`` (``"1000"``, ``"12.5"``), or ``"p/q"`` if not decimal."""
+    if isinstance(value, int) or value.denominator == 1:
+        return str(int(value))
+    denominator = value.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    if denominator != 1:
+        return f"{value.numerator}/{value.denominator}"
+    digits = 0
+    scaled = value
+    while scaled.denominator != 1:
+        scaled *= 10
+        digits += 1
+    sign = "-" if scaled < 0 else ""
+    text = str(abs(int(scaled))).rjust(digits + 1, "0")
+    return f"{sign}{text[:-digits]}.{text[-digits:]}"
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """One project: a string id, an exact cost and the other PROJECTS columns as text."""
+
+    id: str
+    cost: Money
+    extra: Mapping[str, str] = field(default_factory=dict, compare=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Ballot:
+    """One voter's ballot (docs/pb-rules.md §1, VOTES).
+
+    ``projects`` keeps the file order (most preferred first for ordinal ballots);
+    ``points`` is parallel to it for cumulative/scoring ballots and ``None`` otherwise;
+    ``extra`` holds the voter metadata columns (age, sex, ...).
+    """
+
+    voter_id: str
+    projects: tuple[str, ...]
+    points: tuple[Money, ...] | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class BallotConstraints:
+    """Ballot limits from META; ``None`` means no limit (validation only, §1)."""
+
+    min_length: int | None = None
+    max_length: int | None = None
+    min_sum_cost: Money | None = None
+    max_sum_cost: Money | None = None
+    min_points: Money | None = None
+    max_points: Money | None = None
+    min_sum_points: Money | None = None
+    max_sum_points: Money | None = None
+    default_score: Money = 0
+
+    @classmethod
+    def from_meta(cls, meta: Mapping[str, str]) -> BallotConstraints:
+        """Read the constraint keys of a META section (unknown keys are ignored)."""
+        values: dict[str, Money] = {}
+        for name in cls.__slots__:
+            text = meta.get(name, "").strip()
+            if text:
+                values[name] = exact_number(text)
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Instance:
+    """The election without its ballots: META, projects (file order), budget, vote type.
+
+    Parameters
+    ----------
+    meta : mapping of META keys to their text values, in file order.
+    projects : the projects, in file order; ids are unique strings.
+    project_columns : PROJECTS header (kept so a written file has the same columns).
+    """
+
+    meta: Mapping[str, str]
+    projects: tuple[Project, ...]
+    project_columns: tuple[str, ...] = ("project_id", "cost")
+
+    @cached_property
+    def budget(self) -> Money:
+        """The budget limit B (META ``budget``)."""
+        return exact_number(self.meta["budget"])
+
+    @cached_property
+    def vote_type(self) -> str:
+        """One of :data:`VOTE_TYPES` (META ``vote_type``)."""
+        return self.meta["vote_type"].strip()
+
+    @cached_property
+    def constraints(self) -> BallotConstraints:
+        """The ballot constraints stated in META."""
+        return BallotConstraints.from_meta(self.meta)
+
+    @cached_property
+    def project_by_id(self) -> dict[str, Project]:
+        """Projects keyed by id."""
+        return {project.id: project for project in self.projects}
+
+    @cached_property
+    def total_cost(self) -> Money:
+        """Cost of all projects together."""
+        return sum((project.cost for project in self.projects), 0)
+
+    @property
+    def fully_funded(self) -> bool:
+        """True when every project fits in the budget together (§3.5)."""
+        return self.total_cost <= self.budget
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The ballots of an election, stored as distinct ballots plus one index per voter.
+
+    Identical ballots are stored once (pabulib files repeat them a lot), which is what the
+    rules need anyway ("multiprofile", docs/pb-rules.md §3.7). ``distinct[k]`` is a pair
+    (project ids in file order, points or ``None``); voter ``v`` cast ``distinct[ballot_index[v]]``.
+    ``extra`` holds the voter metadata columns as (name, values) pairs. Build one from
+    :class:`Ballot` objects with :meth:`from_ballots`; :attr:`ballots` gives them back.
+    """
+
+    vote_columns: tuple[str, ...]
+    voter_ids: tuple[str, ...]
+    distinct: tuple[tuple[tuple[str, ...], tuple[Money, ...] | None], ...]
+    ballot_index: tuple[int, ...]
+    extra: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.voter_ids)
+
+    @classmethod
+    def from_ballots(
+        cls, ballots: list[Ballot] | tuple[Ballot, ...], *, vote_columns: tuple[str, ...] = ()
+    ) -> Profile:
+        """Group ``ballots`` (in order) into a profile; columns default to what they use."""
+        lookup: dict[tuple, int] = {}
+        index = []
+        for ballot in ballots:
+            key = (tuple(ballot.projects), None if ballot.points is None else tuple(ballot.points))
+            index.append(lookup.setdefault(key, len(lookup)))
+        names = sorted({name for ballot in ballots for name in ballot.extra})
+        if not vote_columns:
+            with_points = any(ballot.points is not None for ballot in ballots)
+            vote_columns = ("voter_id", "vote", *(("points",) if with_points else ()), *names)
+        extra = tuple(
+            (name, tuple(ballot.extra.get(name, "") for ballot in ballots))
+            for name in vote_columns
+            if name not in ("voter_id", "vote", "points")
+        )
+        return cls(
+            vote_columns=tuple(vote_columns),
+            voter_ids=tuple(ballot.voter_id for ballot in ballots),
+            distinct=tuple(lookup),
+            ballot_index=tuple(index),
+            extra=extra,
+        )
+
+    @cached_property
+    def ballots(self) -> tuple[Ballot, ...]:
+        """One :class:`Ballot` per voter, in file order (built on first use)."""
+        names = [name for name, _ in self.extra]
+        columns = [values for _, values in self.extra]
+        return tuple(
+            Ballot(voter, *self.distinct[k], dict(zip(names, [c[v] for c in columns], strict=True)))
+            for v, (voter, k) in enumerate(zip(self.voter_ids, self.ballot_index, strict=True))
+        )
+
+    @cached_property
+    def multiplicities(self) -> tuple[int, ...]:
+        """How many voters cast each distinct ballot."""
+        counts = [0] * len(self.distinct)
+        for k in self.ballot_index:
+            counts[k] += 1
+        return tuple(counts)
+
+
+def validate_ballot(instance: Instance, ballot: Ballot) -> list[str]:
+    """Every way ``ballot`` breaks the constraints of ``instance`` (empty list: valid).
+
+    Checks unknown and repeated projects, ``min/max_length``, ``min/max_sum_cost`` (approval),
+    ``min/max_points`` and ``min/max_sum_points`` (cumulative/scoring), as in docs/pb-rules.md §1.
+    This is what the web ballot form calls.
+
+    >>> validate_ballot(instance, Ballot("v1", ("p1", "p1")))  # doctest: +SKIP
+    ['project p1 appears more than once']
+    """
+    limits = instance.constraints
+    messages: list[str] = []
+    known = instance.project_by_id
+    unknown = [pid for pid in ballot.projects if pid not in known]
+    if unknown:
+        messages.append(f"unknown project(s): {', '.join(unknown)}")
+    repeated = sorted({pid for pid in ballot.projects if ballot.projects.count(pid) > 1})
+    for pid in repeated:
+        messages.append(f"project {pid} appears more than once")
+    length = len(ballot.projects)
+    if limits.min_length is not None and length < limits.min_length:
+        messages.append(f"choose at least {limits.min_length} project(s), not {length}")
+    if limits.max_length is not None and length > limits.max_length:
+        messages.append(f"choose at most {limits.max_length} project(s), not {length}")
+    if instance.vote_type in ("approval", "choose-1") and not unknown:
+        spent = sum((known[pid].cost for pid in set(ballot.projects)), 0)
+        if limits.max_sum_cost is not None and spent > limits.max_sum_cost:
+            messages.append(
+                f"the chosen projects cost {format_money(spent)}, "
+                f"more than the limit {format_money(limits.max_sum_cost)}"
+            )
+        if limits.min_sum_cost is not None and spent < limits.min_sum_cost:
+            messages.append(
+                f"the chosen projects cost {format_money(spent)}, "
+                f"less than the minimum {format_money(limits.min_sum_cost)}"
+            )
+    if instance.vote_type == "choose-1" and length > 1:
+        messages.append(f"choose exactly one project, not {length}")
+    if instance.vote_type in ("cumulative", "scoring"):
+        messages.extend(_points_problems(limits, ballot))
+    elif ballot.points is not None:
+        messages.append(f"points are not used in {instance.vote_type} ballots")
+    return messages
+
+
+def _points_problems(limits: BallotConstraints, ballot: Ballot) -> list[str]:
+    """Points checks of a cumulative/scoring ballot (assumes ids were checked)."""
+    if ballot.points is None or len(ballot.points) != len(ballot.projects):
+        return ["give exactly one number of points per chosen project"]
+    messages = []
+    for pid, points in zip(ballot.projects, ballot.points, strict=True):
+        if limits.min_points is not None and points < limits.min_points:
+            messages.append(f"project {pid}: at least {limits.min_points} point(s) per project")
+        if limits.max_points is not None and points > limits.max_points:
+            messages.append(f"project {pid}: at most {limits.max_points} point(s) per project")
+    total = sum(ballot.points, 0)
+    if limits.min_sum_points is not None and total < limits.min_sum_points:
+        messages.append(f"give at least {limits.min_sum_points} point(s) in total, not {total}")
+    if limits.max_sum_points is not None and total > limits.max_sum_points:
+        messages.append(f"give at most {limits.max_sum_points} point(s) in total, not {total}")
+    return messages
+
+
+def check_ballot(instance: Instance, ballot: Ballot) -> None:
+    """Raise :class:`BallotError` listing every problem of ``ballot`` (see :func:`validate_ballot`)."""
+    messages = validate_ballot(instance, ballot)
+    if messages:
+        raise BallotError(messages)
