@@ -149,3 +149,55 @@ def test_reset_requests_are_limited(limited_app):
     assert codes == [302] * 5 + [429]
     assert b"Too many attempts" in client.post("/forgot-password",
                                                data={"email": "x@example.org"}).data
+
+
+def test_login_starts_a_fresh_session(client, make_user):
+    user = make_user()
+    with client.session_transaction() as session:
+        session["planted_by_attacker"] = "x"
+    client.post("/login", data={"email": user.email, "password": PASSWORD})
+    with client.session_transaction() as session:
+        assert "planted_by_attacker" not in session and session["_user_id"]
+
+
+def test_extra_form_fields_cannot_grant_roles(client, db):
+    client.post("/register", data={"display_name": "Mallory", "email": "m@example.org",
+                                   "password": "a long enough passphrase", "roles": "admin",
+                                   "role": "admin", "is_admin": "1", "email_confirmed_at": "1"})
+    user = db.session.scalar(select(User))
+    assert user.roles == {"citizen"} and not user.is_confirmed
+
+
+@pytest.mark.parametrize("name", ["Ana\x00", "Ana\r\nBcc: x@example.org", "\x1b[31mAna"])
+def test_control_characters_in_names_are_refused(client, db, name):
+    response = client.post("/register", data={"display_name": name, "email": "a@example.org",
+                                              "password": "a long enough passphrase"})
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_names_are_escaped_not_executed(client, make_user, login_as):
+    login_as(client, make_user(name='<script>alert(1)</script>{{7*7}}'))
+    html = client.get("/account").get_data(as_text=True)
+    assert "<script>alert(1)" not in html and "&lt;script&gt;" in html and "49" not in html
+
+
+def test_no_get_request_writes_to_the_database(app, client, runner, make_user, login_as):
+    """Every GET page of the app, as an admin, leaves every table unchanged."""
+    from core.db import db
+
+    runner.invoke(args=["seed-demo"])
+    login_as(client, make_user(roles=("admin",)))
+
+    def snapshot():
+        return {t.name: db.session.execute(t.select()).all() for t in db.metadata.sorted_tables}
+
+    before = snapshot()
+    for rule in app.url_map.iter_rules():
+        if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static":
+            assert client.get(rule.rule).status_code < 500, rule.rule
+    for path in ("/budgets/1", "/conversations/1", "/confirm/abc", "/reset-password/abc",
+                 "/account/email/abc", "/logout"):
+        client.get(path)
+    db.session.expire_all()
+    assert snapshot() == before
