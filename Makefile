@@ -13,8 +13,13 @@ export NUMBA_NUM_THREADS := 1
 
 .PHONY: run test bench lint install install-dev system-deps translations translations-update clean
 
+# Debian ships `venv` in a separate package (python3-venv); install it when we can.
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { rm -rf $(VENV); \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null \
+	            && $(PYTHON) -m venv $(VENV); \
+	    else echo "error: '$(PYTHON) -m venv' failed; install python3-venv (Debian) and retry" >&2; exit 1; fi; }
 	$(BIN)/pip install -q uv || true
 
 # Install with uv (about 10x faster), fall back to pip when uv is unavailable.
