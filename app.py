@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,12 +14,24 @@ MAIL_ENV = ("MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_
 
 
 def _secret_key(instance: Path) -> str:
-    """Read instance/secret_key, generating it on first run (never committed)."""
+    """Read instance/secret_key, generating it on first run (never committed).
+
+    Created with O_EXCL so that several workers starting at once agree on one key.
+    """
     path = instance / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as key_file:
+            key_file.write(secrets.token_hex(32))
+    for _attempt in range(50):  # another process may be between create and write
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.01)
+    raise RuntimeError(f"{path} is empty; delete it to generate a new key")
 
 
 def create_app(config: dict | None = None) -> Flask:

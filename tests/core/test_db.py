@@ -58,3 +58,20 @@ def test_foreign_keys_are_enforced(app):
     with pytest.raises(IntegrityError), write_transaction():
         db.session.add(UserRole(user_id=999, role="admin"))
     assert db.session.scalar(select(func.count()).select_from(UserRole)) == 0
+
+
+def test_workers_starting_together_agree_on_one_secret_key(tmp_path):
+    import subprocess
+    import sys
+
+    probe = f"import app; print(app._secret_key(__import__('pathlib').Path({str(tmp_path)!r})))"
+    workers = [subprocess.Popen([sys.executable, "-c", probe], stdout=subprocess.PIPE,
+                                text=True, cwd=app_root()) for _ in range(6)]
+    keys = {worker.communicate(timeout=60)[0].strip() for worker in workers}
+    assert len(keys) == 1 and len(keys.pop()) == 64
+
+
+def app_root():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parents[2]
