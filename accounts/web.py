@@ -276,8 +276,12 @@ def delete_account():
 @role_required("admin")
 def index():
     """Administration overview and the latest audit entries."""
-    entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(50))
-    return render_template("admin/index.html", entries=list(entries),
+    entries = list(db.session.scalars(
+        select(AuditEntry).order_by(AuditEntry.id.desc()).limit(50)))
+    actor_ids = {e.actor_id for e in entries if e.actor_id is not None}
+    names = dict(db.session.execute(select(User.id, User.display_name)
+                                    .where(User.id.in_(actor_ids))).all())
+    return render_template("admin/index.html", entries=entries, names=names,
                            user_count=db.session.query(User).count())
 
 

@@ -58,3 +58,13 @@ def test_unknown_roles_and_actions_are_refused(client, db, make_user, login_as):
     assert target.roles == {"citizen"}
     assert client.post("/admin/users/9999/roles",
                        data={"role": "admin", "action": "grant"}).status_code == 404
+
+
+def test_the_admin_overview_shows_the_audit_log_with_names(client, make_user, login_as):
+    admin = make_user(roles=("admin",), name="Ada")
+    target = make_user()
+    login_as(client, admin)
+    client.post(f"/admin/users/{target.id}/roles", data={"role": "moderator",
+                                                         "action": "grant"})
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "role.granted" in page and "<bdi>Ada</bdi>" in page and "role=moderator" in page
