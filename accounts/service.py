@@ -54,7 +54,8 @@ def find_by_email(email: str) -> User | None:
     normalised = normalise_email(email)
     if not normalised:
         return None
-    return db.session.scalar(select(User).where(func.lower(User.email) == normalised))
+    # Stored lower-case (normalise_email), so the unique index answers this.
+    return db.session.scalar(select(User).where(User.email == normalised))
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:

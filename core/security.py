@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, request
+from flask import abort, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
@@ -64,6 +64,9 @@ def set_security_headers(response):
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if "_user_id" in session and response.mimetype in ("text/html", "application/json"):
+        # Personal pages must not linger in shared or back/forward caches.
+        headers.setdefault("Cache-Control", "private, no-store")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         cookies = headers.getlist("Set-Cookie")

@@ -201,3 +201,9 @@ def test_no_get_request_writes_to_the_database(app, client, runner, make_user, l
         client.get(path)
     db.session.expire_all()
     assert snapshot() == before
+
+
+def test_personal_pages_are_not_cached(client, make_user, login_as):
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
+    login_as(client, make_user())
+    assert client.get("/account").headers["Cache-Control"] == "private, no-store"
