@@ -71,8 +71,8 @@ def fit_pca(
             comps[0] = row / norm
     else:
         # Constant columns (mod-out, unanimous) get exactly zero loadings: leave them out.
-        active = np.unique(x.indices[x.data != 0])
-        gram = gram_matrix(x)[np.ix_(active, active)]
+        compact, active = _active_columns(x)
+        gram = gram_matrix(compact)
         n_take = min(N_COMPS, n_rows, len(active))
         if n_take > 0:
             values, vectors = scipy.linalg.eigh(
@@ -84,6 +84,21 @@ def fit_pca(
                 if values[idx] > 1e-12 * scale:
                     comps[k, active] = vectors[:, idx]
     return PCA(center=center, comps=_fix_signs(comps, previous_comps))
+
+
+def _active_columns(x: sp.csr_array) -> tuple[sp.csr_array, np.ndarray]:
+    """X restricted (and re-indexed) to its columns with a non-zero entry."""
+    nonzero = x.data != 0
+    active = np.unique(x.indices[nonzero])
+    position = np.full(x.shape[1], -1, dtype=np.int64)
+    position[active] = np.arange(len(active))
+    rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+    per_row = np.bincount(rows[nonzero], minlength=x.shape[0])
+    indptr = np.zeros(x.shape[0] + 1, dtype=np.int64)
+    np.cumsum(per_row, out=indptr[1:])
+    compact = sp.csr_array((x.data[nonzero], position[x.indices[nonzero]], indptr),
+                           shape=(x.shape[0], len(active)))
+    return compact, active
 
 
 def gram_matrix(x: sp.csr_array, *, chunk_rows: int = 4096) -> np.ndarray:
