@@ -31,8 +31,9 @@ define install_extras
 	fi
 endef
 
+# The runtime install includes the PostgreSQL driver, so DATABASE_URL=postgresql+psycopg://... works.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(call install_extras,)
+	$(call install_extras,[postgres])
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
