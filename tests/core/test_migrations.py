@@ -51,3 +51,33 @@ def test_upgrade_and_register_login_on_postgresql(postgres_url):
         assert login.status_code == 302
         assert client.get("/account").status_code == 200
         db.session.remove()
+
+
+def fresh_postgres_database(postgres_url: str, name: str) -> str:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(postgres_url)
+    admin = url.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.mark.postgres
+def test_the_demo_seeds_twice_on_postgresql(postgres_url):
+    url = fresh_postgres_database(postgres_url, "demo")
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        runner = app.test_cli_runner()
+        for _ in range(2):
+            result = runner.invoke(args=["seed-demo"])
+            assert result.exit_code == 0, result.output
+        client = app.test_client()
+        for path in ("/", "/budgets/", "/budgets/1", "/conversations/", "/petitions/"):
+            assert client.get(path).status_code == 200, path
+        db.session.remove()
+        db.engine.dispose()
