@@ -116,10 +116,15 @@ def resend_confirmation():
     return redirect(url_for("accounts.account"))
 
 
+def _login_failed(response) -> bool:
+    return g.get("login_failed", False)
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@_limit("LOGIN_IP_RATE_LIMIT")
+@limiter.limit(lambda: current_app.config["LOGIN_IP_RATE_LIMIT"], methods=["POST"],
+               deduct_when=_login_failed)
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
-               key_func=_login_key, deduct_when=lambda response: g.get("login_failed", False))
+               key_func=_login_key, deduct_when=_login_failed)
 def login():
     """Log in with email and password."""
     form = forms.LoginForm(next=request.args.get("next", ""))

@@ -207,3 +207,12 @@ def test_personal_pages_are_not_cached(client, make_user, login_as):
     assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
     login_as(client, make_user())
     assert client.get("/account").headers["Cache-Control"] == "private, no-store"
+
+
+def test_many_failures_across_emails_from_one_address_are_limited(limited_app):
+    limited_app.config["LOGIN_IP_RATE_LIMIT"] = "4 per 15 minutes"
+    client = limited_app.test_client()
+    codes = [client.post("/login", data={"email": f"u{n}@example.org",
+                                         "password": "guessing password"}).status_code
+             for n in range(5)]
+    assert codes == [401] * 4 + [429]
