@@ -66,6 +66,8 @@ system-deps:
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
+	@echo "Emails (confirmation, password reset) wait in the outbox: run"
+	@echo "  $(BIN)/flask mail send     in another terminal to print them (SMTP if MAIL_SERVER is set)."
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: install-dev system-deps
