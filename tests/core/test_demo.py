@@ -78,3 +78,13 @@ def test_budget_phases_follow_the_table_and_rules_freeze_when_voting_opens(db):
     assert process.budget == 2000
     with pytest.raises(ValueError):
         BudgetProcess(title="x").set_rules(budget=1, vote_type="plurality")
+
+
+def test_seed_demo_delivers_no_email(runner, db):
+    from core.mail import OutboxEmail, queue_email
+
+    queue_email("real@example.org", "Before the demo", "A real pending email")
+    db.session.commit()
+    runner.invoke(args=["seed-demo"])
+    pending = db.session.scalars(select(OutboxEmail).where(OutboxEmail.sent_at.is_(None)))
+    assert [e.subject for e in pending] == ["Before the demo"]
