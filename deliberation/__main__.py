@@ -82,12 +82,16 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    if args.json:
-        json.dump(to_math_pca2(result), sys.stdout, allow_nan=False,
-                  default=lambda o: o.item() if isinstance(o, np.generic) else str(o))
-        sys.stdout.write("\n")
-    else:
-        print(summary(result, conv.texts))
+    try:
+        if args.json:
+            json.dump(to_math_pca2(result), sys.stdout, allow_nan=False,
+                      default=lambda o: o.item() if isinstance(o, np.generic) else str(o))
+            sys.stdout.write("\n")
+        else:
+            print(summary(result, conv.texts))
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. piped into `head`
+        sys.stderr.close()
     return 0
 
 
