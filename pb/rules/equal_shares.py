@@ -23,12 +23,14 @@ WINDOW = 1e-9  # relative; float64 error after hundreds of operations is ~1e-13
 
 @dataclass(frozen=True)
 class EqualSharesRun:
-    """Result of one MES run: bought projects in order, their ρ, each row's final budget."""
+    """Result of one MES run: bought projects in order, their ρ, and the final budgets
+    (row ``r`` of the merged ballots ends with ``class_budget[row_class[r]]``)."""
 
     selected: tuple[int, ...]
     rho: dict[int, Fraction]
     start: Fraction
-    row_budget: tuple[Fraction, ...]
+    class_budget: tuple[Fraction, ...]
+    row_class: np.ndarray
 
 
 def exact_weighted_sum(values, weights) -> Fraction:
@@ -44,101 +46,179 @@ def exact_weighted_sum(values, weights) -> Fraction:
     return Fraction(sum(n * (common // d) for d, n in by_denominator.items()), common)
 
 
+class _Tables:
+    """Per-project arrays of one utility, cached on the ProfileArrays (built once per utility)."""
+
+    def __init__(self, arrays: ProfileArrays, support: SupportLists):
+        self.rows = support.rows
+        self.weights = [arrays.weights[r] for r in support.rows]
+        self.weights_f = [w.astype(np.float64) for w in self.weights]
+        self.values = support.values
+        self.values_f = [v.astype(np.float64) for v in support.values]
+        self.constant = [len(v) == 0 or bool((v == v[0]).all()) for v in support.values]
+        self.costs = arrays.costs
+        self.costs_f = [float(c) for c in arrays.costs]
+
+
+def _tables(arrays: ProfileArrays, utility: str) -> _Tables:
+    key = "equal_shares:" + utility
+    if key not in arrays._support:
+        arrays._support[key] = _Tables(arrays, arrays.support(utility))
+    return arrays._support[key]
+
+
 class _Run:
     """State of one run; ``_``-methods assume the inputs were validated by the caller."""
 
-    def __init__(self, arrays: ProfileArrays, support: SupportLists, start: Fraction):
-        self.arrays = arrays
-        self.support = support
-        self.costs = arrays.costs
-        self.weights = arrays.weights
-        self.weights_f = arrays.weights.astype(np.float64)
+    def __init__(self, arrays: ProfileArrays, tables: _Tables, start: Fraction):
+        self.t = tables
         rows = len(arrays.weights)
         # class 0 is "no money left"; class 1 is the starting budget
         self.class_budget: list[Fraction] = [Fraction(0), Fraction(start)]
+        self.class_budget_f = np.zeros(64)
+        self.class_budget_f[1] = float(start)
         self.row_class = np.ones(rows, dtype=np.int64)
         self.budget_f = np.full(rows, float(start))
-        self.values_f = [v.astype(np.float64) for v in support.values]
-        self.constant_utility = [len(v) == 0 or bool((v == v[0]).all()) for v in support.values]
 
     def float_rho(self, p: int) -> float | None:
         """ρ of project p from float budgets; None if clearly unaffordable."""
-        rows = self.support.rows[p]
-        budget = self.budget_f[rows]
-        weight = self.weights_f[rows]
-        cost = float(self.costs[p])
+        t = self.t
+        budget = self.budget_f[t.rows[p]]
+        weight = t.weights_f[p]
+        cost = t.costs_f[p]
         if float(weight @ budget) < cost * (1 - WINDOW):
             return None
-        utility = self.values_f[p]
-        if self.constant_utility[p]:
+        utility = t.values_f[p]
+        if t.constant[p]:
             order = np.argsort(budget, kind="stable")
         else:
             order = np.argsort(budget / utility, kind="stable")
         b, u, w = budget[order], utility[order], weight[order]
-        paid = w * b
-        poor_before = np.cumsum(paid) - paid
-        utility_from = np.cumsum((w * u)[::-1])[::-1]
-        rho = (cost - poor_before) / utility_from
-        fits = rho * u <= b * (1 + 1e-12)
-        j = int(np.argmax(fits)) if fits.any() else len(rho) - 1
-        return float(rho[j])
+        return _walk(cost, b, u, w)[0]
 
     def _groups(self, p: int):
-        """Supporters of p grouped by (budget class, utility): classes, utilities, weights, inverse."""
-        rows = self.support.rows[p]
-        classes = self.row_class[rows]
-        values = self.support.values[p]
-        if self.constant_utility[p]:
+        """Supporters of p grouped by (budget class, utility)."""
+        t = self.t
+        classes = self.row_class[t.rows[p]]
+        values = t.values[p]
+        if t.constant[p]:
             keys, inverse = np.unique(classes, return_inverse=True)
             group_classes = keys
-            group_values = np.full(len(keys), values[0] if len(values) else 0, dtype=values.dtype)
+            group_values = np.full(len(keys), values[0], dtype=values.dtype)
         else:
             pairs = np.stack([classes, values.astype(np.int64)], axis=1)
             keys, inverse = np.unique(pairs, axis=0, return_inverse=True)
             group_classes, group_values = keys[:, 0], keys[:, 1]
         inverse = inverse.reshape(-1)
-        group_weights = np.bincount(inverse, weights=self.weights[rows].astype(np.float64))
-        return group_classes, group_values, group_weights.astype(np.int64), inverse
+        group_weights = np.bincount(inverse, weights=t.weights_f[p]).astype(np.int64)
+        return group_classes, group_values, group_weights, inverse
 
     def exact_rho(self, p: int):
-        """Exact ρ of p and its supporter groups, or (None, None) if unaffordable."""
+        """Exact ρ of p and what :meth:`pay` needs, or (None, None) if unaffordable.
+
+        Floats order the supporter groups and locate the poor/rich split; the price is then
+        computed exactly from that split and the split is checked exactly for every group
+        whose float ratio is within the window of ρ (elsewhere floats cannot be wrong).
+        """
+        t = self.t
+        cost = t.costs[p]
         classes, values, weights, inverse = self._groups(p)
-        budgets = [self.class_budget[c] for c in classes]
-        cost = self.costs[p]
-        if exact_weighted_sum(budgets, weights) < cost:
-            return None, None
-        live = [g for g in range(len(classes)) if budgets[g] > 0]
-        if self.constant_utility[p]:
-            live.sort(key=lambda g: budgets[g])
-        else:
-            live.sort(key=lambda g: budgets[g] / int(values[g]))
-        poor = Fraction(0)
-        utility_rest = sum(int(weights[g]) * int(values[g]) for g in live)
-        for g in live:
-            u = int(values[g])
-            rho = (cost - poor) / utility_rest
-            if rho * u <= budgets[g]:
-                return rho, (classes, values, inverse, budgets)
-            poor += budgets[g] * int(weights[g])
-            utility_rest -= int(weights[g]) * u
+        live = np.flatnonzero(classes != 0)
+        classes, values, weights = classes[live], values[live], weights[live]
+        budget_f = self.class_budget_f[classes]
+        values_f = values.astype(np.float64)
+        weights_f = weights.astype(np.float64)
+        available_f = float(weights_f @ budget_f)
+        budgets = [self.class_budget[c] for c in classes.tolist()]
+        if available_f < t.costs_f[p] * (1 + WINDOW):
+            if available_f < t.costs_f[p] * (1 - WINDOW):
+                return None, None
+            if exact_weighted_sum(budgets, weights) < cost:
+                return None, None
+        ratio_f = budget_f / values_f
+        order = np.argsort(ratio_f, kind="stable")
+        rho_f, split = _walk(t.costs_f[p], budget_f[order], values_f[order], weights_f[order])
+        poor, rich = order[:split].tolist(), order[split:].tolist()
+        rho = self._price(cost, poor, rich, budgets, values, weights)
+        near = np.flatnonzero(np.abs(ratio_f - rho_f) <= WINDOW * abs(rho_f)).tolist()
+        if not self._split_holds(rho, near, set(poor), budgets, values):
+            rho, poor = self._exact_walk(cost, budgets, values, weights)
+        return rho, (classes, values, budgets, set(poor))
+
+    @staticmethod
+    def _price(cost, poor, rich, budgets, values, weights) -> Fraction:
+        paid = exact_weighted_sum([budgets[g] for g in poor], weights[poor])
+        utility = int(sum(int(weights[g]) * int(values[g]) for g in rich))
+        return (cost - paid) / utility
+
+    @staticmethod
+    def _split_holds(rho, near, poor, budgets, values) -> bool:
+        for g in near:
+            pays_all = budgets[g] <= rho * int(values[g])
+            if (g in poor) != pays_all and budgets[g] != rho * int(values[g]):
+                return False
+        return True
+
+    @staticmethod
+    def _exact_walk(cost, budgets, values, weights):
+        """Fallback: sort groups exactly by budget/utility and walk (pabutools' definition)."""
+        order = sorted(range(len(budgets)), key=lambda g: budgets[g] / int(values[g]))
+        paid = Fraction(0)
+        utility = sum(int(weights[g]) * int(values[g]) for g in order)
+        for k, g in enumerate(order):
+            rho = (cost - paid) / utility
+            if rho * int(values[g]) <= budgets[g]:
+                return rho, order[:k]
+            paid += budgets[g] * int(weights[g])
+            utility -= int(weights[g]) * int(values[g])
         raise AssertionError("affordable project without a price")  # unreachable
 
     def pay(self, p: int, rho: Fraction, groups) -> None:
         """Charge p's supporters min(budget, ρ·u) each, splitting their budget classes."""
-        classes, values, inverse, budgets = groups
-        new_class = np.empty(len(classes), dtype=np.int64)
-        new_float = np.empty(len(classes), dtype=np.float64)
-        for g in range(len(classes)):
+        classes, values, budgets, poor = groups
+        remap = {}
+        for g, c in enumerate(classes.tolist()):
+            if g in poor:
+                remap[c, int(values[g])] = 0
+                continue
             left = budgets[g] - rho * int(values[g])
             if left <= 0:
-                new_class[g], new_float[g] = 0, 0.0
-            else:
-                new_class[g] = len(self.class_budget)
-                self.class_budget.append(left)
-                new_float[g] = float(left)
-        rows = self.support.rows[p]
-        self.row_class[rows] = new_class[inverse]
-        self.budget_f[rows] = new_float[inverse]
+                remap[c, int(values[g])] = 0
+                continue
+            new = len(self.class_budget)
+            self.class_budget.append(left)
+            if new >= len(self.class_budget_f):
+                self.class_budget_f = np.resize(self.class_budget_f, 2 * new)
+            self.class_budget_f[new] = float(left)
+            remap[c, int(values[g])] = new
+        t = self.t
+        rows = t.rows[p]
+        old = self.row_class[rows]
+        if t.constant[p]:
+            value = int(t.values[p][0])
+            lookup = {c: remap.get((c, value), 0) for c in np.unique(old).tolist()}
+            keys = np.fromiter(lookup, dtype=np.int64)
+            mapped = np.fromiter(lookup.values(), dtype=np.int64, count=len(lookup))
+            new_class = mapped[np.searchsorted(keys, old)]
+        else:
+            vals = t.values[p].astype(np.int64)
+            pairs = np.stack([old, vals], axis=1)
+            keys, inverse = np.unique(pairs, axis=0, return_inverse=True)
+            mapped = np.array([remap.get((int(c), int(v)), 0) for c, v in keys], dtype=np.int64)
+            new_class = mapped[inverse.reshape(-1)]
+        self.row_class[rows] = new_class
+        self.budget_f[rows] = self.class_budget_f[new_class]
+
+
+def _walk(cost: float, b: np.ndarray, u: np.ndarray, w: np.ndarray) -> tuple[float, int]:
+    """Float price and poor/rich split for supporters sorted by budget/utility."""
+    paid = w * b
+    poor_before = np.cumsum(paid) - paid
+    utility_from = np.cumsum((w * u)[::-1])[::-1]
+    rho = (cost - poor_before) / utility_from
+    fits = rho * u <= b * (1 + 1e-12)
+    j = int(np.argmax(fits)) if fits.any() else len(rho) - 1
+    return float(rho[j]), j
 
 
 def equal_shares_run(
@@ -154,7 +234,7 @@ def equal_shares_run(
     with the smallest ρ (ties: lowest ``tie_rank``), until none is affordable.
     """
     support = arrays.support(utility)
-    run = _Run(arrays, support, start)
+    run = _Run(arrays, _tables(arrays, utility), start)
     costs = arrays.costs
     selected = [p for p in range(arrays.num_projects) if support.totals[p] > 0 and costs[p] == 0]
     rhos: dict[int, Fraction] = {p: Fraction(0) for p in selected}
@@ -203,5 +283,6 @@ def equal_shares_run(
         selected.append(p)
         rhos[p] = rho
         active[p] = False
-    final = tuple(run.class_budget[c] for c in run.row_class)
-    return EqualSharesRun(tuple(selected), rhos, Fraction(start), final)
+    return EqualSharesRun(
+        tuple(selected), rhos, Fraction(start), tuple(run.class_budget), run.row_class
+    )

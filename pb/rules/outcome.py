@@ -37,12 +37,9 @@ def covered_share(arrays: ProfileArrays, chosen: list[int] | tuple[int, ...]) ->
     """Share of voters whose ballot lists at least one chosen project."""
     if arrays.num_voters == 0:
         return Fraction(0)
-    picked = set(chosen)
-    covered = np.fromiter(
-        (any(p in picked for p, _ in entry) for entry in arrays.entries),
-        dtype=bool,
-        count=len(arrays.entries),
-    )
+    covered = np.zeros(len(arrays.weights), dtype=bool)
+    hit = np.isin(arrays.entry_project, np.asarray(chosen, dtype=np.int64))
+    covered[arrays.entry_row[hit]] = True
     return Fraction(int(arrays.weights[covered].sum()), arrays.num_voters)
 
 

@@ -30,7 +30,12 @@ class SupportLists:
 
 @dataclass
 class ProfileArrays:
-    """Merged ballots of one election (see module docstring). Build with :func:`profile_arrays`."""
+    """Merged ballots of one election (see module docstring). Build with :func:`profile_arrays`.
+
+    Ballot entries are stored flat: entry ``e`` says that merged ballot ``entry_row[e]`` lists
+    project ``entry_project[e]`` at position ``entry_position[e]`` (0 = first) with
+    ``entry_points[e]`` points (1 for approval/ordinal), ``row_length[r]`` entries per row.
+    """
 
     ids: tuple[str, ...]
     costs: tuple[Money, ...]
@@ -39,13 +44,23 @@ class ProfileArrays:
     num_voters: int
     weights: np.ndarray  # (rows,) int64 multiplicity of each merged ballot
     voter_row: np.ndarray  # (voters,) row of each voter of the profile
-    entries: tuple[tuple[tuple[int, Money], ...], ...]  # per row: (project, points/rank) pairs
-    approvers: np.ndarray  # (projects,) int64 number of voters listing the project
-    _support: dict[str, SupportLists] = field(default_factory=dict, repr=False)
+    entry_row: np.ndarray
+    entry_project: np.ndarray
+    entry_position: np.ndarray
+    entry_points: np.ndarray  # int64, or object when points are fractional/huge
+    row_length: np.ndarray
+    _support: dict = field(default_factory=dict, repr=False)
 
     @property
     def num_projects(self) -> int:
         return len(self.ids)
+
+    @property
+    def approvers(self) -> np.ndarray:
+        """Number of voters listing each project."""
+        return np.bincount(
+            self.entry_project, weights=self.weights[self.entry_row], minlength=self.num_projects
+        ).astype(np.int64)
 
     def tie_rank(self, tie_break: str) -> np.ndarray:
         """Position of each project in the tie-breaking order (0 = wins every tie).
@@ -57,9 +72,10 @@ class ProfileArrays:
         if tie_break == "lexico":
             order = sorted(range(self.num_projects), key=lambda p: self.ids[p])
         elif tie_break == "maxvotes-mincost":
+            approvers = self.approvers.tolist()
             order = sorted(
                 range(self.num_projects),
-                key=lambda p: (-int(self.approvers[p]), self.costs[p], self.ids[p]),
+                key=lambda p: (-approvers[p], self.costs[p], self.ids[p]),
             )
         else:
             raise ValueError(f"unknown tie_break {tie_break!r}; expected one of {TIE_BREAKS}")
@@ -73,62 +89,60 @@ class ProfileArrays:
             self._support[utility] = self._build_support(utility)
         return self._support[utility]
 
-    def _build_support(self, utility: str) -> SupportLists:
+    def entry_utility(self, utility: str) -> np.ndarray:
+        """Utility of each entry: cost, 1, points or Borda len−position−1 (docs/pb-rules.md §2)."""
         if utility not in UTILITIES:
             raise ValueError(f"unknown utility {utility!r}; expected one of {UTILITIES}")
-        if utility == "points" and self.vote_type not in ("cumulative", "scoring"):
-            raise ValueError("utility 'points' needs cumulative or scoring ballots")
-        if utility == "borda" and self.vote_type != "ordinal":
-            raise ValueError("utility 'borda' needs ordinal ballots")
-        rows: list[list[int]] = [[] for _ in self.ids]
-        values: list[list[int]] = [[] for _ in self.ids]
-        scale = 1
         if utility == "points":
-            dens = {Fraction(v).denominator for entry in self.entries for _, v in entry}
-            scale = math.lcm(*dens) if dens else 1
-        for row, entry in enumerate(self.entries):
-            length = len(entry)
-            for position, (p, value) in enumerate(entry):
-                if utility == "cost":
-                    u = self.costs[p]
-                elif utility == "cardinality":
-                    u = 1
-                elif utility == "points":
-                    u = value * scale
-                else:
-                    u = length - position - 1
-                if u > 0:
-                    rows[p].append(row)
-                    values[p].append(int(u) if utility != "cost" else u)
-        weights = self.weights
-        row_arrays = tuple(np.asarray(r, dtype=np.int64) for r in rows)
-        value_arrays = tuple(_exact_array(v) for v in values)
-        totals = tuple(
-            int(sum(int(w) * u for w, u in zip(weights[r], v, strict=True)))
-            if len(r) and utility != "cost"
-            else self.costs[p] * int(weights[r].sum())
-            for p, (r, v) in enumerate(zip(row_arrays, value_arrays, strict=True))
-        )
-        return SupportLists(row_arrays, value_arrays, totals)
+            if self.vote_type not in ("cumulative", "scoring"):
+                raise ValueError("utility 'points' needs cumulative or scoring ballots")
+            points = self.entry_points
+            if points.dtype == object:  # fractional points: scale all by one factor
+                scale = math.lcm(*{Fraction(v).denominator for v in points.tolist()})
+                return _exact_array([int(v * scale) for v in points.tolist()])
+            return points
+        if utility == "borda":
+            if self.vote_type != "ordinal":
+                raise ValueError("utility 'borda' needs ordinal ballots")
+            return self.row_length[self.entry_row] - self.entry_position - 1
+        if utility == "cardinality":
+            return np.ones(len(self.entry_row), dtype=np.int64)
+        return _exact_array(list(self.costs))[self.entry_project]
 
-    def score(self) -> list[int | Money]:
+    def _build_support(self, utility: str) -> SupportLists:
+        values = self.entry_utility(utility)
+        keep = np.flatnonzero(values > 0)
+        order = keep[np.argsort(self.entry_project[keep], kind="stable")]
+        counts = np.bincount(self.entry_project[order], minlength=self.num_projects)
+        bounds = np.cumsum(counts)[:-1]
+        rows = tuple(np.split(self.entry_row[order], bounds))
+        vals = tuple(np.split(values[order], bounds))
+        totals = tuple(
+            sum(int(w) * v for w, v in zip(self.weights[r].tolist(), u.tolist(), strict=True))
+            for r, u in zip(rows, vals, strict=True)
+        )
+        return SupportLists(rows, vals, totals)
+
+    def score(self) -> list:
         """Greedy score of each project: votes (approval), total points, or Borda (§2)."""
-        scores: list = [0] * self.num_projects
-        for row, entry in enumerate(self.entries):
-            weight = int(self.weights[row])
-            length = len(entry)
-            for position, (p, value) in enumerate(entry):
-                if self.vote_type in ("approval", "choose-1"):
-                    scores[p] += weight
-                elif self.vote_type == "ordinal":
-                    scores[p] += weight * (length - position - 1)
-                else:
-                    scores[p] += weight * value
+        if self.vote_type == "approval":
+            values = np.ones(len(self.entry_row), dtype=np.int64)
+        elif self.vote_type == "ordinal":
+            values = self.entry_utility("borda")
+        else:
+            values = self.entry_points
+        weighted = values * self.weights[self.entry_row]
+        scores = [0] * self.num_projects
+        if weighted.dtype != object and len(weighted) and np.abs(weighted).max() < 2**50:
+            sums = np.bincount(self.entry_project, weights=weighted, minlength=self.num_projects)
+            return [int(v) for v in sums]  # exact: integers below 2**53
+        for p, v in zip(self.entry_project.tolist(), weighted.tolist(), strict=True):
+            scores[p] += v
         return scores
 
 
 def _exact_array(values: list) -> np.ndarray:
-    """int64 array if every value fits, else an object array of exact numbers."""
+    """int64 array if every value is an int that fits, else an object array of exact numbers."""
     if all(isinstance(v, int) and abs(v) < 2**62 for v in values):
         return np.asarray(values, dtype=np.int64)
     return np.asarray(values, dtype=object)
@@ -138,7 +152,7 @@ def profile_arrays(instance: Instance, profile: Profile) -> ProfileArrays:
     """Merge identical ballots of ``profile`` and index projects as in ``instance``.
 
     Approval ballots are merged as sets (order meaningless); ordinal ones as rankings;
-    cumulative/scoring ones as project→points maps (zero points dropped).
+    cumulative/scoring ones as project→points maps.
     """
     index = {project.id: p for p, project in enumerate(instance.projects)}
     vote_type = "approval" if instance.vote_type == "choose-1" else instance.vote_type
@@ -146,29 +160,37 @@ def profile_arrays(instance: Instance, profile: Profile) -> ProfileArrays:
     row_of_distinct = []
     for projects, points in profile.distinct:
         if vote_type == "approval":
-            key = tuple(sorted((index[pid], 1) for pid in projects))
+            key = tuple(sorted([index[pid] for pid in projects]))
         elif vote_type == "ordinal":
-            key = tuple((index[pid], k) for k, pid in enumerate(projects))
-        else:
-            # zero points are kept: "listed" counts as approval for cost/cardinality (§2)
-            key = tuple(sorted((index[pid], v) for pid, v in zip(projects, points, strict=True)))
+            key = tuple([index[pid] for pid in projects])
+        else:  # zero points kept: "listed" counts as approval for cost/cardinality (§2)
+            key = tuple(sorted(zip([index[pid] for pid in projects], points, strict=True)))
         row_of_distinct.append(merged.setdefault(key, len(merged)))
-    row_of_distinct_arr = np.asarray(row_of_distinct, dtype=np.int64)
-    voter_row = row_of_distinct_arr[np.asarray(profile.ballot_index, dtype=np.int64)]
-    weights = np.bincount(voter_row, minlength=len(merged)).astype(np.int64)
-    entries = tuple(merged)
-    approvers = np.zeros(len(index), dtype=np.int64)
-    for row, entry in enumerate(entries):
-        for p, _ in entry:
-            approvers[p] += weights[row]
+    keys = list(merged)
+    lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    if vote_type in ("cumulative", "scoring"):
+        flat_projects = [p for key in keys for p, _ in key]
+        points = _exact_array([v for key in keys for _, v in key])
+    else:
+        flat_projects = [p for key in keys for p in key]
+        points = np.ones(len(flat_projects), dtype=np.int64)
+    entry_row = np.repeat(np.arange(len(keys), dtype=np.int64), lengths)
+    starts = np.cumsum(lengths) - lengths
+    position = np.arange(len(entry_row), dtype=np.int64) - starts[entry_row]
+    voter_row = np.asarray(row_of_distinct, dtype=np.int64)[
+        np.asarray(profile.ballot_index, dtype=np.int64)
+    ]
     return ProfileArrays(
         ids=tuple(project.id for project in instance.projects),
         costs=tuple(project.cost for project in instance.projects),
         budget=instance.budget,
         vote_type=vote_type,
         num_voters=len(profile),
-        weights=weights,
+        weights=np.bincount(voter_row, minlength=len(keys)).astype(np.int64),
         voter_row=voter_row,
-        entries=entries,
-        approvers=approvers,
+        entry_row=entry_row,
+        entry_project=np.asarray(flat_projects, dtype=np.int64),
+        entry_position=position,
+        entry_points=points,
+        row_length=lengths,
     )
