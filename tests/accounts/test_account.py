@@ -87,3 +87,29 @@ def test_delete_account_removes_personal_data_but_keeps_votes(client, db, make_u
     again = client.post("/register", data={"display_name": "Ana", "email": "ana@example.org",
                                            "password": "a long enough passphrase"})
     assert again.status_code == 302
+
+
+def test_an_unconfirmed_user_can_ask_for_a_new_confirmation_link(client, db, make_user,
+                                                                 login_as, outbox):
+    user = make_user(email="ana@example.org", confirmed=False)
+    login_as(client, user)
+    assert b"Send the confirmation link again" in client.get("/account").data
+    client.post("/account/confirm/resend")
+    [email] = outbox(to="ana@example.org")
+    client.post(link_path(email.body))
+    db.session.refresh(user)
+    assert user.is_confirmed
+
+
+def test_changing_to_an_address_already_in_use_reveals_nothing_and_changes_nothing(
+        client, db, make_user, login_as, outbox):
+    make_user(email="taken@example.org")
+    user = make_user(email="ana@example.org")
+    login_as(client, user)
+    response = client.post("/account/email", data={"em-email": "taken@example.org",
+                                                   "em-current": PASSWORD})
+    assert response.status_code == 302  # same answer as for a free address
+    assert outbox(to="taken@example.org") == []
+    assert [e.subject for e in outbox(to="ana@example.org")] == ["Email change requested"]
+    db.session.refresh(user)
+    assert user.email == "ana@example.org"
