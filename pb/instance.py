@@ -289,7 +289,7 @@ def _points_problems(limits: BallotConstraints, ballot: Ballot) -> list[str]:
 
 
 def check_ballot(instance: Instance, ballot: Ballot) -> None:
-    """Raise :class:`BallotError` listing every problem of ``ballot`` (see :func:`validate_ballot`)."""
+    """Raise :class:`BallotError` listing every problem (see :func:`validate_ballot`)."""
     messages = validate_ballot(instance, ballot)
     if messages:
         raise BallotError(messages)

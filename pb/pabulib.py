@@ -17,7 +17,6 @@ from pathlib import Path
 
 from pb.instance import (
     VOTE_TYPES,
-    Ballot,
     Instance,
     Profile,
     Project,
@@ -230,8 +229,9 @@ def _parse_vote(sections: _Sections, voter: str, text_key, known, with_points: b
     for pid in chosen:
         if pid not in known:
             sections.fail(f"voter {voter}: unknown project id {pid!r}")
-    points = _read_points(sections, voter, text_key[1].strip(), len(chosen)) if with_points else None
-    return chosen, points
+    if not with_points:
+        return chosen, None
+    return chosen, _read_points(sections, voter, text_key[1].strip(), len(chosen))
 
 
 def _read_points(sections: _Sections, voter: str, text: str, length: int):

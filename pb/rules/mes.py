@@ -58,7 +58,8 @@ def mes(
 
     Parameters
     ----------
-    utility : ``cost`` (default), ``cardinality``, ``points`` (cumulative/scoring), ``borda`` (ordinal).
+    utility : ``cost`` (default), ``cardinality``, ``points`` (cumulative/scoring) or
+        ``borda`` (ordinal).
     completion : ``none``, ``add1u`` or ``add1``.
     tie_break : ``lexico`` or ``maxvotes-mincost``.
     increment : per-voter budget step of add1/add1u (default: :func:`default_increment`).
@@ -73,11 +74,15 @@ def mes(
     rank = arrays.tie_rank(tie_break)
     support = arrays.support(utility)  # validates utility against the vote type
     if arrays.num_voters == 0:
-        chosen = greedy_fill(arrays, chosen=[], tie_break=tie_break)[0] if completion == "add1u" else []
+        chosen = []
+        if completion == "add1u":
+            chosen = greedy_fill(arrays, chosen=[], tie_break=tie_break)[0]
         return make_outcome("mes", arrays, chosen, {"completion": completion})
     start = Fraction(arrays.budget) / arrays.num_voters
     step = default_increment(start) if increment is None else increment
-    buyable = [p for p in range(arrays.num_projects) if support.totals[p] > 0 and arrays.costs[p] > 0]
+    buyable = [
+        p for p in range(arrays.num_projects) if support.totals[p] > 0 and arrays.costs[p] > 0
+    ]
 
     def run_at(per_voter: Fraction) -> EqualSharesRun:
         return equal_shares_run(arrays, utility=utility, start=per_voter, tie_rank=rank)

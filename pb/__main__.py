@@ -1,0 +1,89 @@
+"""Engine CLI (no Flask): ``python -m pb outcome FILE --rule ...`` and ``python -m pb info FILE``.
+
+``--json`` prints ``{"selected": [ids sorted as strings], "cost": "<exact total>", "seconds": t}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+
+from pb.instance import format_money
+from pb.pabulib import PabulibError, read_pabulib
+from pb.rules import COMPLETIONS, RULES, TIE_BREAKS, UTILITIES
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pb", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    outcome = commands.add_parser("outcome", help="compute an election outcome")
+    outcome.add_argument("file")
+    outcome.add_argument("--rule", choices=sorted(RULES), required=True)
+    outcome.add_argument("--utility", choices=UTILITIES, default="cost", help="MES only")
+    outcome.add_argument("--completion", choices=COMPLETIONS, default="none", help="MES only")
+    outcome.add_argument("--tie-break", choices=TIE_BREAKS, default="lexico")
+    outcome.add_argument("--json", action="store_true")
+    info = commands.add_parser("info", help="META summary and ballot statistics")
+    info.add_argument("file")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        instance, profile = read_pabulib(args.file)
+    except (OSError, PabulibError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "info":
+        _print_info(instance, profile)
+        return 0
+    options = {"tie_break": args.tie_break}
+    if args.rule == "mes":
+        options.update(utility=args.utility, completion=args.completion)
+    start = time.perf_counter()
+    try:
+        outcome = RULES[args.rule](instance, profile, **options)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    seconds = time.perf_counter() - start
+    if args.json:
+        print(json.dumps({
+            "selected": outcome.selected_sorted,
+            "cost": format_money(outcome.cost),
+            "seconds": round(seconds, 6),
+        }))
+        return 0
+    by_id = instance.project_by_id
+    print(f"{args.rule} {' '.join(f'{k}={v}' for k, v in options.items())}")
+    print(f"{'#':>3}  {'project':<12} {'cost':>14}  name")
+    for k, pid in enumerate(outcome.selected, 1):
+        name = by_id[pid].extra.get("name", "")[:50]
+        print(f"{k:>3}  {pid:<12} {format_money(by_id[pid].cost):>14}  {name}")
+    covered = outcome.explanation["covered_share"]
+    print(f"total {format_money(outcome.cost)} of {format_money(instance.budget)}; "
+          f"{float(covered):.1%} of voters have a funded project; {seconds:.3f} s")
+    return 0
+
+
+def _print_info(instance, profile) -> None:
+    width = max(map(len, instance.meta), default=0)
+    for key, value in instance.meta.items():
+        print(f"{key:<{width}}  {value[:100]}")
+    lengths = Counter(len(profile.distinct[k][0]) for k in profile.ballot_index)
+    voters = len(profile)
+    print(f"\nprojects: {len(instance.projects)}, total cost {format_money(instance.total_cost)}"
+          f" ({'fully funded' if instance.fully_funded else 'not fully funded'})")
+    print(f"voters: {voters}, distinct ballots: {len(profile.distinct)}, "
+          f"empty ballots: {lengths.get(0, 0)}")
+    if voters:
+        mean = sum(n * c for n, c in lengths.items()) / voters
+        print(f"ballot length: mean {mean:.2f}, min {min(lengths)}, max {max(lengths)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

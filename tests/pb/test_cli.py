@@ -1,0 +1,48 @@
+"""The engine CLI: ``python -m pb outcome`` and ``python -m pb info``."""
+
+from __future__ import annotations
+
+import json
+
+from pb.__main__ import main
+from tests.pb.elections import SHARED_PABULIB
+
+LAS = str(SHARED_PABULIB / "poland_warszawa_2019_las.pb")
+GDANSK = str(SHARED_PABULIB / "poland_gdansk_2020_wzgorze-mickiewicza.pb")
+
+
+def test_outcome_json_has_sorted_ids_exact_cost_and_time(capsys):
+    assert main(["outcome", GDANSK, "--rule", "mes", "--utility", "points", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert set(printed) == {"selected", "cost", "seconds"}
+    assert printed["selected"] == sorted(printed["selected"])
+    assert isinstance(printed["cost"], str) and int(printed["cost"]) <= 212000
+    assert printed["seconds"] >= 0
+
+
+def test_outcome_table_lists_projects_and_coverage(capsys):
+    assert main(["outcome", LAS, "--rule", "greedy"]) == 0
+    out = capsys.readouterr().out
+    assert "Kosze na śmieci" in out
+    assert "total 120905 of 120905" in out
+    assert "of voters have a funded project" in out
+
+
+def test_info_prints_meta_and_ballot_statistics(capsys):
+    assert main(["info", LAS]) == 0
+    out = capsys.readouterr().out
+    assert "vote_type" in out and "approval" in out
+    assert "voters: 127" in out
+    assert "fully funded" in out
+
+
+def test_a_rule_that_does_not_fit_the_vote_type_is_a_clear_error(capsys):
+    assert main(["outcome", GDANSK, "--rule", "phragmen"]) == 2
+    assert "phragmen needs approval ballots" in capsys.readouterr().err
+
+
+def test_a_broken_file_is_a_clear_error(tmp_path, capsys):
+    broken = tmp_path / "broken.pb"
+    broken.write_text("META\nkey;value\nbudget;10\n")
+    assert main(["info", str(broken)]) == 2
+    assert "broken.pb:" in capsys.readouterr().err
