@@ -7,6 +7,7 @@ from babel.numbers import get_currency_precision
 from flask import (
     Blueprint,
     current_app,
+    has_request_context,
     jsonify,
     redirect,
     render_template,
@@ -47,6 +48,8 @@ ERROR_MESSAGES = {
 
 def select_locale() -> str:
     """Locale from the `lang` cookie (language switch), then Accept-Language, then English."""
+    if not has_request_context():  # CLI jobs and seed-demo: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = request.cookies.get(LANG_COOKIE) or session.get(LANG_COOKIE)
     if chosen in languages:

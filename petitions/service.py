@@ -13,8 +13,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from flask import has_request_context
-from flask_babel import gettext
+from flask_babel import gettext as _
 from sqlalchemy import String, cast, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -29,16 +28,6 @@ from petitions.models import Petition, PetitionScheme, Signature, SignatureState
 log = logging.getLogger(__name__)
 NO_SYNC = {"synchronize_session": False}
 CONFIRMATION_VALID_DAYS = 7
-
-
-def _(text: str, **variables) -> str:
-    """gettext that also works outside a request (CLI, demo seed): untranslated there.
-
-    The site's locale selector reads the request, so gettext cannot run in `flask ...` jobs.
-    """
-    if has_request_context():
-        return gettext(text, **variables)
-    return text % variables if variables else text
 
 
 class SignOutcome(enum.StrEnum):
