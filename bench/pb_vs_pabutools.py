@@ -1,0 +1,214 @@
+"""Benchmark: our PB engine against pabutools 1.2.3, measured in one run.
+
+    OMP_NUM_THREADS=1 .venv/bin/python bench/pb_vs_pabutools.py            # everything (~15 min)
+    OMP_NUM_THREADS=1 .venv/bin/python bench/pb_vs_pabutools.py --only las --no-growth
+
+For every shared instance and rule: our time, pabutools' time (each pabutools computation in a
+child process, killed after ``--limit`` seconds) and the ratio; then memory on Łódź 2022 and
+how our time grows with synthetic voters (up to 1 M voters × 200 projects). Prints a Markdown
+table and writes it to bench/RESULTS-pb.md. Our times include building the merged-ballot
+arrays (``profile_arrays``), i.e. they start from the parsed file, like pabutools' rule times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.pb_reference import DATA, compute_with_limit  # noqa: E402
+from pb.pabulib import read_pabulib  # noqa: E402
+from pb.rules import RULES, mes, profile_arrays  # noqa: E402
+
+RESULTS = ROOT / "bench" / "RESULTS-pb.md"
+OWN_UTILITY = {"cumulative": "points", "scoring": "points", "ordinal": "borda"}
+
+
+def cases(vote_type: str, fully_funded: bool):
+    """(label, rule, utility, completion) benchmarked for a vote type (lexico tie-breaking)."""
+    out = [("greedy", "greedy", None, None), ("mes cost", "mes", "cost", "none"),
+           ("mes cost + add1u", "mes", "cost", "add1u")]
+    if vote_type in OWN_UTILITY:
+        utility = OWN_UTILITY[vote_type]
+        out.append((f"mes {utility}", "mes", utility, "none"))
+    if vote_type in ("approval", "choose-1"):
+        out.append(("phragmen", "phragmen", None, None))
+        if not fully_funded:
+            out.append(("mes cost + add1", "mes", "cost", "add1"))
+    return out
+
+
+def our_seconds(path: Path, rule: str, utility, completion, *, repeat: int) -> float:
+    """Best of ``repeat`` runs of our rule from the parsed election (arrays rebuilt each time)."""
+    instance, profile = read_pabulib(path)
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        if rule == "mes":
+            mes(instance, profile, utility=utility, completion=completion)
+        else:
+            RULES[rule](instance, profile)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def parse_seconds(path: Path) -> tuple[float, float]:
+    """(ours, pabutools') time to parse ``path``."""
+    from pabutools.election import parse_pabulib
+
+    start = time.perf_counter()
+    read_pabulib(path)
+    ours = time.perf_counter() - start
+    start = time.perf_counter()
+    parse_pabulib(str(path))
+    return ours, time.perf_counter() - start
+
+
+def fmt(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def compare(only: str | None, limit: float) -> list[str]:
+    lines = ["| instance | voters × projects | rule | ours | pabutools | ratio |",
+             "|---|---|---|---|---|---|"]
+    for path in sorted(DATA.glob("*.pb")):
+        if only and only not in path.name:
+            continue
+        instance, profile = read_pabulib(path)
+        size = f"{len(profile):,} × {len(instance.projects)}"
+        ours, theirs = parse_seconds(path)
+        lines.append(f"| {path.stem} | {size} | parse | {fmt(ours)} | {fmt(theirs)} | "
+                     f"{theirs / ours:.0f}× |")
+        print(lines[-1], flush=True)
+        for label, rule, utility, completion in cases(instance.vote_type, instance.fully_funded):
+            repeat = 3 if completion in (None, "none") else 1
+            ours = our_seconds(path, rule, utility, completion, repeat=repeat)
+            result = compute_with_limit((path, rule, utility, completion, "lexico"), limit)
+            if "seconds" in result:
+                theirs = result["seconds"]
+                cell, ratio = fmt(theirs), f"{theirs / ours:.0f}×"
+            else:
+                cell, ratio = result.get("skipped", result.get("error", "?")), "–"
+            lines.append(f"| {path.stem} | {size} | {label} | {fmt(ours)} | {cell} | {ratio} |")
+            print(lines[-1], flush=True)
+    return lines
+
+
+MEMORY_SCRIPT = """
+import resource, sys
+sys.path.insert(0, {root!r})
+import numpy
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+from pb.pabulib import read_pabulib
+from pb.rules import mes, profile_arrays
+instance, profile = read_pabulib({path!r})
+parsed = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+mes(instance, profile, completion="add1u")
+done = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(base, parsed, done)
+"""
+
+
+def memory_lines() -> list[str]:
+    """Peak RSS (child process) on Łódź: interpreter+numpy, after parsing, after MES+add1u."""
+    path = DATA / "poland_lodz_2022_.pb"
+    script = MEMORY_SCRIPT.format(root=str(ROOT), path=str(path))
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True).stdout.split()
+    base, parsed, done = (int(v) / 1024 for v in out)
+    return [
+        "",
+        f"Memory on Łódź 2022 (peak RSS of a fresh process): Python + numpy {base:.0f} MB; "
+        f"after parsing {parsed:.0f} MB (+{parsed - base:.0f} MB); after MES + add1u "
+        f"{done:.0f} MB (+{done - base:.0f} MB). The file is {path.stat().st_size / 1e6:.1f} MB.",
+    ]
+
+
+def synthetic_file(path: Path, *, voters: int, projects: int, seed: int) -> None:
+    """Approval election: 1–5 approvals per voter, project popularity ∝ 1/(rank + 10)."""
+    rng = np.random.default_rng(seed)
+    popularity = 1 / (np.arange(projects) + 10)
+    popularity /= popularity.sum()
+    costs = rng.integers(10_000, 2_000_000, size=projects)
+    budget = int(costs.sum() // 4)
+    with path.open("w", encoding="utf-8") as out:
+        out.write(f"META\nkey;value\nbudget;{budget}\nvote_type;approval\n"
+                  f"num_projects;{projects}\nnum_votes;{voters}\nPROJECTS\nproject_id;cost\n")
+        out.writelines(f"P{p:03d};{c}\n" for p, c in enumerate(costs))
+        out.write("VOTES\nvoter_id;vote\n")
+        for first in range(0, voters, 100_000):
+            n = min(100_000, voters - first)
+            picks = rng.choice(projects, size=(n, 5), p=popularity)
+            lengths = rng.integers(1, 6, size=n)
+            rows = []
+            for v in range(n):
+                chosen = dict.fromkeys(picks[v, : lengths[v]].tolist())
+                rows.append(f"{first + v};{','.join(f'P{p:03d}' for p in chosen)}\n")
+            out.writelines(rows)
+
+
+def growth_lines(sizes: list[int]) -> list[str]:
+    lines = ["", "Growth with synthetic voters (200 projects, approval, 1–5 approvals each):", "",
+             "| voters | distinct ballots | parse | greedy | mes cost | mes cost + add1u (runs) |",
+             "|---|---|---|---|---|---|"]
+    with tempfile.TemporaryDirectory() as tmp:
+        for voters in sizes:
+            path = Path(tmp) / f"synthetic_{voters}.pb"
+            synthetic_file(path, voters=voters, projects=200, seed=voters)
+            start = time.perf_counter()
+            instance, profile = read_pabulib(path)
+            parse = time.perf_counter() - start
+            timings = []
+            for rule, options in (("greedy", {}), ("mes", {}), ("mes", {"completion": "add1u"})):
+                start = time.perf_counter()
+                outcome = RULES[rule](instance, profile, **options)
+                timings.append(time.perf_counter() - start)
+            runs = outcome.explanation["runs"]
+            rows = len(profile_arrays(instance, profile).weights)
+            lines.append(f"| {voters:,} | {rows:,} | {fmt(parse)} | {fmt(timings[0])} | "
+                         f"{fmt(timings[1])} | {fmt(timings[2])} ({runs}) |")
+            print(lines[-1], flush=True)
+    return lines
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", help="substring of the instance file names")
+    parser.add_argument("--limit", type=float, default=300, help="pabutools time limit (s)")
+    parser.add_argument("--no-growth", action="store_true")
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args(argv)
+    header = [
+        "# PB engine vs pabutools 1.2.3",
+        "",
+        f"One run of `bench/pb_vs_pabutools.py` on {platform.machine()}, "
+        f"Python {platform.python_version()}, "
+        "lexicographic tie-breaking. Ours: best of 3 (1 for add1/add1u), from the parsed "
+        "election; pabutools: one run in a child process.",
+        "",
+    ]
+    lines = header + compare(args.only, args.limit)
+    if not args.only:
+        lines += memory_lines()
+    if not args.no_growth:
+        lines += growth_lines([10_000, 100_000, 1_000_000])
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if not args.no_write:
+        RESULTS.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
