@@ -83,4 +83,5 @@ def _exact_new_load(arrays, rows, row_load, load_values, votes, cost) -> Fractio
     weight_per_load = np.bincount(row_load[rows], weights=arrays.weights[rows].astype(np.float64))
     present = np.flatnonzero(weight_per_load)
     total = exact_weighted_sum([load_values[k] for k in present], weight_per_load[present])
+    total = Fraction(int(total.numerator), int(total.denominator))
     return (total + cost) / votes
