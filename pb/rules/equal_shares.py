@@ -91,8 +91,8 @@ class _Run:
         self.row_class = np.ones(rows, dtype=np.int64)
         self.budget_f = np.full(rows, float(start))
 
-    def float_rho(self, p: int) -> float | None:
-        """ρ of project p from float budgets; None if clearly unaffordable."""
+    def float_rho(self, p: int) -> tuple[float, float] | None:
+        """(ρ, error bound) of project p from float budgets; None if clearly unaffordable."""
         t = self.t
         budget = self.budget_f[t.rows[p]]
         weight = t.weights_f[p]
@@ -105,7 +105,8 @@ class _Run:
         else:
             order = np.argsort(budget / utility, kind="stable")
         b, u, w = budget[order], utility[order], weight[order]
-        return _walk(cost, b, u, w)[0]
+        value, _, error = _walk(cost, b, u, w)
+        return value, error
 
     def _groups(self, p: int):
         """Supporters of p grouped by (budget class, utility): classes, utilities, weights,
@@ -153,10 +154,12 @@ class _Run:
                 return None, None
         ratio_f = budget_f / values_f
         order = np.argsort(ratio_f, kind="stable")
-        rho_f, split = _walk(t.costs_f[p], budget_f[order], values_f[order], weights_f[order])
+        rho_f, split, error = _walk(
+            t.costs_f[p], budget_f[order], values_f[order], weights_f[order]
+        )
         poor, rich = order[:split].tolist(), order[split:].tolist()
         rho = self._price(cost, poor, rich, budgets, values, weights)
-        near = np.flatnonzero(np.abs(ratio_f - rho_f) <= WINDOW * abs(rho_f)).tolist()
+        near = np.flatnonzero(np.abs(ratio_f - rho_f) <= 2 * error).tolist()
         if not self._split_holds(rho, near, set(poor), budgets, values):
             rho, poor = self._exact_walk(cost, budgets, values, weights)
         return rho, (len(all_classes), live, values, budgets, set(poor), inverse)
@@ -213,15 +216,21 @@ class _Run:
         self.budget_f[rows] = self.class_budget_f[mapped]
 
 
-def _walk(cost: float, b: np.ndarray, u: np.ndarray, w: np.ndarray) -> tuple[float, int]:
-    """Float price and poor/rich split for supporters sorted by budget/utility."""
+def _walk(cost: float, b: np.ndarray, u: np.ndarray, w: np.ndarray):
+    """Float price, poor/rich split and an error bound, for supporters sorted by budget/utility.
+
+    The bound covers rounding in the sums (≤ n·2⁻⁵² of each) including the cancellation in
+    cost − (paid by the poor) when the rich carry a tiny share, plus the relative WINDOW.
+    """
     paid = w * b
     poor_before = np.cumsum(paid) - paid
     utility_from = np.cumsum((w * u)[::-1])[::-1]
     rho = (cost - poor_before) / utility_from
     fits = rho * u <= b * (1 + 1e-12)
     j = int(np.argmax(fits)) if fits.any() else len(rho) - 1
-    return float(rho[j]), j
+    value = float(rho[j])
+    error = 1e-15 * (len(b) + 8) * (cost + float(poor_before[j])) / float(utility_from[j])
+    return value, j, error + WINDOW * abs(value)
 
 
 def equal_shares_run(
@@ -242,36 +251,38 @@ def equal_shares_run(
     selected = [p for p in range(arrays.num_projects) if support.totals[p] > 0 and costs[p] == 0]
     rhos: dict[int, Fraction] = {p: Fraction(0) for p in selected}
     active = np.array([support.totals[p] > 0 and costs[p] > 0 for p in range(len(costs))])
+    # lower/upper: bounds on each project's current ρ (a stale lower bound stays valid:
+    # budgets only shrink, so ρ only grows)
     lower = np.full(len(costs), np.inf)
+    upper = np.full(len(costs), np.inf)
     for p in np.flatnonzero(active):
-        lower[p] = float(costs[p]) / float(support.totals[p])
+        lower[p] = float(costs[p]) / float(support.totals[p]) * (1 - WINDOW)
+
+    def refresh(k: int) -> None:
+        estimate = run.float_rho(k)
+        if estimate is None:
+            active[k] = False
+        else:
+            lower[k], upper[k] = estimate[0] - estimate[1], estimate[0] + estimate[1]
+            fresh[k] = True
+
     while active.any():
         fresh = np.zeros(len(costs), dtype=bool)
-        best = None
         while active.any():
-            masked = np.where(active, lower, np.inf)
-            j = int(np.argmin(masked))
+            j = int(np.argmin(np.where(active, lower, np.inf)))
             if fresh[j]:
-                best = lower[j]
                 break
-            rho = run.float_rho(j)
-            if rho is None:
-                active[j] = False
-            else:
-                lower[j], fresh[j] = rho, True
-        if best is None:
+            refresh(j)
+        if not active.any():
             break
-        while True:
-            stale = np.flatnonzero(active & ~fresh & (lower <= best * (1 + WINDOW)))
+        while True:  # every project whose ρ may be the minimum gets a fresh estimate
+            best = float(np.min(np.where(active & fresh, upper, np.inf)))
+            stale = np.flatnonzero(active & ~fresh & (lower <= best))
             if len(stale) == 0:
                 break
-            for k in stale:
-                rho = run.float_rho(int(k))
-                if rho is None:
-                    active[k] = False
-                else:
-                    lower[k], fresh[k] = rho, True
-        candidates = np.flatnonzero(active & fresh & (lower <= best * (1 + WINDOW)))
+            for k in stale.tolist():
+                refresh(k)
+        candidates = np.flatnonzero(active & fresh & (lower <= best))
         priced = []
         for k in candidates:
             rho, groups = run.exact_rho(int(k))
