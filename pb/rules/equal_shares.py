@@ -86,8 +86,7 @@ class _Run:
         rows = len(arrays.weights)
         # class 0 is "no money left"; class 1 is the starting budget
         self.class_budget: list = [exact(0), exact(start.numerator, start.denominator)]
-        self.class_budget_f = np.zeros(64)
-        self.class_budget_f[1] = float(start)
+        self.class_budget_f = np.array([0.0, float(start)])
         self.row_class = np.ones(rows, dtype=np.int64)
         self.budget_f = np.full(rows, float(start))
 
@@ -196,20 +195,22 @@ class _Run:
         """Charge p's supporters min(budget, ρ·u) each, splitting their budget classes."""
         count, live, values, budgets, poor, inverse = groups
         new_class = np.zeros(count, dtype=np.int64)  # groups without money stay in class 0
-        rho_f = float(rho)
-        for g, target in enumerate(live.tolist()):
-            if g in poor:
-                continue
-            u = int(values[g])
-            left = budgets[g] - rho * u
-            if float(left) <= 1e-9 * rho_f * u and left <= 0:
-                continue
-            new = len(self.class_budget)
-            self.class_budget.append(left)
-            if new >= len(self.class_budget_f):
-                self.class_budget_f = np.resize(self.class_budget_f, 2 * new)
-            self.class_budget_f[new] = float(left)
-            new_class[target] = new
+        rich = [g for g in range(len(budgets)) if g not in poor]
+        if self.t.constant[p]:
+            price = rho * int(values[0]) if len(values) else rho
+            left = [budgets[g] - price for g in rich]
+        else:
+            utilities = values.tolist()
+            left = [budgets[g] - rho * utilities[g] for g in rich]
+        left_f = np.array([float(v) for v in left], dtype=np.float64)
+        keep = [k for k in range(len(rich)) if left_f[k] > 0 or left[k] > 0]
+        if keep:
+            first = len(self.class_budget)
+            self.class_budget.extend(left[k] for k in keep)
+            self.class_budget_f = np.concatenate(
+                [self.class_budget_f[:first], left_f[keep]]
+            )
+            new_class[live[[rich[k] for k in keep]]] = np.arange(first, first + len(keep))
         rows = self.t.rows[p]
         mapped = new_class[inverse]
         self.row_class[rows] = mapped
