@@ -11,6 +11,7 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -28,6 +29,7 @@ from wtforms.validators import (
 
 from core.process import Audience, Commitment
 from petitions.identity import ZERO_WIDTH
+from petitions.labels import REJECTION_REASONS
 from petitions.lifecycle import RejectionReason
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -73,7 +75,7 @@ class PetitionForm(FlaskForm):
 
 
 class SignForm(FlaskForm):
-    name = StringField(_l("Name"), render_kw={"autocomplete": "name"}, validators=[
+    name = StringField(_l("Your name"), render_kw={"autocomplete": "name"}, validators=[
         DataRequired(), Length(max=255), no_control_characters, single_line, plain_name])
     email = EmailField(_l("Email"), filters=[visible_email], render_kw={"autocomplete": "email"},
                        validators=[DataRequired(), Length(max=320), no_control_characters,
@@ -106,7 +108,8 @@ class ActionForm(FlaskForm):
 
 
 class RejectForm(FlaskForm):
-    reason = SelectField(_l("Reason"), choices=[(r.value, r.value) for r in RejectionReason])
+    reason = SelectField(_l("Reason"), choices=[SelectChoice(r.value, REJECTION_REASONS[r])
+                                                for r in RejectionReason])
     details = TextAreaField(_l("Details for the creator"),
                             validators=[Optional(), Length(max=4000), no_control_characters])
     submit = SubmitField(_l("Reject"))
@@ -115,7 +118,7 @@ class RejectForm(FlaskForm):
 class ResponseForm(FlaskForm):
     summary = TextAreaField(_l("Summary"), validators=[DataRequired(), Length(max=200),
                                                        no_control_characters])
-    details = TextAreaField(_l("Details"), validators=[Optional(), Length(max=6000),
+    details = TextAreaField(_l("Full response"), validators=[Optional(), Length(max=6000),
                                                        no_control_characters])
     preview = SubmitField(_l("Preview"))
     publish = SubmitField(_l("Publish and email signers"))
@@ -145,10 +148,11 @@ class SchemeForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000),
                                                                no_control_characters])
     commitment = SelectField(_l("Commitment"), choices=[
-        (Commitment.BINDING.value, _l("Binding: the authority must answer")),
-        (Commitment.ADVISORY.value, _l("Advisory: the authority takes it as input"))])
+        SelectChoice(Commitment.BINDING.value, _l("Binding: the authority must answer")),
+        SelectChoice(Commitment.ADVISORY.value, _l("Advisory: the authority takes it as input"))])
     audience = SelectField(_l("Audience"), choices=[
-        (Audience.PUBLIC.value, _l("Public")), (Audience.STAFF.value, _l("Staff only"))])
+        SelectChoice(Audience.PUBLIC.value, _l("Public")),
+        SelectChoice(Audience.STAFF.value, _l("Staff only"))])
     sponsor_count = _count(_l("Sponsors needed before moderation"))
     visibility_threshold = _count(_l("Signatures before the petition is listed (0 = at once)"))
     response_threshold = _count(_l("Signatures for a response"), 1)
@@ -159,11 +163,19 @@ class SchemeForm(FlaskForm):
     response_due_days = _count(_l("Days to answer after the threshold"), 1)
     moderation_sla_days = _count(_l("Moderation target (days)"), 1)
     area_kind = SelectField(_l("Area asked from signers"), choices=[
-        ("none", _l("None")), ("district", _l("District (from the list below)")),
-        ("postcode", _l("Postcode"))])
+        SelectChoice("none", _l("None")),
+        SelectChoice("district", _l("District (from the list below)")),
+        SelectChoice("postcode", _l("Postcode"))])
     area_choices = TextAreaField(_l("Districts, one per line"),
                                  validators=[Optional(), Length(max=10000),
                                              no_control_characters])
     eligibility_text = StringField(_l("Who may sign"), validators=[Optional(), Length(max=300),
                                                                    no_control_characters])
     submit = SubmitField(_l("Save scheme"))
+
+    def validate_debate_threshold(self, field):
+        """The same rule as lifecycle.FrozenRules, shown on the field in the reader's language."""
+        response = self.response_threshold.data
+        if field.data is not None and isinstance(response, int) and field.data <= response:
+            raise ValidationError(_l("The debate threshold must be higher than the response "
+                                     "threshold."))

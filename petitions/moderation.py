@@ -13,6 +13,7 @@ from core import audit
 from core.db import db, write_transaction
 from core.mail import OutboxEmail
 from petitions import lifecycle
+from petitions.labels import REJECTION_REASONS
 from petitions.lifecycle import FrozenRules, PetitionState, RejectionReason, ResponseState
 from petitions.models import Petition, PetitionScheme, Signature, SignatureState
 from petitions.service import (
@@ -90,7 +91,7 @@ def reject(petition_id: int, *, actor, reason: str, details: str, now: datetime)
                      reason=code.value, hidden=petition.hidden)
         notify_creator(petition, _("Your petition was rejected"),
                         _("“%(title)s” was rejected (%(reason)s).", title=petition.title,
-                          reason=code.value))
+                          reason=REJECTION_REASONS[code]))
     return petition
 
 

@@ -18,13 +18,15 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from core.db import db, utcnow
 from core.extensions import limiter
 from core.security import role_required
-from petitions import forms, lifecycle, moderation, queries, service
+from petitions import forms, labels, lifecycle, moderation, queries, service
 from petitions.identity import SigningLimits
 from petitions.models import Petition, PetitionScheme
 
@@ -35,6 +37,20 @@ OFFICIALS = ("official", "admin")
 
 def _user():
     return current_user if current_user.is_authenticated else None
+
+
+@bp.context_processor
+def _labels():
+    """Templates show stored codes (rejection reasons, signature states) through `labels`."""
+    return {"labels": labels}
+
+
+def _not_now(exc: lifecycle.InvalidTransition) -> str:
+    """A translated message for a transition the petition's current state does not allow."""
+    state = labels.PETITION_STATES.get(str(exc.current))
+    if state is None:
+        return _("This action is no longer possible.")
+    return _("This action is not possible while the petition is “%(state)s”.", state=state)
 
 
 def _visible_petition(petition_id: int) -> Petition:
@@ -228,7 +244,7 @@ def _schemes_for(user):
 def new():
     """Start a petition: check for similar ones first, then save a draft."""
     form = forms.PetitionForm()
-    form.scheme_id.choices = [(s.id, s.title) for s in _schemes_for(current_user)]
+    form.scheme_id.choices = [SelectChoice(s.id, s.title) for s in _schemes_for(current_user)]
     similar = []
     if form.validate_on_submit():
         similar = queries.duplicate_suggestions(f"{form.title.data} {form.action.data}")
@@ -258,7 +274,10 @@ def submit(petition_id):
         abort(404)
     try:
         service.start_sponsoring(petition_id, creator=current_user, now=utcnow())
-    except (lifecycle.InvalidTransition, service.SigningClosed) as exc:
+    except lifecycle.InvalidTransition as exc:
+        flash(_not_now(exc), "error")
+        return redirect(url_for("petitions.show", petition_id=petition_id)), 409
+    except service.SigningClosed as exc:
         flash(str(exc), "error")
         return redirect(url_for("petitions.show", petition_id=petition_id)), 409
     return redirect(url_for("petitions.show", petition_id=petition_id))
@@ -289,7 +308,7 @@ def approve(petition_id):
     except service.NotFound:
         abort(404)
     except lifecycle.InvalidTransition as exc:
-        flash(str(exc), "error")
+        flash(_not_now(exc), "error")
         return redirect(url_for("petitions.moderation_queue")), 409
     return redirect(url_for("petitions.moderation_queue"))
 
@@ -307,7 +326,7 @@ def reject(petition_id):
     except service.NotFound:
         abort(404)
     except lifecycle.InvalidTransition as exc:
-        flash(str(exc), "error")
+        flash(_not_now(exc), "error")
         return redirect(url_for("petitions.moderation_queue")), 409
     return redirect(url_for("petitions.moderation_queue"))
 
@@ -328,8 +347,8 @@ def invalidate(petition_id):
                 domain=form.domain.data or None,
                 since=form.since.data.replace(tzinfo=tz) if form.since.data else None,
                 until=form.until.data.replace(tzinfo=tz) if form.until.data else None)
-        except ValueError as exc:
-            form.ip.errors.append(str(exc))
+        except ValueError:
+            form.ip.errors.append(_("Give an IP address, an email domain or a time window."))
         else:
             if form.confirm.data:
                 done = moderation.invalidate(criteria, actor=current_user, now=utcnow())
@@ -360,10 +379,15 @@ def respond(petition_id):
                 details=form.details.data or "", now=utcnow(),
                 petition_link=url_for("petitions.show", petition_id=petition.id,
                                       _external=True))
-        except (lifecycle.InvalidTransition, ValueError) as exc:
-            flash(str(exc), "error")
+        except lifecycle.InvalidTransition as exc:
+            flash(_not_now(exc), "error")
             return redirect(url_for("petitions.officials")), 409
-        flash(_("Response published; %(n)s signers will be emailed.", n=sent), "info")
+        except ValueError:
+            flash(_("Write a summary of at most 200 characters and details of at most "
+                    "6,000 characters."), "error")
+            return redirect(url_for("petitions.officials")), 409
+        flash(ngettext("Response published; %(num)s signer will be emailed.",
+                       "Response published; %(num)s signers will be emailed.", sent), "info")
         return redirect(url_for("petitions.show", petition_id=petition.id))
     status = 400 if request.method == "POST" and form.errors else 200
     return render_template("petitions/respond.html", petition=petition, form=form,
@@ -391,8 +415,9 @@ def scheme_form(scheme_id):
         fields = {name: getattr(form, name).data for name in moderation.SCHEME_FIELDS}
         try:
             moderation.save_scheme(scheme_id, actor=current_user, now=utcnow(), **fields)
-        except ValueError as exc:
-            form.response_threshold.errors.append(str(exc))
+        except ValueError:  # FrozenRules; the form's validators catch these cases first
+            form.response_threshold.errors.append(
+                _("These numbers do not fit together; check the thresholds."))
         else:
             return redirect(url_for("petitions.schemes"))
     status = 400 if form.errors else 200

@@ -169,7 +169,7 @@ def test_moderators_see_trending_ips_and_invalidate_after_a_preview(
     page = client.get("/petitions/moderation").get_data(True)
     assert SIGNER_IP in page and "private.example" in page
     r = client.post(f"/petitions/{p.id}/invalidate", data={"ip": SIGNER_IP, "preview": "1"})
-    assert "1 signatures match" in r.get_data(True)
+    assert "1 signature matches" in r.get_data(True)
     assert db.session.get(Petition, p.id).signature_count == 4
     client.post(f"/petitions/{p.id}/invalidate", data={"ip": SIGNER_IP, "confirm": "1"})
     db.session.expire_all()
