@@ -87,3 +87,24 @@ def test_rules_refuse_utilities_that_do_not_fit_the_ballots():
         mes(instance, profile, completion="add2")
     with pytest.raises(ValueError, match="unknown tie_break"):
         RULES["greedy"](instance, profile, tie_break="random")
+
+
+def test_without_gmpy2_the_fraction_fallback_gives_the_same_outcomes(monkeypatch):
+    import pb.rules.equal_shares as equal_shares
+
+    cases = [
+        ("poland_wieliczka_2023_green-budget.pb", {"utility": "cost"}),
+        ("france_toulouse_2019_.pb", {"utility": "points"}),
+        ("poland_krakow_2018_wzgorza-krzeslawickie.pb", {"utility": "borda",
+                                                        "completion": "add1u"}),
+    ]
+    expected = {}
+    for name, options in cases:
+        instance, profile = read_pabulib(SHARED_PABULIB / name)
+        expected[name] = mes(instance, profile, **options)
+    monkeypatch.setattr(equal_shares, "exact", Fraction)
+    for name, options in cases:
+        instance, profile = read_pabulib(SHARED_PABULIB / name)
+        again = mes(instance, profile, **options)
+        assert again.selected == expected[name].selected
+        assert again.explanation["rho"] == expected[name].explanation["rho"]
