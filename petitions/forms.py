@@ -35,6 +35,37 @@ from petitions.lifecycle import RejectionReason
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 FORMULA_START = ("=", "+", "-", "@")
 
+# WTForms' own messages, answered from our catalogue: its "zh" catalogue (which Flask-WTF
+# picks for zh_Hant) is Simplified Chinese. Others stay in English. Length messages are
+# only used with max >= 64 here, so one form covers the plural.
+WTFORMS_MESSAGES = {
+    "This field is required.": _l("Please fill in this field."),
+    "Invalid email address.": _l("Enter an email address like name@example.org."),
+    "Field cannot be longer than %(max)d character.": _l("Use at most %(max)d characters."),
+    "Number must be between %(min)s and %(max)s.": _l("Enter a number from %(min)s to "
+                                                       "%(max)s."),
+    "Not a valid integer value.": _l("Enter a whole number."),
+    "Not a valid datetime value.": _l("Enter a date and time."),
+    "Not a valid choice.": _l("Choose one of the options."),
+    "Invalid Choice: could not coerce.": _l("Choose one of the options."),
+}
+
+
+class _WTFormsMessages:
+    """The `translations` object WTForms asks for its built-in messages."""
+
+    def gettext(self, string):
+        return WTFORMS_MESSAGES.get(string, string)
+
+    def ngettext(self, singular, plural, n):
+        return WTFORMS_MESSAGES.get(singular, singular if n == 1 else plural)
+
+
+class _Form(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return _WTFormsMessages()
+
 
 def visible_email(value):
     """Full-width letters folded (NFKC) and zero-width characters removed before validation."""
@@ -61,7 +92,7 @@ def plain_name(form, field):
         raise ValidationError(_l("Enter your name without links or leading symbols."))
 
 
-class PetitionForm(FlaskForm):
+class PetitionForm(_Form):
     scheme_id = SelectField(_l("Where to send it"), coerce=int, validators=[InputRequired()])
     title = StringField(_l("What do you want us to do?"),
                         validators=[DataRequired(), Length(max=80), no_control_characters,
@@ -74,7 +105,7 @@ class PetitionForm(FlaskForm):
     create = SubmitField(_l("Save draft"))
 
 
-class SignForm(FlaskForm):
+class SignForm(_Form):
     name = StringField(_l("Your name"), render_kw={"autocomplete": "name"}, validators=[
         DataRequired(), Length(max=255), no_control_characters, single_line, plain_name])
     email = EmailField(_l("Email"), filters=[visible_email], render_kw={"autocomplete": "email"},
@@ -88,7 +119,7 @@ class SignForm(FlaskForm):
     submit = SubmitField(_l("Sign this petition"))
 
 
-class OneClickSignForm(FlaskForm):
+class OneClickSignForm(_Form):
     area = StringField(_l("Area"), validators=[Optional(), Length(max=80),
                                                no_control_characters, single_line])
     eligible = BooleanField(_l("I am eligible to sign this petition"),
@@ -97,17 +128,17 @@ class OneClickSignForm(FlaskForm):
     submit = SubmitField(_l("Sign with my account"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(_Form):
     submit = SubmitField(_l("Confirm my signature"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(_Form):
     """A bare POST button (CSRF-protected) for submit and approve."""
 
     submit = SubmitField(_l("Continue"))
 
 
-class RejectForm(FlaskForm):
+class RejectForm(_Form):
     reason = SelectField(_l("Reason"), choices=[SelectChoice(r.value, REJECTION_REASONS[r])
                                                 for r in RejectionReason])
     details = TextAreaField(_l("Details for the creator"),
@@ -115,7 +146,7 @@ class RejectForm(FlaskForm):
     submit = SubmitField(_l("Reject"))
 
 
-class ResponseForm(FlaskForm):
+class ResponseForm(_Form):
     summary = TextAreaField(_l("Summary"), validators=[DataRequired(), Length(max=200),
                                                        no_control_characters])
     details = TextAreaField(_l("Full response"), validators=[Optional(), Length(max=6000),
@@ -124,7 +155,7 @@ class ResponseForm(FlaskForm):
     publish = SubmitField(_l("Publish and email signers"))
 
 
-class InvalidationForm(FlaskForm):
+class InvalidationForm(_Form):
     ip = StringField(_l("IP address"), validators=[Optional(), Length(max=64),
                                                    no_control_characters, single_line])
     domain = StringField(_l("Email domain"), validators=[Optional(), Length(max=255),
@@ -140,7 +171,7 @@ def _count(label, minimum=0):
                                                                         max=100_000_000)])
 
 
-class SchemeForm(FlaskForm):
+class SchemeForm(_Form):
     title = StringField(_l("Name"), validators=[DataRequired(), Length(max=200),
                                                 no_control_characters, single_line])
     authority = StringField(_l("Authority that answers"),
