@@ -60,10 +60,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     by_id = instance.project_by_id
     print(f"{args.rule} {' '.join(f'{k}={v}' for k, v in options.items())}")
-    print(f"{'#':>3}  {'project':<12} {'cost':>14}  name")
+    rho = outcome.explanation.get("rho", {})
+    print(f"{'#':>3}  {'project':<12} {'cost':>14}  {'ρ (MES)':>12}  name")
     for k, pid in enumerate(outcome.selected, 1):
         name = by_id[pid].extra.get("name", "")[:50]
-        print(f"{k:>3}  {pid:<12} {format_money(by_id[pid].cost):>14}  {name}")
+        price = f"{float(rho[pid]):.6g}" if pid in rho else ""
+        print(f"{k:>3}  {pid:<12} {format_money(by_id[pid].cost):>14}  {price:>12}  {name}")
     covered = outcome.explanation["covered_share"]
     print(f"total {format_money(outcome.cost)} of {format_money(instance.budget)}; "
           f"{float(covered):.1%} of voters have a funded project; {seconds:.3f} s")
