@@ -73,6 +73,10 @@ def parse_seconds(path: Path) -> tuple[float, float]:
     return ours, time.perf_counter() - start
 
 
+def times(ratio: float) -> str:
+    return f"{ratio:.0f}×" if ratio >= 10 else f"{ratio:.1f}×"
+
+
 def fmt(seconds: float | None) -> str:
     if seconds is None:
         return "–"
@@ -89,7 +93,7 @@ def compare(only: str | None, limit: float) -> list[str]:
         size = f"{len(profile):,} × {len(instance.projects)}"
         ours, theirs = parse_seconds(path)
         lines.append(f"| {path.stem} | {size} | parse | {fmt(ours)} | {fmt(theirs)} | "
-                     f"{theirs / ours:.0f}× |")
+                     f"{times(theirs / ours)} |")
         print(lines[-1], flush=True)
         for label, rule, utility, completion in cases(instance.vote_type, instance.fully_funded):
             repeat = 3 if completion in (None, "none") else 1
@@ -99,9 +103,9 @@ def compare(only: str | None, limit: float) -> list[str]:
             result = compute_with_limit((path, rule, utility, completion, "lexico"), cap)
             if "seconds" in result:
                 theirs = result["seconds"]
-                cell, ratio = fmt(theirs), f"{theirs / ours:.0f}×"
+                cell, ratio = fmt(theirs), times(theirs / ours)
             elif "skipped" in result:
-                cell, ratio = f"> {cap:.0f} s (stopped)", f"> {cap / ours:.0f}×"
+                cell, ratio = f"> {cap:.0f} s (stopped)", f"> {times(cap / ours)}"
             else:
                 cell, ratio = result.get("error", "?"), "–"
             lines.append(f"| {path.stem} | {size} | {label} | {fmt(ours)} | {cell} | {ratio} |")
