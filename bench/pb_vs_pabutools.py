@@ -13,6 +13,7 @@ arrays (``profile_arrays``), i.e. they start from the parsed file, like pabutool
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import subprocess
 import sys
@@ -238,6 +239,9 @@ def main(argv=None) -> int:
         "",
     ]
     lines = header + compare(args.only, args.limit)
+    lines += ["", f"Load average at the end of the comparison: "
+              f"{' / '.join(f'{v:.1f}' for v in os.getloadavg())} (1/5/15 min) on "
+              f"{os.cpu_count()} CPUs — the machine is shared, so absolute times are noisy."]
     if not args.only:
         lines += memory_lines()
     if not args.no_growth:
