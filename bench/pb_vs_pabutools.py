@@ -115,17 +115,22 @@ def compare(only: str | None, limit: float) -> list[str]:
 
 
 MEMORY_SCRIPT = """
-import resource, sys
+import sys
 sys.path.insert(0, {root!r})
+
+def peak_mb():  # VmHWM: peak resident set of this process (reset by exec, unlike ru_maxrss)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+
 import numpy
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+base = peak_mb()
 from pb.pabulib import read_pabulib
-from pb.rules import mes, profile_arrays
+from pb.rules import mes
 instance, profile = read_pabulib({path!r})
-parsed = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+parsed = peak_mb()
 mes(instance, profile, completion="add1u")
-done = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(base, parsed, done)
+print(base, parsed, peak_mb())
 """
 
 
@@ -135,7 +140,7 @@ def memory_lines() -> list[str]:
     script = MEMORY_SCRIPT.format(root=str(ROOT), path=str(path))
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          check=True).stdout.split()
-    base, parsed, done = (int(v) / 1024 for v in out)
+    base, parsed, done = (float(v) for v in out)
     return [
         "",
         f"Memory on Łódź 2022 (peak RSS of a fresh process): Python + numpy {base:.0f} MB; "
