@@ -97,9 +97,9 @@ class PetitionForm(_Form):
     title = StringField(_l("What do you want us to do?"),
                         validators=[DataRequired(), Length(max=80), no_control_characters,
                                     single_line])
-    action = TextAreaField(_l("What action do you want taken?"),
+    action = TextAreaField(_l("What action do you want taken?"), render_kw={"rows": 4},
                            validators=[DataRequired(), Length(max=500), no_control_characters])
-    background = TextAreaField(_l("Why do you want it? (background)"),
+    background = TextAreaField(_l("Why do you want it? (background)"), render_kw={"rows": 6},
                                validators=[Optional(), Length(max=1000), no_control_characters])
     check = SubmitField(_l("Check for similar petitions"))
     create = SubmitField(_l("Save draft"))
@@ -147,10 +147,10 @@ class RejectForm(_Form):
 
 
 class ResponseForm(_Form):
-    summary = TextAreaField(_l("Summary"), validators=[DataRequired(), Length(max=200),
-                                                       no_control_characters])
-    details = TextAreaField(_l("Full response"), validators=[Optional(), Length(max=6000),
-                                                       no_control_characters])
+    summary = TextAreaField(_l("Summary"), render_kw={"rows": 3},
+                            validators=[DataRequired(), Length(max=200), no_control_characters])
+    details = TextAreaField(_l("Full response"), render_kw={"rows": 12},
+                            validators=[Optional(), Length(max=6000), no_control_characters])
     preview = SubmitField(_l("Preview"))
     publish = SubmitField(_l("Publish and email signers"))
 
@@ -176,8 +176,8 @@ class SchemeForm(_Form):
                                                 no_control_characters, single_line])
     authority = StringField(_l("Authority that answers"),
                             validators=[DataRequired(), Length(max=200), no_control_characters])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000),
-                                                               no_control_characters])
+    description = TextAreaField(_l("Description"), render_kw={"rows": 4},
+                                validators=[Optional(), Length(max=5000), no_control_characters])
     commitment = SelectField(_l("Commitment"), choices=[
         SelectChoice(Commitment.BINDING.value, _l("Binding: the authority must answer")),
         SelectChoice(Commitment.ADVISORY.value, _l("Advisory: the authority takes it as input"))])
@@ -197,7 +197,7 @@ class SchemeForm(_Form):
         SelectChoice("none", _l("None")),
         SelectChoice("district", _l("District (from the list below)")),
         SelectChoice("postcode", _l("Postcode"))])
-    area_choices = TextAreaField(_l("Districts, one per line"),
+    area_choices = TextAreaField(_l("Districts, one per line"), render_kw={"rows": 5},
                                  validators=[Optional(), Length(max=10000),
                                              no_control_characters])
     eligibility_text = StringField(_l("Who may sign"), validators=[Optional(), Length(max=300),

@@ -244,7 +244,8 @@ def _schemes_for(user):
 def new():
     """Start a petition: check for similar ones first, then save a draft."""
     form = forms.PetitionForm()
-    form.scheme_id.choices = [SelectChoice(s.id, s.title) for s in _schemes_for(current_user)]
+    schemes = _schemes_for(current_user)
+    form.scheme_id.choices = [SelectChoice(s.id, s.title) for s in schemes]
     similar = []
     if form.validate_on_submit():
         similar = queries.duplicate_suggestions(f"{form.title.data} {form.action.data}")
@@ -253,7 +254,7 @@ def new():
                 scheme_id=form.scheme_id.data, creator=current_user, title=form.title.data,
                 action=form.action.data, background=form.background.data or "", now=utcnow())
             return redirect(url_for("petitions.show", petition_id=petition.id))
-    return render_template("petitions/new.html", form=form, similar=similar)
+    return render_template("petitions/new.html", form=form, similar=similar, schemes=schemes)
 
 
 @bp.get("/similar.json")

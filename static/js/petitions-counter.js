@@ -3,7 +3,7 @@
   "use strict";
   document.querySelectorAll("textarea[maxlength], input[maxlength]").forEach(function (field) {
     var out = document.createElement("span");
-    out.className = "pt-hint";
+    out.className = "hint pt-counter";
     out.setAttribute("aria-live", "polite");
     field.insertAdjacentElement("afterend", out);
     function update() { out.textContent = field.value.length + " / " + field.maxLength; }

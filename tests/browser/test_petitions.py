@@ -1,0 +1,145 @@
+"""Petitions in chromium: sign and confirm by email, an official's response, accessibility."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from app import create_app
+from core.db import db, utcnow
+from tests.browser.conftest import E2E_EMAIL, E2E_PASSWORD
+from tests.browser.test_smoke import serious_violations
+
+pytestmark = pytest.mark.e2e
+
+STAFF_PASSWORD = "staff browser passphrase"
+OPEN_PETITION = "Free bus travel for under-18s"
+AWAITING_RESPONSE = "Ban single-use plastic cups at events"
+
+
+@pytest.fixture(scope="module")
+def site(live_server, tmp_path_factory):
+    """The live server with the demo petitions, known staff passwords and an app context on
+    its database (to read the outbox). Returns (base URL, app, {petition title: id})."""
+    from accounts import demo as accounts_demo
+    from petitions import demo as petitions_demo
+    from petitions.models import Petition
+
+    # live_server keeps its SQLite file in tmp_path_factory.mktemp("live"); pytest adds a
+    # "livecurrent" symlink to it, hence resolve().
+    databases = {p.resolve() for p in tmp_path_factory.getbasetemp().glob("live*/live.db")}
+    assert len(databases) == 1, "tests/browser/conftest.py changed where live_server keeps its db"
+    app = create_app({"TESTING": True, "SECRET_KEY": "e2e", "RATELIMIT_ENABLED": False,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{databases.pop()}"})
+    with app.app_context():
+        users = accounts_demo.seed(echo=lambda line: None)  # the live server's users
+        petitions_demo.seed(users, utcnow())
+        for role in ("official", "moderator"):
+            users[role].set_password(STAFF_PASSWORD)
+        db.session.commit()
+        ids = {p.title: p.id for p in db.session.scalars(select(Petition))}
+        db.session.remove()
+    return live_server, app, ids
+
+
+def log_in(page, base, email, password):
+    page.goto(base + "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(base + "/")
+
+
+def signature_count(page) -> int:
+    return int(page.locator(".pt-count").inner_text().replace(",", ""))
+
+
+def confirmation_link(app, email) -> str:
+    from core.mail import OutboxEmail
+
+    with app.app_context():
+        bodies = db.session.scalars(select(OutboxEmail.body).where(OutboxEmail.to == email)).all()
+        db.session.remove()
+    assert len(bodies) == 1
+    return re.search(r"https?://\S+/petitions/confirm/\S+", bodies[0]).group(0)
+
+
+def test_anonymous_person_signs_and_confirms_by_email(page, site):
+    base, app, _ids = site
+    page.goto(base + "/petitions/")
+    page.get_by_role("link", name=OPEN_PETITION).click()
+    before = signature_count(page)
+
+    # Without the eligibility box the server sends the form back with an error, and the page
+    # stays accessible (the browser's own `required` check is switched off to get there).
+    page.get_by_label("Your name").fill("Ada Lovelace")
+    page.get_by_label("Email", exact=True).fill("ada@example.org")
+    page.locator("form", has=page.get_by_label("Your name")).evaluate("f => f.noValidate = true")
+    page.get_by_role("button", name="Sign this petition").click()
+    assert "You must confirm you are eligible." in page.locator(".error").inner_text()
+    serious, results = serious_violations(page)
+    assert serious == [], results.generate_report()
+
+    page.get_by_label("Area").fill("SW1A 1AA")
+    page.get_by_label("I am eligible to sign this petition").check()
+    page.get_by_role("button", name="Sign this petition").click()
+    assert "Check your email" in page.get_by_role("status").inner_text()
+
+    page.goto(confirmation_link(app, "ada@example.org"))
+    assert page.locator("h1").inner_text() == "Confirm your signature"
+    serious, results = serious_violations(page)
+    assert serious == [], results.generate_report()
+    page.get_by_role("button", name="Confirm my signature").click()
+    assert "Your signature has been confirmed." in page.get_by_role("status").inner_text()
+
+    page.get_by_role("link", name="Back to the petition").click()
+    assert page.locator("h1").inner_text() == OPEN_PETITION
+    assert signature_count(page) == before + 1
+
+
+def test_official_writes_previews_and_publishes_a_response(page, site, chromium):
+    base, _app, ids = site
+    log_in(page, base, "official@example.org", STAFF_PASSWORD)
+    page.goto(base + "/petitions/officials")
+    row = page.get_by_role("row").filter(has_text=AWAITING_RESPONSE)
+    row.get_by_role("link", name="Write response").click()
+
+    page.get_by_label("Summary").fill("Reusable cups will be required from June.")
+    page.get_by_label("Full response").fill("The events office will lend cups to organisers.")
+    page.get_by_role("button", name="Preview").click()
+    preview = page.get_by_role("region", name="Preview")
+    assert "Reusable cups will be required from June." in preview.inner_text()
+    assert page.get_by_label("Summary").input_value() == "Reusable cups will be required from June."
+    page.get_by_role("button", name="Publish and email signers").click()
+    page.wait_for_url(f"{base}/petitions/{ids[AWAITING_RESPONSE]}")
+    assert "Response published" in page.locator(".flashes").inner_text()
+
+    visitor = chromium.new_context(locale="en-GB")  # the public page, logged out
+    public = visitor.new_page()
+    public.goto(f"{base}/petitions/{ids[AWAITING_RESPONSE]}")
+    response = public.get_by_role("region", name="Response from Executive Yuan agencies")
+    assert "Reusable cups will be required from June." in response.inner_text()
+    assert "The events office will lend cups to organisers." in response.inner_text()
+    visitor.close()
+
+
+@pytest.mark.parametrize(("who", "path"), [
+    (None, "/petitions/"),
+    (None, "/petitions/{Extend library opening hours to midnight}"),
+    (None, "/petitions/{Add bicycle lanes on Xinyi Road}"),  # with a response
+    (None, "/petitions/confirm/not-a-real-token"),
+    ("citizen", "/petitions/new"),
+    ("moderator", "/petitions/moderation"),
+    ("official", "/petitions/officials"),
+])
+def test_no_serious_accessibility_violations(page, site, who, path):
+    base, _app, ids = site
+    if who == "citizen":
+        log_in(page, base, E2E_EMAIL, E2E_PASSWORD)
+    elif who:
+        log_in(page, base, f"{who}@example.org", STAFF_PASSWORD)
+    page.goto(base + re.sub(r"\{(.+?)\}", lambda m: str(ids[m.group(1)]), path))
+    assert page.locator("h1").count() == 1
+    serious, results = serious_violations(page)
+    assert serious == [], results.generate_report()
