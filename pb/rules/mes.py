@@ -117,12 +117,13 @@ def mes(
             current = run_at(current.start + step)
             runs += 1
     chosen = list(result.selected)
+    scale = arrays.utility_scale(utility)  # ρ per unit of the unscaled utility
     details.update(
         mes_selected=tuple(arrays.ids[p] for p in chosen),
         per_voter_budget=result.start,
         increment=step if completion != "none" else None,
         runs=runs,
-        rho={arrays.ids[p]: rho for p, rho in result.rho.items()},
+        rho={arrays.ids[p]: rho * scale for p, rho in result.rho.items()},
         paid=_paid_per_voter(arrays, result),
     )
     if completion == "add1u":

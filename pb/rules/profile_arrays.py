@@ -89,6 +89,16 @@ class ProfileArrays:
             self._support[utility] = self._build_support(utility)
         return self._support[utility]
 
+    def utility_scale(self, utility: str) -> int:
+        """Factor by which :meth:`entry_utility` scales fractional costs/points to integers."""
+        if utility == "cost":
+            numbers = list(self.costs)
+        elif utility == "points" and self.entry_points.dtype == object:
+            numbers = self.entry_points.tolist()
+        else:
+            return 1
+        return math.lcm(*(Fraction(v).denominator for v in numbers)) if numbers else 1
+
     def entry_utility(self, utility: str) -> np.ndarray:
         """Utility of each entry: cost, 1, points or Borda len−position−1 (docs/pb-rules.md §2)."""
         if utility not in UTILITIES:
@@ -98,7 +108,7 @@ class ProfileArrays:
                 raise ValueError("utility 'points' needs cumulative or scoring ballots")
             points = self.entry_points
             if points.dtype == object:  # fractional points: scale all by one factor
-                scale = math.lcm(*{Fraction(v).denominator for v in points.tolist()})
+                scale = self.utility_scale("points")
                 return _exact_array([int(v * scale) for v in points.tolist()])
             return points
         if utility == "borda":
@@ -107,7 +117,9 @@ class ProfileArrays:
             return self.row_length[self.entry_row] - self.entry_position - 1
         if utility == "cardinality":
             return np.ones(len(self.entry_row), dtype=np.int64)
-        return _exact_array(list(self.costs))[self.entry_project]
+        # fractional costs: scale every cost utility by one common factor (MES is invariant)
+        scale = self.utility_scale("cost")
+        return _exact_array([int(c * scale) for c in self.costs])[self.entry_project]
 
     def _build_support(self, utility: str) -> SupportLists:
         values = self.entry_utility(utility)

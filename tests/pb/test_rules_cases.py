@@ -108,3 +108,17 @@ def test_without_gmpy2_the_fraction_fallback_gives_the_same_outcomes(monkeypatch
         again = mes(instance, profile, **options)
         assert again.selected == expected[name].selected
         assert again.explanation["rho"] == expected[name].explanation["rho"]
+
+
+def test_fractional_costs_give_the_outcome_of_the_same_election_in_smaller_units():
+    votes = [["a", "b"], ["a"], ["b", "c"], ["c"], ["a", "c"]]
+    quarters = {"a": Fraction(61, 4), "b": Fraction(35, 4), "c": Fraction(49, 2)}
+    fractional = make_election(quarters, Fraction(81, 2), votes)
+    integral = make_election({k: int(v * 4) for k, v in quarters.items()}, 162, votes)
+    for rule, options in [("greedy", {}), ("phragmen", {}), ("mes", {"utility": "cost"}),
+                          ("mes", {"utility": "cardinality", "completion": "add1u"})]:
+        ours = RULES[rule](*fractional, **options)
+        scaled = RULES[rule](*integral, **options)
+        assert ours.selected == scaled.selected
+        assert ours.cost * 4 == scaled.cost
+    assert mes(*fractional).explanation["rho"] == mes(*integral).explanation["rho"]
