@@ -277,10 +277,10 @@ def submit(petition_id):
         service.start_sponsoring(petition_id, creator=current_user, now=utcnow())
     except lifecycle.InvalidTransition as exc:
         flash(_not_now(exc), "error")
-        return redirect(url_for("petitions.show", petition_id=petition_id)), 409
+        return redirect(url_for("petitions.show", petition_id=petition_id), code=303)
     except service.SigningClosed as exc:
         flash(str(exc), "error")
-        return redirect(url_for("petitions.show", petition_id=petition_id)), 409
+        return redirect(url_for("petitions.show", petition_id=petition_id), code=303)
     return redirect(url_for("petitions.show", petition_id=petition_id))
 
 
@@ -310,7 +310,7 @@ def approve(petition_id):
         abort(404)
     except lifecycle.InvalidTransition as exc:
         flash(_not_now(exc), "error")
-        return redirect(url_for("petitions.moderation_queue")), 409
+        return redirect(url_for("petitions.moderation_queue"), code=303)
     return redirect(url_for("petitions.moderation_queue"))
 
 
@@ -328,7 +328,7 @@ def reject(petition_id):
         abort(404)
     except lifecycle.InvalidTransition as exc:
         flash(_not_now(exc), "error")
-        return redirect(url_for("petitions.moderation_queue")), 409
+        return redirect(url_for("petitions.moderation_queue"), code=303)
     return redirect(url_for("petitions.moderation_queue"))
 
 
@@ -382,11 +382,11 @@ def respond(petition_id):
                                       _external=True))
         except lifecycle.InvalidTransition as exc:
             flash(_not_now(exc), "error")
-            return redirect(url_for("petitions.officials")), 409
+            return redirect(url_for("petitions.officials"), code=303)
         except ValueError:
             flash(_("Write a summary of at most 200 characters and details of at most "
                     "6,000 characters."), "error")
-            return redirect(url_for("petitions.officials")), 409
+            return redirect(url_for("petitions.officials"), code=303)
         flash(ngettext("Response published; %(num)s signer will be emailed.",
                        "Response published; %(num)s signers will be emailed.", sent), "info")
         return redirect(url_for("petitions.show", petition_id=petition.id))
