@@ -11,11 +11,20 @@ affordability when a project's available money is within 1e-9 of its cost.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
 
+from pb.rules.mes_stability import (
+    competitors_limit,
+    exact_limit,
+    float_limit,
+    price_slope,
+    shifted_limit,
+    shifted_lower,
+    split_limit,
+)
 from pb.rules.profile_arrays import ProfileArrays, SupportLists
 
 try:  # gmpy2's rationals are ~5x faster than fractions.Fraction; same exact values
@@ -30,13 +39,19 @@ WINDOW = 1e-9  # relative; float64 error after hundreds of operations is ~1e-13
 class EqualSharesRun:
     """Result of one MES run: bought projects in order, their ρ, and the final budgets
     (row ``r`` of the merged ballots ends with ``class_budget[row_class[r]]``, an exact
-    rational: ``Fraction`` or gmpy2 ``mpq``)."""
+    rational: ``Fraction`` or gmpy2 ``mpq``).
+
+    ``stable_for`` (only with ``track=True``): MES with per-voter budget ``start + x`` buys
+    exactly ``selected``, in the same order, for every 0 ≤ x < ``stable_for``
+    (see :mod:`pb.rules.mes_stability`)."""
 
     selected: tuple[int, ...]
     rho: dict[int, Fraction]
     start: Fraction
     class_budget: tuple[Fraction, ...]
     row_class: np.ndarray
+    stable_for: float = 0.0
+    resume_data: tuple = field(default=((), (), {}), repr=False, compare=False)
 
 
 def exact_weighted_sum(values, weights):
@@ -81,7 +96,7 @@ def _tables(arrays: ProfileArrays, utility: str) -> _Tables:
 class _Run:
     """State of one run; ``_``-methods assume the inputs were validated by the caller."""
 
-    def __init__(self, arrays: ProfileArrays, tables: _Tables, start: Fraction):
+    def __init__(self, arrays: ProfileArrays, tables: _Tables, start: Fraction, track: bool):
         self.t = tables
         rows = len(arrays.weights)
         # class 0 is "no money left"; class 1 is the starting budget
@@ -89,14 +104,30 @@ class _Run:
         self.class_budget_f = np.array([0.0, float(start)])
         self.row_class = np.ones(rows, dtype=np.int64)
         self.budget_f = np.full(rows, float(start))
+        # with ``track``: each class's budget is class_budget + class_slope·x along the trace
+        # of this run when every voter starts with x more (pb.rules.mes_stability)
+        self.track = track
+        self.limit = math.inf
+        if track:
+            self.class_slope: list = [exact(0), exact(1)]
+            self.class_slope_f = np.array([0.0, 1.0])
+            self.slope_f = np.ones(rows)
 
-    def float_rho(self, p: int) -> tuple[float, float] | None:
-        """(ρ, error bound) of project p from float budgets; None if clearly unaffordable."""
+    def _unaffordable_f(self, available: float, slope: float, cost: float) -> None:
+        """Stability condition 2, from floats: available + slope·x < cost."""
+        self.limit = min(self.limit, float_limit(cost - available, -slope, cost, abs(slope)))
+
+    def float_rho(self, p: int) -> tuple[float, float, float] | None:
+        """(ρ, error bound, slope in x of the lower bound ρ_S of its split S) of project p
+        from float budgets (slope 0 unless tracking); None if clearly unaffordable."""
         t = self.t
         budget = self.budget_f[t.rows[p]]
         weight = t.weights_f[p]
         cost = t.costs_f[p]
-        if float(weight @ budget) < cost * (1 - WINDOW):
+        available = float(weight @ budget)
+        if available < cost * (1 - WINDOW):
+            if self.track:
+                self._unaffordable_f(available, float(weight @ self.slope_f[t.rows[p]]), cost)
             return None
         utility = t.values_f[p]
         if t.constant[p]:
@@ -104,8 +135,12 @@ class _Run:
         else:
             order = np.argsort(budget / utility, kind="stable")
         b, u, w = budget[order], utility[order], weight[order]
-        value, _, error = _walk(cost, b, u, w)
-        return value, error
+        value, split, error = _walk(cost, b, u, w)
+        slope = 0.0
+        if self.track:
+            s = self.slope_f[t.rows[p]][order]
+            slope = -float(w[:split] @ s[:split]) / float(w[split:] @ u[split:])
+        return value, error, slope
 
     def _groups(self, p: int):
         """Supporters of p grouped by (budget class, utility): classes, utilities, weights,
@@ -148,8 +183,17 @@ class _Run:
         budgets = [self.class_budget[c] for c in classes.tolist()]
         if available_f < t.costs_f[p] * (1 + WINDOW):
             if available_f < t.costs_f[p] * (1 - WINDOW):
+                if self.track:
+                    slope = float(weights_f @ self.class_slope_f[classes])
+                    self._unaffordable_f(available_f, slope, t.costs_f[p])
                 return None, None
-            if exact_weighted_sum(budgets, weights) < cost:
+            available = exact_weighted_sum(budgets, weights)
+            if available < cost:
+                if self.track:
+                    slope = sum(self.class_slope[c] * w for c, w in zip(
+                        classes.tolist(), weights.tolist(), strict=True))
+                    limit = exact_limit(cost - available, -slope, strict=True)
+                    self.limit = min(self.limit, limit)
                 return None, None
         ratio_f = budget_f / values_f
         order = np.argsort(ratio_f, kind="stable")
@@ -161,12 +205,27 @@ class _Run:
         near = np.flatnonzero(np.abs(ratio_f - rho_f) <= 2 * error).tolist()
         if not self._split_holds(rho, near, set(poor), budgets, values):
             rho, poor = self._exact_walk(cost, budgets, values, weights)
-        return rho, (len(all_classes), live, values, budgets, set(poor), inverse)
+        return rho, (len(all_classes), live, values, budgets, set(poor), inverse, classes, weights)
+
+    def price_slope(self, groups):
+        """Exact slope in x of the price ρ_S for the split found by :meth:`exact_rho`."""
+        _, _, values, _, poor, _, classes, weights = groups
+        slopes = [self.class_slope[c] for c in classes.tolist()]
+        return price_slope(poor, slopes, values, weights)
+
+    def split_limit(self, rho, rho_slope, groups) -> float:
+        """Stability condition 1 for buying at ``rho`` + ``rho_slope``·x with ``groups``."""
+        _, _, values, budgets, poor, _, classes, weights = groups
+        slopes = [self.class_slope[c] for c in classes.tolist()]
+        return split_limit(rho, rho_slope, budgets, slopes, values, weights, poor)
 
     @staticmethod
     def _price(cost, poor, rich, budgets, values, weights) -> Fraction:
         paid = exact_weighted_sum([budgets[g] for g in poor], weights[poor])
-        utility = int(sum(int(weights[g]) * int(values[g]) for g in rich))
+        if values.dtype != object and int(values.max()) * int(weights.sum()) < 2**62:
+            utility = int(weights[rich] @ values[rich])  # exact: no int64 overflow
+        else:
+            utility = int(sum(int(weights[g]) * int(values[g]) for g in rich))
         return (cost - paid) / utility
 
     @staticmethod
@@ -191,19 +250,22 @@ class _Run:
             utility -= int(weights[g]) * int(values[g])
         raise AssertionError("affordable project without a price")  # unreachable
 
-    def pay(self, p: int, rho, groups) -> None:
-        """Charge p's supporters min(budget, ρ·u) each, splitting their budget classes."""
-        count, live, values, budgets, poor, inverse = groups
+    def pay(self, p: int, rho, groups, rho_slope=0) -> None:
+        """Charge p's supporters min(budget, ρ·u) each, splitting their budget classes
+        (``rho_slope``: slope in x of the price, when tracking)."""
+        count, live, values, budgets, poor, inverse, classes, _ = groups
         new_class = np.zeros(count, dtype=np.int64)  # groups without money stay in class 0
         rich = [g for g in range(len(budgets)) if g not in poor]
-        if self.t.constant[p]:
-            price = rho * int(values[0]) if len(values) else rho
-            left = [budgets[g] - price for g in rich]
-        else:
-            utilities = values.tolist()
-            left = [budgets[g] - rho * utilities[g] for g in rich]
+        utilities = [int(values[0])] * len(values) if self.t.constant[p] else values.tolist()
+        price = {u: rho * u for u in set(utilities)}
+        left = [budgets[g] - price[utilities[g]] for g in rich]
         left_f = np.array([float(v) for v in left], dtype=np.float64)
         keep = [k for k in range(len(rich)) if left_f[k] > 0 or left[k] > 0]
+        if self.track:
+            slope_of = classes.tolist()
+            left_slope = [self.class_slope[slope_of[g]] - rho_slope * utilities[g] for g in rich]
+            if any(left_slope[k] != 0 for k in range(len(rich)) if not left[k] > 0):
+                self.limit = 0.0  # a budget that is exactly used up at x = 0 only
         if keep:
             first = len(self.class_budget)
             self.class_budget.extend(left[k] for k in keep)
@@ -211,10 +273,17 @@ class _Run:
                 [self.class_budget_f[:first], left_f[keep]]
             )
             new_class[live[[rich[k] for k in keep]]] = np.arange(first, first + len(keep))
+            if self.track:
+                self.class_slope.extend(left_slope[k] for k in keep)
+                self.class_slope_f = np.concatenate(
+                    [self.class_slope_f, [float(left_slope[k]) for k in keep]]
+                )
         rows = self.t.rows[p]
         mapped = new_class[inverse]
         self.row_class[rows] = mapped
         self.budget_f[rows] = self.class_budget_f[mapped]
+        if self.track:
+            self.slope_f[rows] = self.class_slope_f[mapped]
 
 
 def _walk(cost: float, b: np.ndarray, u: np.ndarray, w: np.ndarray):
@@ -234,30 +303,67 @@ def _walk(cost: float, b: np.ndarray, u: np.ndarray, w: np.ndarray):
     return value, j, error + WINDOW * abs(value)
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """State of a tracked run after a purchase, valid along its trace for per-voter budgets
+    ``origin + x`` with x < ``limit``; ``lower + lower_slope·x`` bound the prices there."""
+
+    origin: Fraction
+    limit: float
+    selected: int  # purchases so far (incl. cost-0 projects)
+    classes: int  # budget classes so far
+    row_class: np.ndarray
+    active: np.ndarray
+    lower: np.ndarray
+    lower_slope: np.ndarray
+
+
 def equal_shares_run(
     arrays: ProfileArrays,
     *,
     utility: str,
     start: Fraction,
     tie_rank: np.ndarray,
+    track: bool = False,
+    needed: float = 0.0,
+    resume: EqualSharesRun | None = None,
 ) -> EqualSharesRun:
     """Run MES once with per-voter budget ``start`` (docs/pb-rules.md §2).
 
     Projects of cost 0 with support are bought first; then, each round, the affordable project
     with the smallest ρ (ties: lowest ``tie_rank``), until none is affordable.
+
+    With ``track``, also prove for how much more per-voter budget the run stays the same
+    (``stable_for``, :mod:`pb.rules.mes_stability`); tracking stops once that is ≤ ``needed``.
+    ``resume``: a tracked run with a smaller ``start``; the purchases of it that provably
+    stay the same at ``start`` are taken over instead of being recomputed.
     """
     support = arrays.support(utility)
-    run = _Run(arrays, _tables(arrays, utility), start)
+    tables = _tables(arrays, utility)
+    run = _Run(arrays, tables, start, track)
     costs = arrays.costs
-    selected = [p for p in range(arrays.num_projects) if support.totals[p] > 0 and costs[p] == 0]
-    rhos: dict[int, Fraction] = {p: Fraction(0) for p in selected}
-    active = np.array([support.totals[p] > 0 and costs[p] > 0 for p in range(len(costs))])
-    # lower/upper: bounds on each project's current ρ (a stale lower bound stays valid:
-    # budgets only shrink, so ρ only grows)
-    lower = np.full(len(costs), np.inf)
+    snapshots: list[_Snapshot] = []
+    rho_slopes: dict[int, object] = {}
+    if resume is not None and resume.start < start and (
+        snapshot := _usable(resume, Fraction(start) - resume.start)
+    ):
+        selected, rhos, active, lower, lower_slope = _restore(
+            run, resume, snapshot, Fraction(start) - resume.start, snapshots, rho_slopes
+        )
+    else:
+        selected = [
+            p for p in range(arrays.num_projects) if support.totals[p] > 0 and costs[p] == 0
+        ]
+        rhos = {p: exact(0) for p in selected}
+        rho_slopes.update((p, 0) for p in selected)
+        active = np.array([support.totals[p] > 0 and costs[p] > 0 for p in range(len(costs))])
+        # lower: bounds on each project's current ρ (a stale lower bound stays valid:
+        # budgets only shrink, so ρ only grows); lower + lower_slope·x bounds it at start + x
+        lower = np.full(len(costs), np.inf)
+        lower_slope = np.zeros(len(costs))
+        for p in np.flatnonzero(active):
+            lower[p] = float(costs[p]) / float(support.totals[p]) * (1 - WINDOW)
     upper = np.full(len(costs), np.inf)
-    for p in np.flatnonzero(active):
-        lower[p] = float(costs[p]) / float(support.totals[p]) * (1 - WINDOW)
 
     def refresh(k: int) -> None:
         estimate = run.float_rho(k)
@@ -265,6 +371,7 @@ def equal_shares_run(
             active[k] = False
         else:
             lower[k], upper[k] = estimate[0] - estimate[1], estimate[0] + estimate[1]
+            lower_slope[k] = estimate[2]
             fresh[k] = True
 
     while active.any():
@@ -293,15 +400,81 @@ def equal_shares_run(
                 priced.append((rho, int(tie_rank[k]), int(k), groups))
         if not priced:
             continue
-        rho, _, p, groups = min(priced, key=lambda item: (item[0], item[1]))
-        run.pay(p, rho, groups)
+        rho, rank, p, groups = min(priced, key=lambda item: (item[0], item[1]))
+        rho_slope = 0
+        if run.track:
+            rho_slope = run.price_slope(groups)
+            limit = run.split_limit(rho, rho_slope, groups)
+            for other_rho, other_rank, q, other_groups in priced:
+                if q != p:
+                    gap_slope = run.price_slope(other_groups) - rho_slope
+                    limit = min(limit, exact_limit(
+                        other_rho - rho, gap_slope, strict=other_rank < rank))
+            others = active.copy()
+            others[[q for _, _, q, _ in priced]] = False
+            limit = min(limit, competitors_limit(
+                lower[others], lower_slope[others], float(rho), float(rho_slope)))
+            run.limit = min(run.limit, limit)
+        run.pay(p, rho, groups, rho_slope)
         selected.append(p)
         rhos[p] = rho
+        rho_slopes[p] = rho_slope
         active[p] = False
+        if run.track:
+            if run.limit <= needed:
+                run.track = False  # nothing more to gain from this run
+            else:
+                snapshots.append(_Snapshot(
+                    Fraction(start), run.limit, len(selected), len(run.class_slope), run.row_class.copy(),
+                    active.copy(), lower.copy(), lower_slope.copy()))
     return EqualSharesRun(
         tuple(selected),
         {p: Fraction(int(r.numerator), int(r.denominator)) for p, r in rhos.items()},
         Fraction(start),
         tuple(run.class_budget),
         run.row_class,
+        run.limit if track else 0.0,
+        (tuple(snapshots), tuple(run.class_slope) if track else (), rho_slopes),
     )
+
+
+def _usable(run: EqualSharesRun, x: Fraction) -> _Snapshot | None:
+    """The latest snapshot of ``run`` that is still valid with x more per voter."""
+    start = run.start + x
+    for snap in reversed(run.resume_data[0]):  # their limits (from origin) never grow
+        moved = start - snap.origin
+        if snap.limit > float(moved) * 1.000001 or (
+            snap.limit >= float(moved) * 0.999999 and Fraction(snap.limit) > moved
+        ):
+            return snap
+    return None
+
+
+def _restore(run: _Run, old: EqualSharesRun, snap: _Snapshot, x: Fraction, snapshots,
+             rho_slopes):
+    """Set ``run`` to the state of ``old`` after ``snap`` with budgets moved along the trace
+    by x; returns (selected, ρ, active, lower, lower_slope) and fills the snapshots and price
+    slopes that stay valid (in the coordinates of ``run``)."""
+    old_snapshots, class_slope, old_slopes = old.resume_data
+    shift = exact(x.numerator, x.denominator)
+    budgets = [
+        a + b * shift for a, b in zip(old.class_budget[: snap.classes],
+                                      class_slope[: snap.classes], strict=True)
+    ]
+    run.class_budget = budgets
+    run.class_budget_f = np.array([float(v) for v in budgets])
+    run.row_class = snap.row_class.copy()
+    run.budget_f = run.class_budget_f[run.row_class]
+    if run.track:
+        run.class_slope = list(class_slope[: snap.classes])
+        run.class_slope_f = np.array([float(v) for v in run.class_slope])
+        run.slope_f = run.class_slope_f[run.row_class]
+    moved = old.start + x - snap.origin  # how far the snapshot's own coordinates move
+    run.limit = shifted_limit(snap.limit, moved)
+    selected = list(old.selected[: snap.selected])
+    rhos = {p: exact(old.rho[p].numerator, old.rho[p].denominator) + old_slopes[p] * shift
+            for p in selected}
+    rho_slopes.update((p, old_slopes[p]) for p in selected)
+    snapshots.extend(old_snapshots[: old_snapshots.index(snap) + 1])
+    lower = shifted_lower(snap.lower, snap.lower_slope, float(moved))
+    return selected, rhos, snap.active.copy(), lower, snap.lower_slope.copy()

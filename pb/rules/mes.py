@@ -84,38 +84,52 @@ def mes(
         p for p in range(arrays.num_projects) if support.totals[p] > 0 and arrays.costs[p] > 0
     ]
 
-    def run_at(per_voter: Fraction) -> EqualSharesRun:
-        return equal_shares_run(arrays, utility=utility, start=per_voter, tie_rank=rank)
+    track = completion != "none"
+
+    def run_at(per_voter: Fraction, previous: EqualSharesRun | None = None) -> EqualSharesRun:
+        return equal_shares_run(
+            arrays, utility=utility, start=per_voter, tie_rank=rank, track=track,
+            needed=float(step), resume=previous,
+        )
 
     def cost_of(chosen) -> Money:
         return sum((arrays.costs[p] for p in chosen), 0)
 
-    runs = 1
-    result = run_at(start)
+    def same_steps(run: EqualSharesRun) -> int:
+        """How many further steps provably select the same as ``run`` (mes_stability)."""
+        if not math.isfinite(run.stable_for):
+            return 0
+        return max(0, math.ceil(Fraction(run.stable_for) / step) - 1)
+
+    runs = computed = 1
+    result = current = run_at(start)
+    result_start = start  # the last feasible per-voter budget; selects result.selected
     details: dict = {"completion": completion, "utility": utility}
-    if completion == "add1u":
-        current = result
-        while True:
-            spent = cost_of(current.selected)
-            if spent > arrays.budget:
-                break  # result stays the previous, feasible run
-            result = current
-            taken = set(current.selected)
+    while completion != "none" and not (completion == "add1" and instance.fully_funded):
+        spent = cost_of(current.selected)
+        if spent > arrays.budget:
+            break  # result stays the previous, feasible one
+        result, result_start = current, current.start
+        taken = set(current.selected)
+        if completion == "add1u":
             if all(p in taken or spent + arrays.costs[p] > arrays.budget for p in buyable):
                 break
-            current = run_at(current.start + step)
-            runs += 1
-    elif completion == "add1":
+        elif taken >= set(buyable):
+            break
+        # every per-voter budget up to start + skip·step selects the same: neither
+        # infeasible, nor exhaustive, nor complete, so add1 would go on past all of them
+        skip = same_steps(current)
+        result_start = current.start + skip * step
+        current = run_at(current.start + (skip + 1) * step, current)
+        runs += skip + 1
+        computed += 1
+    if completion == "add1":
         details["fully_funded"] = instance.fully_funded
-        current = result
-        while not instance.fully_funded:
-            if cost_of(current.selected) > arrays.budget:
-                break
-            result = current
-            if set(buyable) <= set(current.selected):
-                break
-            current = run_at(current.start + step)
-            runs += 1
+    if result.start != result_start:  # details (ρ, payments) of the budget actually used
+        result = equal_shares_run(
+            arrays, utility=utility, start=result_start, tie_rank=rank, resume=result
+        )
+        computed += 1
     chosen = list(result.selected)
     scale = arrays.utility_scale(utility)  # ρ per unit of the unscaled utility
     details.update(
@@ -123,6 +137,7 @@ def mes(
         per_voter_budget=result.start,
         increment=step if completion != "none" else None,
         runs=runs,
+        computed_runs=computed,
         rho={arrays.ids[p]: rho * scale for p, rho in result.rho.items()},
         paid=_paid_per_voter(arrays, result),
     )
