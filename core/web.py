@@ -1,6 +1,7 @@
 """Site-wide web setup: home page, language choice, security headers, error pages."""
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 
 from babel.numbers import get_currency_precision
@@ -18,13 +19,18 @@ from flask import (
 from flask_babel import format_currency, get_locale, refresh
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from core import audit, mail  # noqa: F401 - register the outbox and audit tables
+from core.db import db
 from core.extensions import babel
 from core.security import SessionInterface, safe_next, set_security_headers
 
 bp = Blueprint("core", __name__)
+log = logging.getLogger(__name__)
+# Seconds a client should wait after a 503 "database busy" (docs/reliability.md §3a).
+BUSY_RETRY_AFTER = 2
 
 LANGUAGE_NAMES = {"en": "English", "zh_Hant": "繁體中文"}
 LANG_COOKIE = "lang"
@@ -41,6 +47,9 @@ ERROR_MESSAGES = {
     413: (_l("Too large"), _l("What you sent is larger than we accept.")),
     429: (_l("Too many attempts"), _l("You have tried this too often. Please wait a few "
                                       "minutes and try again.")),
+    503: (_l("Busy, please retry"), _l("The site is very busy right now and could not save "
+                                       "or load this page. Please try again in a few "
+                                       "seconds.")),
     500: (_l("Something went wrong"), _l("An error on our side stopped this page. It has been "
                                          "logged; please try again later.")),
 }
@@ -122,6 +131,19 @@ def _handle_http_error(error: HTTPException):
     return render_error(error)
 
 
+def _handle_operational_error(error: OperationalError):
+    """SQLite's "database is locked" (SQLITE_BUSY the busy_timeout could not absorb) becomes
+    a 503 with Retry-After, never a 500 (docs/reliability.md §3a "Retry"). Other operational
+    errors are real faults: re-raised, so they are logged and shown as 500."""
+    if "database is locked" not in str(error):
+        raise error
+    db.session.rollback()  # the failed transaction must not leak into the rest of the request
+    log.warning("database is locked: answered 503 to %s %s", request.method, request.path)
+    response = render_error(ServiceUnavailable())
+    response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
+    return response
+
+
 def money(minor_units: int, currency: str = "EUR") -> str:
     """Format an amount stored in minor units (cents) for the current locale."""
     digits = get_currency_precision(currency)
@@ -140,6 +162,7 @@ def init_app(app) -> None:
     app.session_interface = SessionInterface()
     app.after_request(set_security_headers)
     app.register_error_handler(HTTPException, _handle_http_error)
+    app.register_error_handler(OperationalError, _handle_operational_error)
     app.jinja_env.filters["money"] = money
     app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, html_lang=html_lang)
     app.register_blueprint(bp)

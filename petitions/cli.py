@@ -1,11 +1,11 @@
-"""`flask petitions tick|reconcile|anonymise`: the scheduler's entry points (they supply `now`)."""
+"""`flask petitions tick|reconcile|anonymise|trending`: scheduler entry points (supply `now`)."""
 from __future__ import annotations
 
 import click
 from flask import current_app
 
 from core.db import utcnow
-from petitions import service
+from petitions import moderation, service
 from petitions.web import bp
 
 
@@ -36,3 +36,16 @@ def anonymise_command(after_days):
     service.tick(now=now)
     done = service.anonymise(now=now, after_days=days)
     click.echo(f"anonymised {len(done)} petition(s)")
+
+
+@bp.cli.command("trending")
+def trending_command():
+    """Hourly report: top IPs and email domains per petition; log and alert moderators."""
+    config = current_app.config
+    report = moderation.report_trending(
+        now=utcnow(), log_at=int(config.get("PETITIONS_TRENDING_LOG_AT", 100)),
+        notify_at=int(config.get("PETITIONS_TRENDING_NOTIFY_AT", 200)))
+    for item, level, emailed in report:
+        click.echo(f"petition {item.petition_id} {item.kind} {item.value}: {item.count} "
+                   f"[{level}{', moderators emailed' if emailed else ''}]")
+    click.echo(f"{len(report)} trending item(s)")

@@ -8,14 +8,17 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     EmailField,
     IntegerField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
+    URLField,
 )
 from wtforms.validators import (
     DataRequired,
@@ -30,7 +33,13 @@ from wtforms.validators import (
 from core.process import Audience, Commitment
 from petitions.identity import ZERO_WIDTH
 from petitions.labels import REJECTION_REASONS
-from petitions.lifecycle import RejectionReason
+from petitions.lifecycle import (
+    DEBATE_SUMMARY_MAX,
+    URL_MAX,
+    DebateState,
+    RejectionReason,
+    is_web_url,
+)
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 FORMULA_START = ("=", "+", "-", "@")
@@ -46,6 +55,7 @@ WTFORMS_MESSAGES = {
                                                        "%(max)s."),
     "Not a valid integer value.": _l("Enter a whole number."),
     "Not a valid datetime value.": _l("Enter a date and time."),
+    "Not a valid date value.": _l("Enter a date."),
     "Not a valid choice.": _l("Choose one of the options."),
     "Invalid Choice: could not coerce.": _l("Choose one of the options."),
 }
@@ -153,6 +163,29 @@ class ResponseForm(_Form):
                             validators=[Optional(), Length(max=6000), no_control_characters])
     preview = SubmitField(_l("Preview"))
     publish = SubmitField(_l("Publish and email signers"))
+
+
+def web_url(form, field):
+    """Only absolute http:// or https:// links (never javascript:, data: or file:)."""
+    if field.data and not is_web_url(field.data.strip()):
+        raise ValidationError(_l("Enter a link starting with http:// or https://."))
+
+
+class DebateOutcomeForm(_Form):
+    outcome = RadioField(_l("Outcome"), choices=[
+        SelectChoice(DebateState.DEBATED.value, _l("Debated")),
+        SelectChoice(DebateState.NOT_DEBATED.value, _l("Not debated"))],
+        validators=[InputRequired()])
+    debated_on = DateField(_l("Date of the debate or decision"), validators=[InputRequired()])
+    summary = TextAreaField(_l("Short summary"), render_kw={"rows": 4}, validators=[
+        DataRequired(), Length(max=DEBATE_SUMMARY_MAX), no_control_characters])
+    transcript_url = URLField(_l("Transcript link (optional)"), filters=[
+        lambda v: v.strip() if isinstance(v, str) else v], validators=[
+        Optional(), Length(max=URL_MAX), web_url])
+    video_url = URLField(_l("Video link (optional)"), filters=[
+        lambda v: v.strip() if isinstance(v, str) else v], validators=[
+        Optional(), Length(max=URL_MAX), web_url])
+    submit = SubmitField(_l("Record the debate outcome"))
 
 
 class InvalidationForm(_Form):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from core.process import Commitment
-from petitions.lifecycle import PetitionState, RejectionReason
+from petitions.lifecycle import DebateState, PetitionState, RejectionReason
 from petitions.models import SignatureState
 
 PETITION_STATES = {
@@ -18,6 +18,13 @@ PETITION_STATES = {
     PetitionState.OPEN: _l("Open"),
     PetitionState.CLOSED: _l("Closed"),
     PetitionState.REJECTED: _l("Rejected"),
+}
+
+DEBATE_STATES = {
+    DebateState.NOT_NEEDED: _l("No debate needed yet"),
+    DebateState.AWAITING: _l("Awaiting a debate"),
+    DebateState.DEBATED: _l("Debated"),
+    DebateState.NOT_DEBATED: _l("Not debated"),
 }
 
 # After the UK e-petitions service's rejection reasons (EP `rejection_reasons`).

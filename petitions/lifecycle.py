@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
 
 
 class PetitionState(enum.StrEnum):
@@ -31,6 +32,7 @@ class DebateState(enum.StrEnum):
     NOT_NEEDED = "not_needed"
     AWAITING = "awaiting"
     DEBATED = "debated"
+    NOT_DEBATED = "not_debated"
 
 
 TRANSITIONS: dict[PetitionState, frozenset[PetitionState]] = {
@@ -48,6 +50,17 @@ RESPONSE_TRANSITIONS: dict[ResponseState, frozenset[ResponseState]] = {
     ResponseState.AWAITING: frozenset({ResponseState.RESPONDED, ResponseState.NOT_NEEDED}),
     ResponseState.RESPONDED: frozenset(),
 }
+
+DEBATE_TRANSITIONS: dict[DebateState, frozenset[DebateState]] = {
+    DebateState.NOT_NEEDED: frozenset({DebateState.AWAITING}),
+    # AWAITING → NOT_NEEDED happens only when invalidation drops the count below the line;
+    # DEBATED / NOT_DEBATED are recorded by a moderator (EP `debate_outcome.rb`) and final.
+    DebateState.AWAITING: frozenset({DebateState.DEBATED, DebateState.NOT_DEBATED,
+                                     DebateState.NOT_NEEDED}),
+    DebateState.DEBATED: frozenset(),
+    DebateState.NOT_DEBATED: frozenset(),
+}
+DEBATE_OUTCOMES = frozenset({DebateState.DEBATED, DebateState.NOT_DEBATED})
 
 # Named groups, as in EP's petition.rb.
 SIGNABLE = frozenset({PetitionState.SPONSORING, PetitionState.OPEN})
@@ -92,6 +105,55 @@ def check_response_transition(current: ResponseState, target: ResponseState) -> 
     """Raise InvalidTransition unless `current → target` is in RESPONSE_TRANSITIONS."""
     if target not in RESPONSE_TRANSITIONS[ResponseState(current)]:
         raise InvalidTransition(current, target)
+
+
+def check_debate_transition(current: DebateState, target: DebateState) -> None:
+    """Raise InvalidTransition unless `current → target` is in DEBATE_TRANSITIONS."""
+    if target not in DEBATE_TRANSITIONS[DebateState(current)]:
+        raise InvalidTransition(current, target)
+
+
+DEBATE_SUMMARY_MAX = 500
+URL_MAX = 500
+
+
+def is_web_url(value: str) -> bool:
+    """True for an absolute http:// or https:// URL with a host (never javascript:, data:…)."""
+    if not isinstance(value, str) or len(value) > URL_MAX or any(
+            ch.isspace() or ord(ch) < 0x20 for ch in value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+@dataclass(frozen=True)
+class DebateOutcome:
+    """What a moderator records once a debate was held or declined (EP `debate_outcome.rb`).
+
+    `outcome` is DEBATED or NOT_DEBATED; `on` is the debate (or decision) date; URLs are
+    optional and must be http(s); `summary` is short (at most DEBATE_SUMMARY_MAX characters).
+    """
+
+    outcome: DebateState
+    on: date
+    summary: str
+    transcript_url: str = ""
+    video_url: str = ""
+
+    def __post_init__(self):
+        if DebateState(self.outcome) not in DEBATE_OUTCOMES:
+            raise ValueError(f"outcome must be debated or not_debated, got {self.outcome!r}")
+        if not isinstance(self.on, date) or isinstance(self.on, datetime):
+            raise ValueError("on must be a date")
+        if not self.summary.strip() or len(self.summary) > DEBATE_SUMMARY_MAX:
+            raise ValueError(f"summary must be 1-{DEBATE_SUMMARY_MAX} characters")
+        for name in ("transcript_url", "video_url"):
+            value = getattr(self, name)
+            if value and not is_web_url(value):
+                raise ValueError(f"{name} must be an http or https URL")
 
 
 @dataclass(frozen=True)

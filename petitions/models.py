@@ -5,6 +5,7 @@ import enum
 
 from sqlalchemy import (
     Boolean,
+    Date,
     Enum,
     ForeignKey,
     Index,
@@ -102,6 +103,12 @@ class Petition(db.Model):
     debate_state: Mapped[DebateState] = mapped_column(
         _enum(DebateState), default=DebateState.NOT_NEEDED)
     debate_threshold_reached_at = mapped_column(UTCDateTime, nullable=True)
+    # Debate outcome (EP `debate_outcome.rb`), recorded by a moderator or admin.
+    debated_on = mapped_column(Date, nullable=True)
+    debate_summary: Mapped[str] = mapped_column(String(500), default="")
+    debate_transcript_url: Mapped[str] = mapped_column(String(500), default="")
+    debate_video_url: Mapped[str] = mapped_column(String(500), default="")
+    debate_outcome_at = mapped_column(UTCDateTime, nullable=True)
     last_reconciled_at = mapped_column(UTCDateTime, nullable=True)
     anonymised_at = mapped_column(UTCDateTime, nullable=True)
 
@@ -116,6 +123,8 @@ class Signature(db.Model):
         Index("ix_signature_ip_time", "petition_id", "ip", "created_at"),
         Index("ix_signature_domain_time", "petition_id", "email_domain", "created_at"),
         Index("ix_signature_petition_state", "petition_id", "state"),
+        # Confirmation emails per address across petitions (service.sign, reliability §2d).
+        Index("ix_signature_email_confirmation", "canonical_email", "confirmation_sent_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -134,5 +143,22 @@ class Signature(db.Model):
     notify_by_email: Mapped[bool] = mapped_column(Boolean, default=False)
     token: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    confirmation_sent_at = mapped_column(UTCDateTime, nullable=True)  # None: no email queued
     validated_at = mapped_column(UTCDateTime, nullable=True)
     invalidated_at = mapped_column(UTCDateTime, nullable=True)
+
+
+class TrendingAlert(db.Model):
+    """One moderator alert per (petition, ip|domain, hour): the UNIQUE makes it exactly once."""
+
+    __tablename__ = "petition_trending_alerts"
+    __table_args__ = (UniqueConstraint("petition_id", "kind", "value", "hour",
+                                       name="uq_trending_alert_once"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))  # "ip" | "domain"
+    value: Mapped[str] = mapped_column(String(255))
+    hour = mapped_column(UTCDateTime, nullable=False)  # start of the hour alerted
+    signatures: Mapped[int] = mapped_column(Integer)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)

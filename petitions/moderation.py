@@ -4,18 +4,27 @@ Every staff action writes `core.audit.record` in the same transaction (docs/ARCH
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from core import audit
 from core.db import db, write_transaction
 from core.mail import OutboxEmail
 from petitions import lifecycle
+from petitions import trending as trending_rules
 from petitions.labels import REJECTION_REASONS
-from petitions.lifecycle import FrozenRules, PetitionState, RejectionReason, ResponseState
-from petitions.models import Petition, PetitionScheme, Signature, SignatureState
+from petitions.lifecycle import (
+    DebateOutcome,
+    FrozenRules,
+    PetitionState,
+    RejectionReason,
+    ResponseState,
+)
+from petitions.models import Petition, PetitionScheme, Signature, SignatureState, TrendingAlert
 from petitions.service import (
     NO_SYNC,
     NotFound,
@@ -23,8 +32,11 @@ from petitions.service import (
     cross_thresholds,
     get_petition,
     notify_creator,
+    notify_role,
     uncross_thresholds,
 )
+
+log = logging.getLogger(__name__)
 
 SCHEME_FIELDS = ("title", "description", "authority", "commitment", "audience", "sponsor_count",
                  "visibility_threshold", "response_threshold", "window_days",
@@ -128,6 +140,25 @@ def publish_response(petition_id: int, *, actor, summary: str, details: str, now
     return len(emails)
 
 
+def record_debate_outcome(petition_id: int, *, actor, outcome: DebateOutcome,
+                          now: datetime) -> Petition:
+    """Awaiting debate → debated / not debated, with date, summary and optional links."""
+    if not isinstance(outcome, DebateOutcome):
+        raise TypeError("outcome must be a lifecycle.DebateOutcome")
+    with write_transaction():
+        petition = get_petition(petition_id)
+        lifecycle.check_debate_transition(petition.debate_state, outcome.outcome)
+        petition.debate_state = outcome.outcome
+        petition.debated_on = outcome.on
+        petition.debate_summary = outcome.summary.strip()
+        petition.debate_transcript_url = outcome.transcript_url
+        petition.debate_video_url = outcome.video_url
+        petition.debate_outcome_at = now
+        audit.record(actor, "petition.debate_outcome", "petition", petition.id, now=now,
+                     outcome=str(outcome.outcome), on=outcome.on.isoformat())
+    return petition
+
+
 @dataclass(frozen=True)
 class InvalidationCriteria:
     """Which signatures of one petition to invalidate (EP `Invalidation`): at least one filter."""
@@ -187,17 +218,64 @@ def invalidate(criteria: InvalidationCriteria, *, actor, now: datetime) -> int:
     return was_validated + others
 
 
-def trending(*, now: datetime, hours: int = 1, limit: int = 20) -> dict[str, list]:
-    """Top IPs and email domains by signatures in the last `hours` (EP trending report)."""
+TRENDING_COLUMNS = (("ips", "ip", Signature.ip), ("domains", "domain", Signature.email_domain))
+
+
+def trending(*, now: datetime, hours: int = 1, limit: int = 20,
+             min_count: int = 1) -> dict[str, list]:
+    """Top IPs and email domains by signatures per petition in the last `hours` (EP trending).
+
+    Returns {"ips": [(petition_id, ip, n)], "domains": [(petition_id, domain, n)]}.
+    """
     since = now - timedelta(hours=hours)
     out = {}
-    for key, column in (("ips", Signature.ip), ("domains", Signature.email_domain)):
+    for key, _kind, column in TRENDING_COLUMNS:
+        n = func.count(Signature.id)
         out[key] = db.session.execute(
-            select(Signature.petition_id, column, func.count(Signature.id).label("n"))
-            .where(Signature.created_at >= since, column.is_not(None), column != "")
-            .group_by(Signature.petition_id, column)
-            .order_by(func.count(Signature.id).desc()).limit(limit)).all()
+            select(Signature.petition_id, column, n.label("n"))
+            .where(Signature.created_at >= since, Signature.created_at <= now,
+                   column.is_not(None), column != "")
+            .group_by(Signature.petition_id, column).having(n >= min_count)
+            .order_by(n.desc(), Signature.petition_id, column).limit(limit)).all()
     return out
+
+
+def report_trending(*, now: datetime, log_at: int, notify_at: int,
+                    limit: int = 20) -> list[tuple[trending_rules.TrendingItem,
+                                                   trending_rules.Level, bool]]:
+    """The hourly trending report: log items ≥ `log_at`, email moderators for ≥ `notify_at`.
+
+    Each (petition, ip/domain, hour) alerts at most once: the alert row's UNIQUE constraint
+    decides, so overlapping runs cannot both email. Returns (item, level, emailed now).
+    """
+    rows = trending(now=now, hours=1, limit=limit, min_count=log_at)
+    items = [trending_rules.TrendingItem(pid, kind, value, n)
+             for key, kind, _column in TRENDING_COLUMNS for pid, value, n in rows[key]]
+    hour = trending_rules.hour_of(now)
+    report = []
+    with write_transaction():
+        insert_for = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" \
+            else sqlite.insert
+        for item, level in trending_rules.classify(items, log_at=log_at, notify_at=notify_at):
+            log.warning("trending %s %s on petition %s: %s signatures in the last hour",
+                        item.kind, item.value, item.petition_id, item.count)
+            emailed = False
+            if level == trending_rules.Level.NOTIFY:
+                stmt = insert_for(TrendingAlert).values(
+                    petition_id=item.petition_id, kind=item.kind, value=item.value, hour=hour,
+                    signatures=item.count, created_at=now).on_conflict_do_nothing(
+                    index_elements=["petition_id", "kind", "value", "hour"])
+                emailed = db.session.execute(stmt.returning(TrendingAlert.id)).first() is not None
+            if emailed:
+                notify_role("moderator", _("Trending signatures on petition %(id)s",
+                                           id=item.petition_id),
+                            _("%(count)s signatures in the last hour on petition %(id)s came "
+                              "from the %(kind)s %(value)s. Review them in the moderation "
+                              "queue.", count=item.count, id=item.petition_id,
+                              kind=_("IP address") if item.kind == "ip" else _("email domain"),
+                              value=item.value), now=now)
+            report.append((item, level, emailed))
+    return report
 
 
 def moderation_queue(*, now: datetime) -> list[tuple[Petition, str]]:

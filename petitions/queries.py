@@ -4,7 +4,7 @@ Public records never contain names, emails or IPs (docs/reliability.md §2e).
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, func, or_, select
 
@@ -86,7 +86,7 @@ def signatures_by_area(petition_id: int) -> dict[str, int]:
     return {code: n for code, n in rows}
 
 
-def _iso(value: datetime | None) -> str | None:
+def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
@@ -131,6 +131,13 @@ def public_record(petition: Petition, *, now: datetime, with_areas: bool = False
             "details": petition.response_details,
             "responded_at": _iso(petition.responded_at),
         },
+        "debate": None if petition.debate_outcome_at is None else {
+            "outcome": str(petition.debate_state),
+            "date": _iso(petition.debated_on),
+            "summary": petition.debate_summary,
+            "transcript_url": petition.debate_transcript_url or None,
+            "video_url": petition.debate_video_url or None,
+        },
     }
     if with_areas:
         record["signatures_by_area"] = signatures_by_area(petition.id)
@@ -140,7 +147,9 @@ def public_record(petition: Petition, *, now: datetime, with_areas: bool = False
 CSV_COLUMNS = ("id", "title", "scheme", "commitment", "state", "signature_count",
                "response_threshold", "debate_threshold", "opened_at", "closes_at",
                "response_threshold_reached_at", "response_due_at", "days_overdue",
-               "response_state", "responded_at", "response_summary", "rejection_code")
+               "response_state", "responded_at", "response_summary", "rejection_code",
+               "debate_state", "debated_on", "debate_summary", "debate_transcript_url",
+               "debate_video_url")
 
 
 def csv_row(record: dict) -> list:
@@ -148,7 +157,10 @@ def csv_row(record: dict) -> list:
     flat = {**record, "response_threshold": record["thresholds"]["response"],
             "debate_threshold": record["thresholds"]["debate"],
             "responded_at": (record["response"] or {}).get("responded_at"),
-            "response_summary": (record["response"] or {}).get("summary")}
+            "response_summary": (record["response"] or {}).get("summary"),
+            **{f"debate_{key}": value for key, value in (record["debate"] or {}).items()
+               if key in ("summary", "transcript_url", "video_url")},
+            "debated_on": (record["debate"] or {}).get("date")}
     return [spreadsheet_safe(flat.get(column)) for column in CSV_COLUMNS]
 
 

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import String, cast, func, select, update
+from sqlalchemy import String, cast, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from core import audit
 from core.db import db, write_transaction
-from core.mail import queue_email
+from core.mail import OutboxEmail, queue_email
 from petitions import lifecycle
 from petitions.identity import SigningLimits, area_code, canonical_email, email_domain, over_limit
 from petitions.lifecycle import DebateState, PetitionState, ResponseState
@@ -28,6 +28,8 @@ from petitions.models import Petition, PetitionScheme, Signature, SignatureState
 log = logging.getLogger(__name__)
 NO_SYNC = {"synchronize_session": False}
 CONFIRMATION_VALID_DAYS = 7
+# docs/reliability.md §2d: at most this many confirmation emails per address per hour.
+CONFIRMATIONS_PER_HOUR = 3
 
 
 class SignOutcome(enum.StrEnum):
@@ -96,7 +98,9 @@ def start_sponsoring(petition_id: int, *, creator, now: datetime) -> Petition:
 
 def _insert_signature(petition: Petition, *, name: str, email: str, area: str | None,
                       ip: str | None, user_id: int | None, notify: bool,
-                      state: SignatureState, now: datetime) -> tuple[int | None, str | None]:
+                      state: SignatureState, now: datetime,
+                      confirmation_sent_at: datetime | None = None,
+                      ) -> tuple[int | None, str | None]:
     """INSERT … ON CONFLICT DO NOTHING; returns (id, token) or (None, None) if already signed."""
     try:
         canonical = canonical_email(email)
@@ -115,6 +119,7 @@ def _insert_signature(petition: Petition, *, name: str, email: str, area: str | 
         area=(area or "").strip() or None,
         area_code=area_code(area, kind=petition.scheme.area_kind), ip=ip, state=state,
         notify_by_email=notify, token=token, created_at=now,
+        confirmation_sent_at=confirmation_sent_at,
         validated_at=now if state == SignatureState.VALIDATED else None,
     ).on_conflict_do_nothing(index_elements=["petition_id", "canonical_email"])
     new_id = db.session.execute(stmt.returning(Signature.id)).scalar_one_or_none()
@@ -142,6 +147,17 @@ def _looks_fraudulent(petition: Petition, *, ip: str | None, domain: str,
                       domain_recent_hour=per_domain, domain=domain)
 
 
+def _may_send_confirmation(canonical: str, *, per_hour: int | None, now: datetime) -> bool:
+    """Fewer than `per_hour` confirmation emails went to this address in the last hour,
+    across all petitions (EP `email_count`). None means no cap."""
+    if per_hour is None:
+        return True
+    sent = db.session.scalar(select(func.count(Signature.id)).where(
+        Signature.canonical_email == canonical,
+        Signature.confirmation_sent_at > now - timedelta(hours=1)))
+    return sent < per_hour
+
+
 def _check_signable(petition: Petition, *, sponsor_token: str | None, now: datetime) -> None:
     state = lifecycle.effective_state(state=petition.state, closes=petition.closes_at, now=now)
     if state == PetitionState.OPEN:  # unlisted open petitions can be signed by their URL
@@ -155,12 +171,15 @@ def _check_signable(petition: Petition, *, sponsor_token: str | None, now: datet
 def sign(petition_id: int, *, name: str, email: str, area: str | None, ip: str | None,
          notify: bool, now: datetime, confirm_link: Callable[[str], str],
          user=None, sponsor_token: str | None = None,
-         limits: SigningLimits | None = None) -> SignOutcome:
+         limits: SigningLimits | None = None,
+         confirmations_per_hour: int | None = CONFIRMATIONS_PER_HOUR) -> SignOutcome:
     """Add one signature (docs/reliability.md §3a/§3b).
 
     A confirmed user signing with their own account email is validated at once; anyone else
     gets a confirmation link by email and counts only after clicking it. Over a rate limit
-    the row is stored as fraudulent and the caller sees the same outcome as usual.
+    the row is stored as fraudulent and the caller sees the same outcome as usual. Past
+    `confirmations_per_hour` emails to one address the signature is still stored as pending,
+    but no email is queued (logged, and again no signal to the caller).
     """
     with write_transaction():
         petition = get_petition(petition_id)
@@ -177,15 +196,24 @@ def sign(petition_id: int, *, name: str, email: str, area: str | None, ip: str |
             state = SignatureState.FRAUDULENT
         else:
             state = SignatureState.VALIDATED if one_click else SignatureState.PENDING
+        may_email = not one_click and _may_send_confirmation(
+            canonical, per_hour=confirmations_per_hour, now=now)
         new_id, token = _insert_signature(
             petition, name=name, email=email, area=area, ip=ip,
-            user_id=user.id if one_click else None, notify=notify, state=state, now=now)
+            user_id=user.id if one_click else None, notify=notify, state=state, now=now,
+            confirmation_sent_at=now if may_email else None)
         if new_id is None:
             return SignOutcome.ALREADY_SIGNED
         if one_click:
             if state == SignatureState.VALIDATED:
                 _count_one(petition, now=now)
             return SignOutcome.COUNTED
+        if not may_email:
+            # The address itself stays out of the log (personal data); the row id finds it.
+            log.warning("confirmation email not sent for signature %s on petition %s: "
+                        "over %s per address per hour", new_id, petition.id,
+                        confirmations_per_hour)
+            return SignOutcome.CONFIRMATION_SENT
         queue_email(email.strip(), _("Confirm your signature"),
                     _("Click this link to confirm your signature on “%(title)s”: %(link)s",
                       title=petition.title, link=confirm_link(token)))
@@ -254,6 +282,10 @@ def cross_thresholds(petition: Petition, *, now: datetime) -> None:
         notify_creator(petition, _("Your petition needs a response"),
                         _("“%(title)s” reached the response threshold. An answer is due by "
                           "%(due)s.", title=petition.title, due=due.date().isoformat()))
+        notify_role("official", _("A petition needs your response"),
+                    _("“%(title)s” (petition %(id)s) reached the response threshold. "
+                      "Your answer is due by %(due)s.", title=petition.title, id=pid,
+                      due=due.date().isoformat()), now=now)
     if petition.debate_threshold is not None and _guarded(
             pid, Petition.state == PetitionState.OPEN,
             Petition.debate_threshold_reached_at.is_(None),
@@ -279,6 +311,20 @@ def notify_creator(petition: Petition, subject: str, body: str) -> None:
     creator = petition.creator_id and db.session.get(_user_model(), petition.creator_id)
     if creator and creator.email:
         queue_email(creator.email, subject, body)
+
+
+def notify_role(role: str, subject: str, body: str, *, now: datetime) -> int:
+    """Queue one email to every active user holding `role`, in the caller's transaction."""
+    from accounts.models import User, UserRole
+
+    emails = db.session.scalars(
+        select(User.email).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == role, User.deleted_at.is_(None), User.email.is_not(None),
+               User.email != "").distinct().order_by(User.email)).all()
+    if emails:
+        db.session.execute(insert(OutboxEmail), [
+            {"to": to, "subject": subject, "body": body, "created_at": now} for to in emails])
+    return len(emails)
 
 
 def _user_model():

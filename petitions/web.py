@@ -1,4 +1,4 @@
-"""Petitions web pages, open-data exports and `flask petitions tick|reconcile|anonymise`."""
+"""Petitions web pages, open-data exports and the `flask petitions ...` commands (cli.py)."""
 from __future__ import annotations
 
 import csv
@@ -63,6 +63,15 @@ def _visible_petition(petition_id: int) -> Petition:
 def _signing_limits() -> SigningLimits | None:
     setting = current_app.config.get("PETITIONS_SIGNING_LIMITS", {})
     return None if setting is False else SigningLimits(**setting)
+
+
+def _sign_rate() -> str:
+    """Flask-Limiter's per-IP cap on sign POSTs, on top of the DB-counted fraud rules."""
+    return current_app.config.get("PETITIONS_SIGN_RATE", "30 per minute")
+
+
+# One budget per IP for both ways of signing (public page and sponsor link).
+sign_limit = limiter.shared_limit(_sign_rate, scope="petitions-sign", methods=["POST"])
 
 
 def _view_model(petition: Petition, now):
@@ -161,6 +170,8 @@ def _sign(petition: Petition, form, *, sponsor_token=None):
             email=user.email if one_click else form.email.data, area=form.area.data,
             ip=request.remote_addr, notify=form.notify.data, now=utcnow(), user=user,
             sponsor_token=sponsor_token, limits=_signing_limits(),
+            confirmations_per_hour=current_app.config.get("PETITIONS_CONFIRMATIONS_PER_HOUR",
+                                                          service.CONFIRMATIONS_PER_HOUR),
             confirm_link=lambda token: url_for("petitions.confirm", token=token,
                                                _external=True))
     except service.SigningClosed as exc:
@@ -181,6 +192,7 @@ def _sign(petition: Petition, form, *, sponsor_token=None):
 
 
 @bp.post("/<int:petition_id>/sign")
+@sign_limit
 def sign(petition_id):
     """Sign: confirmed users in one click, others through an emailed confirmation link."""
     petition = _visible_petition(petition_id)
@@ -200,6 +212,7 @@ def sign(petition_id):
 
 
 @bp.route("/<int:petition_id>/sponsor/<token>", methods=["GET", "POST"])
+@sign_limit
 def sponsor(petition_id, token):
     """The creator's sponsor link: sign while the petition gathers sponsors."""
     petition = db.session.get(Petition, petition_id)
@@ -357,6 +370,41 @@ def invalidate(petition_id):
                 preview = moderation.invalidation_preview(criteria)
     return render_template("petitions/invalidate.html", petition=petition, form=form,
                            preview=preview, done=done)
+
+
+@bp.route("/<int:petition_id>/debate", methods=["GET", "POST"])
+@role_required(*STAFF)
+def debate(petition_id):
+    """Moderators: record that the petition was debated, or not, with date and links."""
+    petition = db.session.get(Petition, petition_id) or abort(404)
+    form = forms.DebateOutcomeForm()
+    if form.validate_on_submit():
+        try:
+            outcome = lifecycle.DebateOutcome(
+                outcome=lifecycle.DebateState(form.outcome.data), on=form.debated_on.data,
+                summary=form.summary.data, transcript_url=form.transcript_url.data or "",
+                video_url=form.video_url.data or "")
+        except ValueError:  # the form's validators catch these cases first
+            form.summary.errors.append(_("Check the outcome, date, summary and links."))
+        else:
+            try:
+                moderation.record_debate_outcome(petition.id, actor=current_user,
+                                                 outcome=outcome, now=utcnow())
+            except lifecycle.InvalidTransition as exc:
+                flash(_not_now_debate(exc), "error")
+                return redirect(url_for("petitions.show", petition_id=petition.id), code=303)
+            flash(_("Debate outcome recorded."), "info")
+            return redirect(url_for("petitions.show", petition_id=petition.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("petitions/debate.html", petition=petition, form=form), status
+
+
+def _not_now_debate(exc: lifecycle.InvalidTransition) -> str:
+    state = labels.DEBATE_STATES.get(str(exc.current))
+    if state is None:
+        return _("This action is no longer possible.")
+    return _("A debate outcome cannot be recorded while the debate is “%(state)s”.",
+             state=state)
 
 
 @bp.get("/officials")

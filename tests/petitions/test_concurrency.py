@@ -103,6 +103,10 @@ def test_fifty_people_signing_at_once_are_all_counted_once(app, petition):
     assert p.response_threshold_reached_at == NOW
     assert db.session.scalar(select(func.count(OutboxEmail.id)).where(
         OutboxEmail.subject == "Your petition needs a response")) == 1
+    # ... and each official (the `people` fixture has one) was told once, in that transaction.
+    assert db.session.execute(select(OutboxEmail.to, func.count(OutboxEmail.id)).where(
+        OutboxEmail.subject == "A petition needs your response")
+        .group_by(OutboxEmail.to)).all() == [("official@example.org", 1)]
 
 
 def test_one_person_signing_fifty_times_at_once_gets_one_signature(app, petition):

@@ -107,3 +107,37 @@ def test_the_pure_core_imports_neither_flask_nor_sqlalchemy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_debate_outcomes_are_recorded_only_while_awaiting_a_debate():
+    from petitions.lifecycle import DebateState
+    for outcome in (DebateState.DEBATED, DebateState.NOT_DEBATED):
+        lifecycle.check_debate_transition(DebateState.AWAITING, outcome)
+        for current in (DebateState.NOT_NEEDED, DebateState.DEBATED, DebateState.NOT_DEBATED):
+            with pytest.raises(InvalidTransition, match=str(current)):
+                lifecycle.check_debate_transition(current, outcome)
+    lifecycle.check_debate_transition(DebateState.NOT_NEEDED, DebateState.AWAITING)
+
+
+@pytest.mark.parametrize("url,ok", [
+    ("https://parliament.example/debates/1", True), ("http://video.example/v?id=2", True),
+    ("javascript:alert(1)", False), ("javascript://example.org/%0aalert(1)", False),
+    ("data:text/html,hi", False), ("ftp://files.example/t.pdf", False),
+    ("//example.org/x", False), ("https://", False), ("https://ex ample.org", False),
+    ("https://example.org/\x00", False), ("https://example.org/" + "a" * 500, False),
+])
+def test_only_http_and_https_links_are_accepted(url, ok):
+    assert lifecycle.is_web_url(url) is ok
+
+
+def test_a_debate_outcome_validates_itself():
+    from datetime import date
+
+    from petitions.lifecycle import DebateOutcome, DebateState
+    DebateOutcome(outcome=DebateState.DEBATED, on=date(2026, 5, 1), summary="Debated.",
+                  transcript_url="https://example.org/t")
+    for bad in (dict(outcome=DebateState.AWAITING), dict(summary=" "), dict(summary="x" * 501),
+                dict(video_url="javascript:alert(1)"), dict(on=NOW)):
+        fields = dict(outcome=DebateState.NOT_DEBATED, on=date(2026, 5, 1), summary="No.")
+        with pytest.raises(ValueError):
+            DebateOutcome(**(fields | bad))

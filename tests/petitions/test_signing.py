@@ -158,3 +158,52 @@ def test_anonymisation_blanks_signers_but_keeps_counts_and_areas(app, people, sc
 def test_a_district_outside_the_schemes_list_is_refused(petition):
     with pytest.raises(service.InvalidSignature):
         _sign(petition.id, "x@example.org", area="Atlantis")
+
+
+def _confirmations_to(*addresses):
+    return db.session.scalar(select(func.count(OutboxEmail.id)).where(
+        OutboxEmail.to.in_(addresses), OutboxEmail.subject == "Confirm your signature"))
+
+
+def test_one_address_gets_at_most_three_confirmation_emails_an_hour(people, scheme, caplog):
+    """reliability §2d: past 3 per hour the signature is stored, silently, without an email."""
+    petitions = [open_petition(scheme, people, title=f"Petition number {i}") for i in range(6)]
+    spellings = ["sam@example.org", "Sam+a@example.org", "SAM@example.org",
+                 "sam+b@example.org", "sam@example.org"]
+    caplog.clear()  # opening 6 petitions capped the fixture's sponsors too
+    with caplog.at_level("WARNING", logger="petitions.service"):
+        outcomes = [_sign(p.id, email, now=NOW + timedelta(minutes=i))
+                    for i, (p, email) in enumerate(zip(petitions, spellings, strict=False))]
+    assert set(outcomes) == {service.SignOutcome.CONFIRMATION_SENT}  # no signal to the client
+    assert _confirmations_to(*spellings) == 3
+    rows = db.session.scalars(select(Signature).where(
+        Signature.canonical_email == "sam@example.org").order_by(Signature.id)).all()
+    assert [r.state for r in rows] == ["pending"] * 5 and all(r.token for r in rows)
+    assert [r.confirmation_sent_at is not None for r in rows] == [True] * 3 + [False] * 2
+    suppressed = [r for r in caplog.records if "confirmation email not sent" in r.message]
+    assert len(suppressed) == 2 and "sam@" not in caplog.text.lower()  # without the address
+    # The hour slides: 61 minutes after the first email, one more may go out.
+    _sign(petitions[5].id, "sam@example.org", now=NOW + timedelta(minutes=61))
+    assert _confirmations_to(*spellings) == 4
+
+
+def test_the_email_cap_counts_per_address_not_per_petition_or_ip(petition):
+    addresses = [f"person{i}@example.org" for i in range(5)]
+    for address in addresses:
+        _sign(petition.id, address)
+    assert _confirmations_to(*addresses) == 5
+
+
+def test_crossing_the_response_threshold_emails_every_official_once(app, people, petition):
+    from .conftest import _person
+    _person("second.official@example.org", "Second Official", ("official",))
+    gone = _person("gone.official@example.org", "Gone Official", ("official",))
+    gone.deleted_at = T0
+    db.session.commit()
+    for i in range(3):  # 3 → 6 signatures: crosses 4 (response) and 6 (debate)
+        sign_and_confirm(petition.id, f"fan{i}@example.org", now=NOW)
+    assert _reload(petition.id).response_state == ResponseState.AWAITING
+    emails = db.session.scalars(select(OutboxEmail).where(
+        OutboxEmail.subject == "A petition needs your response").order_by(OutboxEmail.to)).all()
+    assert [e.to for e in emails] == ["official@example.org", "second.official@example.org"]
+    assert petition.title in emails[0].body and "2026-03-13" in emails[0].body

@@ -9,12 +9,12 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.audit import AuditEntry
 from core.db import db
 from petitions import moderation
-from petitions.models import Petition
+from petitions.models import Petition, Signature
 
 from .conftest import T0, _make_app, open_petition, sign_and_confirm
 
@@ -43,6 +43,8 @@ STAFF_ROUTES = [
     ("post", "/petitions/{id}/reject", {"moderator", "admin"}),
     ("get", "/petitions/{id}/invalidate", {"moderator", "admin"}),
     ("post", "/petitions/{id}/invalidate", {"moderator", "admin"}),
+    ("get", "/petitions/{id}/debate", {"moderator", "admin"}),
+    ("post", "/petitions/{id}/debate", {"moderator", "admin"}),
     ("get", "/petitions/schemes", {"admin"}),
     ("get", "/petitions/schemes/new", {"admin"}),
     ("post", "/petitions/schemes/{scheme}", {"admin"}),
@@ -159,6 +161,59 @@ def test_creating_petitions_is_rate_limited(tmp_path, login_as):
         codes = [client.post("/petitions/new", data=data).status_code for _ in range(3)]
         db.session.remove()
     assert codes == [302, 302, 429]
+
+
+def _limited_petition_app(tmp_path, **config):
+    """An app with Flask-Limiter on (the `app` fixture switches it off) and one open petition."""
+    app = _make_app(tmp_path, RATELIMIT_ENABLED=True, PETITIONS_SIGNING_LIMITS=False,
+                    SERVER_NAME="civic.test", **config)
+    from .conftest import SMALL_RULES, _person
+    with app.app_context():
+        people = {name: _person(f"{name}@example.org", name.title(), roles)
+                  for name, roles in (("creator", ()), ("moderator", ("moderator",)))}
+        db.session.commit()
+        scheme = moderation.save_scheme(
+            None, actor=None, now=T0, title="S", authority="A", description="",
+            commitment="advisory", moderation_sla_days=5, area_kind="none", area_choices="",
+            eligibility_text="", **SMALL_RULES)
+        pid = open_petition(scheme, people).id
+        db.session.remove()
+    return app, pid
+
+
+def _sign_form(i):
+    return {"name": f"Person {i}", "email": f"person{i}@example.org", "eligible": "y"}
+
+
+def test_sign_posts_are_limited_per_ip_by_flask_limiter(tmp_path):
+    app, pid = _limited_petition_app(tmp_path, PETITIONS_SIGN_RATE="3 per minute")
+    client = app.test_client()
+    with app.app_context():
+        codes = [client.post(f"/petitions/{pid}/sign", data=_sign_form(i)).status_code
+                 for i in range(4)]
+        blocked = client.post(f"/petitions/{pid}/sign", data=_sign_form(9),
+                              headers={"Accept": "application/json"})
+        html = client.post(f"/petitions/{pid}/sign", data=_sign_form(10))
+        other_ip = app.test_client().post(f"/petitions/{pid}/sign", data=_sign_form(11),
+                                          environ_base={"REMOTE_ADDR": "192.0.2.50"})
+        stored = db.session.scalar(select(func.count(Signature.id)).where(
+            Signature.email.like("person%")))
+        db.session.remove()
+    assert codes == [200, 200, 200, 429]
+    assert blocked.status_code == 429 and blocked.json["status"] == 429
+    assert html.status_code == 429 and "Too many attempts" in html.get_data(True)
+    assert other_ip.status_code == 200
+    assert stored == 4  # the refused posts wrote nothing (3 + the other address)
+
+
+def test_the_default_sign_limit_is_generous(tmp_path):
+    app, pid = _limited_petition_app(tmp_path)
+    client = app.test_client()
+    with app.app_context():
+        codes = [client.post(f"/petitions/{pid}/sign", data=_sign_form(i)).status_code
+                 for i in range(31)]
+        db.session.remove()
+    assert codes == [200] * 30 + [429]
 
 
 def test_moderators_see_trending_ips_and_invalidate_after_a_preview(
