@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 59f672a8e006
+Revision ID: 28c3a27fdf29
 Revises: 
-Create Date: 2026-11-23 18:29:21.063618
+Create Date: 2026-11-23 19:34:33.333945
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import core.db
 
 
 # revision identifiers, used by Alembic.
-revision = '59f672a8e006'
+revision = '28c3a27fdf29'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -188,8 +188,13 @@ def upgrade():
     sa.Column('response_details', sa.Text(), nullable=False),
     sa.Column('responded_at', core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('responder_id', sa.Integer(), nullable=True),
-    sa.Column('debate_state', sa.Enum('not_needed', 'awaiting', 'debated', name='debatestate', native_enum=False, length=24), nullable=False),
+    sa.Column('debate_state', sa.Enum('not_needed', 'awaiting', 'debated', 'not_debated', name='debatestate', native_enum=False, length=24), nullable=False),
     sa.Column('debate_threshold_reached_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('debated_on', sa.Date(), nullable=True),
+    sa.Column('debate_summary', sa.String(length=500), nullable=False),
+    sa.Column('debate_transcript_url', sa.String(length=500), nullable=False),
+    sa.Column('debate_video_url', sa.String(length=500), nullable=False),
+    sa.Column('debate_outcome_at', core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_reconciled_at', core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('anonymised_at', core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['creator_id'], ['users.id'], name=op.f('fk_petitions_creator_id_users'), ondelete='SET NULL'),
@@ -236,6 +241,7 @@ def upgrade():
     sa.Column('notify_by_email', sa.Boolean(), nullable=False),
     sa.Column('token', sa.String(length=64), nullable=True),
     sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('confirmation_sent_at', core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('validated_at', core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('invalidated_at', core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['petition_id'], ['petitions.id'], name=op.f('fk_petition_signatures_petition_id_petitions'), ondelete='CASCADE'),
@@ -246,9 +252,22 @@ def upgrade():
     )
     with op.batch_alter_table('petition_signatures', schema=None) as batch_op:
         batch_op.create_index('ix_signature_domain_time', ['petition_id', 'email_domain', 'created_at'], unique=False)
+        batch_op.create_index('ix_signature_email_confirmation', ['canonical_email', 'confirmation_sent_at'], unique=False)
         batch_op.create_index('ix_signature_ip_time', ['petition_id', 'ip', 'created_at'], unique=False)
         batch_op.create_index('ix_signature_petition_state', ['petition_id', 'state'], unique=False)
 
+    op.create_table('petition_trending_alerts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('petition_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('value', sa.String(length=255), nullable=False),
+    sa.Column('hour', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('signatures', sa.Integer(), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['petition_id'], ['petitions.id'], name=op.f('fk_petition_trending_alerts_petition_id_petitions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_petition_trending_alerts')),
+    sa.UniqueConstraint('petition_id', 'kind', 'value', 'hour', name='uq_trending_alert_once')
+    )
     op.create_table('votes',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('conversation_id', sa.Integer(), nullable=False),
@@ -277,9 +296,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_votes_participant_id'))
 
     op.drop_table('votes')
+    op.drop_table('petition_trending_alerts')
     with op.batch_alter_table('petition_signatures', schema=None) as batch_op:
         batch_op.drop_index('ix_signature_petition_state')
         batch_op.drop_index('ix_signature_ip_time')
+        batch_op.drop_index('ix_signature_email_confirmation')
         batch_op.drop_index('ix_signature_domain_time')
 
     op.drop_table('petition_signatures')
