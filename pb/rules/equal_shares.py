@@ -6,6 +6,11 @@ Exactness: budgets are kept exactly as ``Fraction`` per *budget class* (voters w
 budget share a class; a purchase splits classes). Every decision that floats could get
 wrong is redone exactly: the ρ of the bought project, ties within a relative 1e-9 window, and
 affordability when a project's available money is within 1e-9 of its cost.
+
+For add1 (:mod:`pb.rules.mes`) a run can also *track* itself: keep each budget class's slope
+in the per-voter start budget, prove how far the start can grow without changing the run
+(:mod:`pb.rules.mes_stability`), and leave snapshots from which a run with a larger start
+resumes instead of recomputing the purchases that provably stay the same.
 """
 
 from __future__ import annotations
@@ -17,13 +22,14 @@ from fractions import Fraction
 import numpy as np
 
 from pb.rules.mes_stability import (
+    Snapshot,
     competitors_limit,
     exact_limit,
     float_limit,
     price_slope,
-    shifted_limit,
-    shifted_lower,
+    restore,
     split_limit,
+    usable_snapshot,
 )
 from pb.rules.profile_arrays import ProfileArrays, SupportLists
 
@@ -303,21 +309,6 @@ def _walk(cost: float, b: np.ndarray, u: np.ndarray, w: np.ndarray):
     return value, j, error + WINDOW * abs(value)
 
 
-@dataclass(frozen=True)
-class _Snapshot:
-    """State of a tracked run after a purchase, valid along its trace for per-voter budgets
-    ``origin + x`` with x < ``limit``; ``lower + lower_slope·x`` bound the prices there."""
-
-    origin: Fraction
-    limit: float
-    selected: int  # purchases so far (incl. cost-0 projects)
-    classes: int  # budget classes so far
-    row_class: np.ndarray
-    active: np.ndarray
-    lower: np.ndarray
-    lower_slope: np.ndarray
-
-
 def equal_shares_run(
     arrays: ProfileArrays,
     *,
@@ -342,13 +333,14 @@ def equal_shares_run(
     tables = _tables(arrays, utility)
     run = _Run(arrays, tables, start, track)
     costs = arrays.costs
-    snapshots: list[_Snapshot] = []
+    snapshots: list[Snapshot] = []
+    origin = Fraction(start)
     rho_slopes: dict[int, object] = {}
     if resume is not None and resume.start < start and (
-        snapshot := _usable(resume, Fraction(start) - resume.start)
+        snapshot := usable_snapshot(resume, origin - resume.start)
     ):
-        selected, rhos, active, lower, lower_slope = _restore(
-            run, resume, snapshot, Fraction(start) - resume.start, snapshots, rho_slopes
+        selected, rhos, active, lower, lower_slope = restore(
+            run, resume, snapshot, origin - resume.start, snapshots, rho_slopes
         )
     else:
         selected = [
@@ -410,11 +402,21 @@ def equal_shares_run(
                     gap_slope = run.price_slope(other_groups) - rho_slope
                     limit = min(limit, exact_limit(
                         other_rho - rho, gap_slope, strict=other_rank < rank))
+            limit = min(run.limit, limit)
             others = active.copy()
             others[[q for _, _, q, _ in priced]] = False
-            limit = min(limit, competitors_limit(
-                lower[others], lower_slope[others], float(rho), float(rho_slope)))
-            run.limit = min(run.limit, limit)
+            others = np.flatnonzero(others)
+            bounds = competitors_limit(
+                lower[others], lower_slope[others], float(rho), float(rho_slope))
+            weak = others[(bounds < limit) & ~fresh[others]]
+            if len(weak):  # stale lower bounds in the way: a current one is tighter
+                for k in weak.tolist():
+                    refresh(k)
+                limit = min(run.limit, limit)  # refresh may find projects unaffordable
+                others = others[active[others]]
+                bounds = competitors_limit(
+                    lower[others], lower_slope[others], float(rho), float(rho_slope))
+            run.limit = min(limit, float(bounds.min()) if len(bounds) else math.inf)
         run.pay(p, rho, groups, rho_slope)
         selected.append(p)
         rhos[p] = rho
@@ -424,9 +426,9 @@ def equal_shares_run(
             if run.limit <= needed:
                 run.track = False  # nothing more to gain from this run
             else:
-                snapshots.append(_Snapshot(
-                    Fraction(start), run.limit, len(selected), len(run.class_slope), run.row_class.copy(),
-                    active.copy(), lower.copy(), lower_slope.copy()))
+                snapshots.append(Snapshot(
+                    origin, run.limit, len(selected), len(run.class_slope),
+                    run.row_class.copy(), active.copy(), lower.copy(), lower_slope.copy()))
     return EqualSharesRun(
         tuple(selected),
         {p: Fraction(int(r.numerator), int(r.denominator)) for p, r in rhos.items()},
@@ -436,45 +438,3 @@ def equal_shares_run(
         run.limit if track else 0.0,
         (tuple(snapshots), tuple(run.class_slope) if track else (), rho_slopes),
     )
-
-
-def _usable(run: EqualSharesRun, x: Fraction) -> _Snapshot | None:
-    """The latest snapshot of ``run`` that is still valid with x more per voter."""
-    start = run.start + x
-    for snap in reversed(run.resume_data[0]):  # their limits (from origin) never grow
-        moved = start - snap.origin
-        if snap.limit > float(moved) * 1.000001 or (
-            snap.limit >= float(moved) * 0.999999 and Fraction(snap.limit) > moved
-        ):
-            return snap
-    return None
-
-
-def _restore(run: _Run, old: EqualSharesRun, snap: _Snapshot, x: Fraction, snapshots,
-             rho_slopes):
-    """Set ``run`` to the state of ``old`` after ``snap`` with budgets moved along the trace
-    by x; returns (selected, ρ, active, lower, lower_slope) and fills the snapshots and price
-    slopes that stay valid (in the coordinates of ``run``)."""
-    old_snapshots, class_slope, old_slopes = old.resume_data
-    shift = exact(x.numerator, x.denominator)
-    budgets = [
-        a + b * shift for a, b in zip(old.class_budget[: snap.classes],
-                                      class_slope[: snap.classes], strict=True)
-    ]
-    run.class_budget = budgets
-    run.class_budget_f = np.array([float(v) for v in budgets])
-    run.row_class = snap.row_class.copy()
-    run.budget_f = run.class_budget_f[run.row_class]
-    if run.track:
-        run.class_slope = list(class_slope[: snap.classes])
-        run.class_slope_f = np.array([float(v) for v in run.class_slope])
-        run.slope_f = run.class_slope_f[run.row_class]
-    moved = old.start + x - snap.origin  # how far the snapshot's own coordinates move
-    run.limit = shifted_limit(snap.limit, moved)
-    selected = list(old.selected[: snap.selected])
-    rhos = {p: exact(old.rho[p].numerator, old.rho[p].denominator) + old_slopes[p] * shift
-            for p in selected}
-    rho_slopes.update((p, old_slopes[p]) for p in selected)
-    snapshots.extend(old_snapshots[: old_snapshots.index(snap) + 1])
-    lower = shifted_lower(snap.lower, snap.lower_slope, float(moved))
-    return selected, rhos, snap.active.copy(), lower, snap.lower_slope.copy()

@@ -21,6 +21,13 @@ The increment δ is 1 currency unit when B/n ≤ 1000 units (every shared file),
 10^(d−2) for B/n ∈ [10^d, 10^(d+1)) — 0.1–1 % of B/n — so that cities with huge per-voter
 budgets (Budapest, §3.4) need hundreds, not millions, of MES runs. Pass ``increment`` to override;
 the value used is reported in the explanation.
+
+Shortcuts (same outcome, exactly; :mod:`pb.rules.mes_stability`): each run proves how much more
+per-voter budget leaves its purchases unchanged, and the steps inside that range are not rerun;
+a rerun takes over the purchases of the previous run that provably stay the same and computes
+only the rest. ``runs`` in the explanation counts the per-voter budgets add1 goes through,
+``computed_runs`` the MES runs actually computed (including a final one at the budget used,
+for its prices and payments).
 """
 
 from __future__ import annotations
@@ -84,12 +91,17 @@ def mes(
         p for p in range(arrays.num_projects) if support.totals[p] > 0 and arrays.costs[p] > 0
     ]
 
-    track = completion != "none"
+    track = completion == "add1u" or (completion == "add1" and not instance.fully_funded)
 
     def run_at(per_voter: Fraction, previous: EqualSharesRun | None = None) -> EqualSharesRun:
         return equal_shares_run(
-            arrays, utility=utility, start=per_voter, tie_rank=rank, track=track,
-            needed=float(step), resume=previous,
+            arrays,
+            utility=utility,
+            start=per_voter,
+            tie_rank=rank,
+            track=track,
+            needed=float(step),
+            resume=previous,
         )
 
     def cost_of(chosen) -> Money:

@@ -31,9 +31,19 @@ rigorous, conservative bound (an uncertain float comparison only makes it smalle
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+try:  # the exact type of pb.rules.equal_shares
+    from gmpy2 import mpq as exact
+except ImportError:  # pragma: no cover - gmpy2 is optional
+    exact = Fraction
+
+if TYPE_CHECKING:
+    from pb.rules.equal_shares import EqualSharesRun
 
 MARGIN = 1e-9  # relative; float64 error after hundreds of operations is ~1e-13
 
@@ -90,19 +100,14 @@ def price_slope(poor, slopes, values, weights):
     return -paid / utility if paid else 0
 
 
-def competitors_limit(lower0, lower1, rho0: float, rho1: float) -> float:
+def competitors_limit(lower0, lower1, rho0: float, rho1: float) -> np.ndarray:
     """Condition 3 against float lower bounds ``lower0 + lower1·x`` (arrays) of the other
-    projects, for the bought project's price ``rho0 + rho1·x`` (floats)."""
-    if len(lower0) == 0:
-        return math.inf
+    projects, for the bought project's price ``rho0 + rho1·x`` (floats): one limit each."""
     f0 = lower0 - rho0 - MARGIN * (np.abs(lower0) + abs(rho0))
     f1 = lower1 - rho1 - MARGIN * (np.abs(lower1) + abs(rho1))
-    if not (f0 > 0).all():
-        return 0.0
-    falling = f1 < 0
-    if not falling.any():
-        return math.inf
-    return _down(float(np.min(f0[falling] / -f1[falling])))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        limits = np.where(f1 < 0, f0 / -f1, np.inf) * (1 - 1e-12)
+    return np.where(f0 > 0, limits, 0.0)
 
 
 def shifted_limit(limit: float, x) -> float:
@@ -117,3 +122,61 @@ def shifted_lower(lower0: np.ndarray, lower1: np.ndarray, x: float) -> np.ndarra
     with np.errstate(invalid="ignore"):  # inf + 0·x
         moved = lower0 + np.where(lower1 != 0, lower1 * x, 0.0)
     return moved - MARGIN * (np.abs(lower1) * x + np.abs(np.where(np.isfinite(lower0), lower0, 0)))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """State of a tracked run after a purchase, valid along its trace for per-voter budgets
+    ``origin + x`` with x < ``limit``; ``lower + lower_slope·x`` bound the prices there."""
+
+    origin: Fraction
+    limit: float
+    selected: int  # purchases so far (incl. cost-0 projects)
+    classes: int  # budget classes so far
+    row_class: np.ndarray
+    active: np.ndarray
+    lower: np.ndarray
+    lower_slope: np.ndarray
+
+
+def usable_snapshot(run: EqualSharesRun, x: Fraction) -> Snapshot | None:
+    """The latest snapshot of ``run`` that is still valid with x more per voter."""
+    start = run.start + x
+    for snap in reversed(run.resume_data[0]):  # their limits (from origin) never grow
+        moved = start - snap.origin
+        if snap.limit > float(moved) * 1.000001 or (
+            snap.limit >= float(moved) * 0.999999 and Fraction(snap.limit) > moved
+        ):
+            return snap
+    return None
+
+
+def restore(run, old: EqualSharesRun, snap: Snapshot, x: Fraction, snapshots, rho_slopes):
+    """Set ``run`` to the state of ``old`` after ``snap`` with budgets moved along the trace
+    by x; returns (selected, ρ, active, lower, lower_slope) and fills the snapshots and price
+    slopes that stay valid (in the coordinates of ``run``)."""
+    old_snapshots, class_slope, old_slopes = old.resume_data
+    shift = exact(x.numerator, x.denominator)
+    budgets = [
+        a + b * shift
+        for a, b in zip(old.class_budget[: snap.classes], class_slope[: snap.classes], strict=True)
+    ]
+    run.class_budget = budgets
+    run.class_budget_f = np.array([float(v) for v in budgets])
+    run.row_class = snap.row_class.copy()
+    run.budget_f = run.class_budget_f[run.row_class]
+    if run.track:
+        run.class_slope = list(class_slope[: snap.classes])
+        run.class_slope_f = np.array([float(v) for v in run.class_slope])
+        run.slope_f = run.class_slope_f[run.row_class]
+    moved = old.start + x - snap.origin  # how far the snapshot's own coordinates move
+    run.limit = shifted_limit(snap.limit, moved)
+    selected = list(old.selected[: snap.selected])
+    rhos = {
+        p: exact(old.rho[p].numerator, old.rho[p].denominator) + old_slopes[p] * shift
+        for p in selected
+    }
+    rho_slopes.update((p, old_slopes[p]) for p in selected)
+    snapshots.extend(old_snapshots[: old_snapshots.index(snap) + 1])
+    lower = shifted_lower(snap.lower, snap.lower_slope, float(moved))
+    return selected, rhos, snap.active.copy(), lower, snap.lower_slope.copy()

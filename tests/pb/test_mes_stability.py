@@ -43,14 +43,13 @@ def test_stable_for_and_resume_agree_with_plain_runs(drawn, tie_break, step):
     rank = arrays.tie_rank(tie_break)
     start = Fraction(arrays.budget) / arrays.num_voters
     for utility in _utilities(vote_type):
+
         def plain(per_voter, utility=utility):
             return equal_shares_run(arrays, utility=utility, start=per_voter, tie_rank=rank)
 
         for k in range(6):
             at = start + k * step
-            tracked = equal_shares_run(
-                arrays, utility=utility, start=at, tie_rank=rank, track=True
-            )
+            tracked = equal_shares_run(arrays, utility=utility, start=at, tie_rank=rank, track=True)
             assert _state(tracked) == _state(plain(at))
             limit = tracked.stable_for
             if limit > 0:
@@ -59,7 +58,11 @@ def test_stable_for_and_resume_agree_with_plain_runs(drawn, tie_break, step):
                     assert plain(at + share * bound).selected == tracked.selected
             for later in (step, 2 * step, 7 * step):
                 resumed = equal_shares_run(
-                    arrays, utility=utility, start=at + later, tie_rank=rank, track=True,
+                    arrays,
+                    utility=utility,
+                    start=at + later,
+                    tie_rank=rank,
+                    track=True,
                     resume=tracked,
                 )
                 assert _state(resumed) == _state(plain(at + later))
@@ -68,10 +71,14 @@ def test_stable_for_and_resume_agree_with_plain_runs(drawn, tie_break, step):
 def _plain_add1(arrays, utility, completion, tie_break, step, fully_funded):
     """add1/add1u exactly as specified: one MES run per step, no shortcuts."""
     rank = arrays.tie_rank(tie_break)
-    buyable = [p for p in range(arrays.num_projects)
-               if arrays.support(utility).totals[p] > 0 and arrays.costs[p] > 0]
-    current = equal_shares_run(arrays, utility=utility, tie_rank=rank,
-                               start=Fraction(arrays.budget) / arrays.num_voters)
+    buyable = [
+        p
+        for p in range(arrays.num_projects)
+        if arrays.support(utility).totals[p] > 0 and arrays.costs[p] > 0
+    ]
+    current = equal_shares_run(
+        arrays, utility=utility, tie_rank=rank, start=Fraction(arrays.budget) / arrays.num_voters
+    )
     result = current
     while not (completion == "add1" and fully_funded):
         spent = sum((arrays.costs[p] for p in current.selected), 0)
@@ -84,8 +91,9 @@ def _plain_add1(arrays, utility, completion, tie_break, step, fully_funded):
                 break
         elif taken >= set(buyable):
             break
-        current = equal_shares_run(arrays, utility=utility, tie_rank=rank,
-                                   start=current.start + step)
+        current = equal_shares_run(
+            arrays, utility=utility, tie_rank=rank, start=current.start + step
+        )
     chosen = list(result.selected)
     if completion == "add1u":
         chosen = greedy_fill(arrays, chosen=chosen, tie_break=tie_break)[0]
@@ -106,10 +114,18 @@ def test_add1_with_shortcuts_equals_the_plain_loop(drawn, tie_break, completion,
         return
     step = 1 if increment is None else increment
     for utility in _utilities(vote_type):
-        outcome = mes(instance, profile, utility=utility, completion=completion,
-                      tie_break=tie_break, increment=increment, arrays=arrays)
-        run, chosen = _plain_add1(arrays, utility, completion, tie_break, step,
-                                  instance.fully_funded)
+        outcome = mes(
+            instance,
+            profile,
+            utility=utility,
+            completion=completion,
+            tie_break=tie_break,
+            increment=increment,
+            arrays=arrays,
+        )
+        run, chosen = _plain_add1(
+            arrays, utility, completion, tie_break, step, instance.fully_funded
+        )
         assert list(outcome.selected) == [arrays.ids[p] for p in chosen]
         assert outcome.explanation["per_voter_budget"] == run.start
         scale = arrays.utility_scale(utility)
