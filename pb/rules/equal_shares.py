@@ -137,7 +137,7 @@ class _Run:
             return None
         utility = t.values_f[p]
         if t.constant[p]:
-            order = np.argsort(budget, kind="stable")
+            order = np.argsort(budget)  # ties: any order gives the same ρ and a valid split
         else:
             order = np.argsort(budget / utility, kind="stable")
         b, u, w = budget[order], utility[order], weight[order]
@@ -154,8 +154,12 @@ class _Run:
         t = self.t
         classes = self.row_class[t.rows[p]]
         values = t.values[p]
-        if t.constant[p]:
-            keys, inverse = np.unique(classes, return_inverse=True)
+        if t.constant[p]:  # group by class without sorting: classes are small integers
+            present = np.bincount(classes)
+            keys = np.flatnonzero(present)
+            lookup = np.empty(len(present), dtype=np.int64)
+            lookup[keys] = np.arange(len(keys))
+            inverse = lookup[classes]
             group_classes = keys
             group_values = np.full(len(keys), values[0], dtype=values.dtype)
         elif t.value_span[p] and len(self.class_budget) < 2**62 // t.value_span[p]:
@@ -186,7 +190,7 @@ class _Run:
         values_f = values.astype(np.float64)
         weights_f = weights.astype(np.float64)
         available_f = float(weights_f @ budget_f)
-        budgets = [self.class_budget[c] for c in classes.tolist()]
+        budgets = list(map(self.class_budget.__getitem__, classes.tolist()))
         if available_f < t.costs_f[p] * (1 + WINDOW):
             if available_f < t.costs_f[p] * (1 - WINDOW):
                 if self.track:
@@ -262,11 +266,17 @@ class _Run:
         count, live, values, budgets, poor, inverse, classes, _ = groups
         new_class = np.zeros(count, dtype=np.int64)  # groups without money stay in class 0
         rich = [g for g in range(len(budgets)) if g not in poor]
-        utilities = [int(values[0])] * len(values) if self.t.constant[p] else values.tolist()
-        price = {u: rho * u for u in set(utilities)}
-        left = [budgets[g] - price[utilities[g]] for g in rich]
-        left_f = np.array([float(v) for v in left], dtype=np.float64)
-        keep = [k for k in range(len(rich)) if left_f[k] > 0 or left[k] > 0]
+        if self.t.constant[p]:
+            utilities = [int(values[0])] * len(values)
+            paid = rho * utilities[0]
+            left = [budgets[g] - paid for g in rich]
+        else:
+            utilities = values.tolist()
+            price = {u: rho * u for u in set(utilities)}
+            left = [budgets[g] - price[utilities[g]] for g in rich]
+        left_list = list(map(float, left))
+        left_f = np.array(left_list, dtype=np.float64)
+        keep = [k for k, v in enumerate(left_list) if v > 0 or left[k] > 0]
         if self.track:
             slope_of = classes.tolist()
             left_slope = [self.class_slope[slope_of[g]] - rho_slope * utilities[g] for g in rich]
