@@ -284,7 +284,7 @@ class _Run:
                 self.limit = 0.0  # a budget that is exactly used up at x = 0 only
         if keep:
             first = len(self.class_budget)
-            self.class_budget.extend(left[k] for k in keep)
+            self.class_budget.extend(left if len(keep) == len(left) else [left[k] for k in keep])
             self.class_budget_f = np.concatenate(
                 [self.class_budget_f[:first], left_f[keep]]
             )
@@ -313,7 +313,9 @@ def _walk(cost: float, b: np.ndarray, u: np.ndarray, w: np.ndarray):
     utility_from = np.cumsum((w * u)[::-1])[::-1]
     rho = (cost - poor_before) / utility_from
     fits = rho * u <= b * (1 + 1e-12)
-    j = int(np.argmax(fits)) if fits.any() else len(rho) - 1
+    j = int(np.argmax(fits))
+    if not fits[j]:  # none fits
+        j = len(rho) - 1
     value = float(rho[j])
     error = 1e-15 * (len(b) + 8) * (cost + float(poor_before[j])) / float(utility_from[j])
     return value, j, error + WINDOW * abs(value)
