@@ -137,7 +137,7 @@ class _Run:
             return None
         utility = t.values_f[p]
         if t.constant[p]:
-            order = np.argsort(budget)  # ties: any order gives the same ρ and a valid split
+            order = budget.argsort()  # ties: any order gives the same ρ and a valid split
         else:
             order = np.argsort(budget / utility, kind="stable")
         b, u, w = budget[order], utility[order], weight[order]
@@ -156,7 +156,7 @@ class _Run:
         values = t.values[p]
         if t.constant[p]:  # group by class without sorting: classes are small integers
             present = np.bincount(classes)
-            keys = np.flatnonzero(present)
+            keys = present.nonzero()[0]
             lookup = np.empty(len(present), dtype=np.int64)
             lookup[keys] = np.arange(len(keys))
             inverse = lookup[classes]
@@ -184,7 +184,7 @@ class _Run:
         t = self.t
         cost = t.costs[p]
         all_classes, all_values, all_weights, inverse = self._groups(p)
-        live = np.flatnonzero(all_classes != 0)
+        live = (all_classes != 0).nonzero()[0]
         classes, values, weights = all_classes[live], all_values[live], all_weights[live]
         budget_f = self.class_budget_f[classes]
         values_f = values.astype(np.float64)
@@ -212,7 +212,7 @@ class _Run:
         )
         poor, rich = order[:split].tolist(), order[split:].tolist()
         rho = self._price(cost, poor, rich, budgets, values, weights)
-        near = np.flatnonzero(np.abs(ratio_f - rho_f) <= 2 * error).tolist()
+        near = (np.abs(ratio_f - rho_f) <= 2 * error).nonzero()[0].tolist()
         if not self._split_holds(rho, near, set(poor), budgets, values):
             rho, poor = self._exact_walk(cost, budgets, values, weights)
         return rho, (len(all_classes), live, values, budgets, set(poor), inverse, classes, weights)
@@ -309,11 +309,11 @@ def _walk(cost: float, b: np.ndarray, u: np.ndarray, w: np.ndarray):
     cost − (paid by the poor) when the rich carry a tiny share, plus the relative WINDOW.
     """
     paid = w * b
-    poor_before = np.cumsum(paid) - paid
-    utility_from = np.cumsum((w * u)[::-1])[::-1]
+    poor_before = paid.cumsum() - paid
+    utility_from = (w * u)[::-1].cumsum()[::-1]
     rho = (cost - poor_before) / utility_from
     fits = rho * u <= b * (1 + 1e-12)
-    j = int(np.argmax(fits))
+    j = int(fits.argmax())
     if not fits[j]:  # none fits
         j = len(rho) - 1
     value = float(rho[j])
@@ -381,20 +381,20 @@ def equal_shares_run(
     while active.any():
         fresh = np.zeros(len(costs), dtype=bool)
         while active.any():
-            j = int(np.argmin(np.where(active, lower, np.inf)))
+            j = int(np.where(active, lower, np.inf).argmin())
             if fresh[j]:
                 break
             refresh(j)
         if not active.any():
             break
         while True:  # every project whose ρ may be the minimum gets a fresh estimate
-            best = float(np.min(np.where(active & fresh, upper, np.inf)))
-            stale = np.flatnonzero(active & ~fresh & (lower <= best))
+            best = float(np.where(active & fresh, upper, np.inf).min())
+            stale = (active & ~fresh & (lower <= best)).nonzero()[0]
             if len(stale) == 0:
                 break
             for k in stale.tolist():
                 refresh(k)
-        candidates = np.flatnonzero(active & fresh & (lower <= best))
+        candidates = (active & fresh & (lower <= best)).nonzero()[0]
         priced = []
         for k in candidates:
             rho, groups = run.exact_rho(int(k))
@@ -417,7 +417,7 @@ def equal_shares_run(
             limit = min(run.limit, limit)
             others = active.copy()
             others[[q for _, _, q, _ in priced]] = False
-            others = np.flatnonzero(others)
+            others = others.nonzero()[0]
             bounds = competitors_limit(
                 lower[others], lower_slope[others], float(rho), float(rho_slope))
             weak = others[(bounds < limit) & ~fresh[others]]
