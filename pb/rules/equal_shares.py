@@ -380,11 +380,15 @@ def equal_shares_run(
 
     while active.any():
         fresh = np.zeros(len(costs), dtype=bool)
-        while active.any():
-            j = int(np.where(active, lower, np.inf).argmin())
+        masked = np.where(active, lower, np.inf)  # kept up to date by the loop below
+        while True:
+            j = int(masked.argmin())
+            if masked[j] == np.inf and not active.any():
+                break
             if fresh[j]:
                 break
             refresh(j)
+            masked[j] = lower[j] if active[j] else np.inf
         if not active.any():
             break
         while True:  # every project whose ρ may be the minimum gets a fresh estimate
