@@ -84,11 +84,22 @@ def split_limit(rho0, rho1, budgets, slopes, values, weights, poor) -> float:
     ``poor`` the set of poor groups, ``rho0 + rho1·x`` the price.
     """
     limit = exact_limit(rho0, rho1, strict=False)
+    price0: dict = {}  # ρ0·u and ρ1·u per utility (few distinct utilities)
+    price1: dict = {}
     for g, (a, b, u) in enumerate(zip(budgets, slopes, values.tolist(), strict=True)):
-        h0, h1 = a - rho0 * u, b - rho1 * u  # budget left after paying ρ·u
+        if not limit > 0:
+            break
+        p1 = price1.get(u)
+        if p1 is None:
+            p1 = price1[u] = rho1 * u
+        h1 = b - p1  # budget left after paying ρ·u: h0 + h1·x
         if g in poor:
-            h0, h1 = -h0, -h1
-        if h1 < 0:
+            h1 = -h1
+        if h1 < 0:  # only then can the sign of h0 + h1·x change
+            p0 = price0.get(u)
+            if p0 is None:
+                p0 = price0[u] = rho0 * u
+            h0 = p0 - a if g in poor else a - p0
             limit = min(limit, exact_limit(h0, h1, strict=False))
     return limit
 
