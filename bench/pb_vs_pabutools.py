@@ -226,11 +226,22 @@ NOTES = """
   Toulouse 292 of 638 (about 6 of its 19 purchases each), Wieliczka 143 of 151 and Ursus 162 of
   162 — on the two larger Warsaw/Wieliczka files some poor/rich split changes at almost every
   step, and what remains is the fixed numpy/exact-arithmetic cost of ~0.1–0.2 ms per MES round.
-  Result (this run): add1u meets "≥ 50× where pabutools takes > 1 s" on Las (127×, was 6×) and
+  Result: add1u meets "≥ 50× where pabutools takes > 1 s" on Las (127×, was 6×) and
   Łódź (206×); Gdańsk (69×) and Kraków (27×) are below 1 s in pabutools. It still **misses**
-  the target on Toulouse (26×, was 13×: 0.40 s vs 10.6 s), Wieliczka (32×, was 25×: 0.34 s vs
-  10.9 s) and Ursus (24×, was 22×: 2.59 s vs 62.3 s); add1 without exhaustive stop on Ursus
-  is > 23× (pabutools stopped at 60 s). Every other rule where pabutools takes > 1 s meets it.
+  the target on Toulouse, Wieliczka and Ursus. Cutting per-round overhead (constant-utility
+  supporters grouped by budget class with a bincount instead of a sort, unstable argsort for
+  the float prices, array methods instead of numpy function wrappers, masked lower bounds
+  kept up to date instead of rebuilt per refresh, one exact price per utility in pay() and in
+  the split limit) took ours from 403 → 303 ms (Toulouse), 339 → 236 ms (Wieliczka) and
+  2.59 → 1.87 s (Ursus). pabutools itself ran 15–20 % faster in that re-measurement (8.9 s,
+  8.8 s, 49.8 s instead of 10.6 s, 10.9 s, 62.3 s), so the same-run ratios are 29×, 37× and
+  27× (against the earlier pabutools times: 35×, 46×, 33×); 50× would need ≤ 0.18 s, ≤ 0.18 s
+  and ≤ 1.0 s against this run's pabutools times. On Ursus the floor is exact arithmetic:
+  ~4,200 purchases over 162 computed runs with ~230 budget classes each, and every rich class
+  gets an exact new budget (gmpy2 rationals with ~180-bit denominators); fewer recomputed
+  purchases (longer provably-stable prefixes), not faster rounds, is the next lever there.
+  add1 without exhaustive stop: > 31× on Ursus, > 216× on Wieliczka (pabutools stopped at
+  60 s). Every other rule where pabutools takes > 1 s meets the target.
   The 40-voter synthetic file stays at about 1× (2 ms vs 2 ms).
 - **1 M synthetic voters:** add1u was not run (hundreds of MES runs of ~1.5 s each); parse,
   greedy and MES grow linearly with the number of distinct ballots.
