@@ -6,7 +6,6 @@ module stays free of request handling.
 """
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 
 from flask import current_app
@@ -19,13 +18,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from accounts.models import Role, User, UserRole
 from core import audit
 from core.db import db, utcnow, write_transaction
+from core.identity import fold_invisible
 from core.mail import queue_email
 
 PASSWORD_MIN_LENGTH = 12  # ASVS 4.0.3 V2.1.1 (docs/reliability.md §2b "Passwords")
 PASSWORD_MAX_LENGTH = 256
 CONFIRM_MAX_AGE = 7 * 24 * 3600
 RESET_MAX_AGE = 3600
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 # Checked against when the email is unknown, so both failures cost one scrypt verification.
 _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
 
@@ -46,8 +45,8 @@ def _hash(password: str) -> str:
 
 
 def normalise_email(email: str) -> str:
-    """The stored form of an email: NFKC, zero-width characters removed, trimmed, lower case."""
-    return unicodedata.normalize("NFKC", email or "").translate(_ZERO_WIDTH).strip().lower()
+    """The stored form of an email: invisible characters folded (core.identity), lower case."""
+    return fold_invisible(email or "").lower()
 
 
 def find_by_email(email: str) -> User | None:

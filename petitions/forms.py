@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -30,8 +29,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from core.identity import fold_invisible
 from core.process import Audience, Commitment
-from petitions.identity import ZERO_WIDTH
 from petitions.labels import REJECTION_REASONS
 from petitions.lifecycle import (
     DEBATE_SUMMARY_MAX,
@@ -81,7 +80,7 @@ def visible_email(value):
     """Full-width letters folded (NFKC) and zero-width characters removed before validation."""
     if not isinstance(value, str):
         return value
-    return unicodedata.normalize("NFKC", value).translate(ZERO_WIDTH).strip()
+    return fold_invisible(value)
 
 
 def no_control_characters(form, field):

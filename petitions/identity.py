@@ -10,10 +10,10 @@ every provider treats it as a sub-address.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
-ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+from core.identity import fold_invisible
+
 DOT_BLIND_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -26,7 +26,7 @@ def canonical_email(email: str) -> str:
     """
     if not isinstance(email, str):
         raise ValueError("email must be a string")
-    text = unicodedata.normalize("NFKC", email).translate(ZERO_WIDTH).strip().lower()
+    text = fold_invisible(email).lower()
     if CONTROL_CHARACTERS.search(text) or text.count("@") != 1:
         raise ValueError("not a single email address")
     local, domain = text.split("@")
@@ -54,7 +54,7 @@ def area_code(raw: str | None, *, kind: str) -> str | None:
         raise ValueError(f"unknown area kind {kind!r}")
     if kind == "none" or not raw:
         return None
-    text = unicodedata.normalize("NFKC", raw).translate(ZERO_WIDTH).strip()
+    text = fold_invisible(raw)
     if kind == "district":
         return text[:80] or None
     compact = re.sub(r"\s+", "", text.upper())
