@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -29,6 +28,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from core.forms import Form
 from core.identity import fold_invisible
 from core.process import Audience, Commitment
 from petitions.labels import REJECTION_REASONS
@@ -42,39 +42,6 @@ from petitions.lifecycle import (
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 FORMULA_START = ("=", "+", "-", "@")
-
-# WTForms' own messages, answered from our catalogue: its "zh" catalogue (which Flask-WTF
-# picks for zh_Hant) is Simplified Chinese. Others stay in English. Length messages are
-# only used with max >= 64 here, so one form covers the plural.
-WTFORMS_MESSAGES = {
-    "This field is required.": _l("Please fill in this field."),
-    "Invalid email address.": _l("Enter an email address like name@example.org."),
-    "Field cannot be longer than %(max)d character.": _l("Use at most %(max)d characters."),
-    "Number must be between %(min)s and %(max)s.": _l("Enter a number from %(min)s to "
-                                                       "%(max)s."),
-    "Not a valid integer value.": _l("Enter a whole number."),
-    "Not a valid datetime value.": _l("Enter a date and time."),
-    "Not a valid date value.": _l("Enter a date."),
-    "Not a valid choice.": _l("Choose one of the options."),
-    "Invalid Choice: could not coerce.": _l("Choose one of the options."),
-}
-
-
-class _WTFormsMessages:
-    """The `translations` object WTForms asks for its built-in messages."""
-
-    def gettext(self, string):
-        return WTFORMS_MESSAGES.get(string, string)
-
-    def ngettext(self, singular, plural, n):
-        return WTFORMS_MESSAGES.get(singular, singular if n == 1 else plural)
-
-
-class _Form(FlaskForm):
-    class Meta:
-        def get_translations(self, form):
-            return _WTFormsMessages()
-
 
 def visible_email(value):
     """Full-width letters folded (NFKC) and zero-width characters removed before validation."""
@@ -101,7 +68,7 @@ def plain_name(form, field):
         raise ValidationError(_l("Enter your name without links or leading symbols."))
 
 
-class PetitionForm(_Form):
+class PetitionForm(Form):
     scheme_id = SelectField(_l("Where to send it"), coerce=int, validators=[InputRequired()])
     title = StringField(_l("What do you want us to do?"),
                         validators=[DataRequired(), Length(max=80), no_control_characters,
@@ -114,7 +81,7 @@ class PetitionForm(_Form):
     create = SubmitField(_l("Save draft"))
 
 
-class SignForm(_Form):
+class SignForm(Form):
     name = StringField(_l("Your name"), render_kw={"autocomplete": "name"}, validators=[
         DataRequired(), Length(max=255), no_control_characters, single_line, plain_name])
     email = EmailField(_l("Email"), filters=[visible_email], render_kw={"autocomplete": "email"},
@@ -128,7 +95,7 @@ class SignForm(_Form):
     submit = SubmitField(_l("Sign this petition"))
 
 
-class OneClickSignForm(_Form):
+class OneClickSignForm(Form):
     area = StringField(_l("Area"), validators=[Optional(), Length(max=80),
                                                no_control_characters, single_line])
     eligible = BooleanField(_l("I am eligible to sign this petition"),
@@ -137,17 +104,17 @@ class OneClickSignForm(_Form):
     submit = SubmitField(_l("Sign with my account"))
 
 
-class ConfirmForm(_Form):
+class ConfirmForm(Form):
     submit = SubmitField(_l("Confirm my signature"))
 
 
-class ActionForm(_Form):
+class ActionForm(Form):
     """A bare POST button (CSRF-protected) for submit and approve."""
 
     submit = SubmitField(_l("Continue"))
 
 
-class RejectForm(_Form):
+class RejectForm(Form):
     reason = SelectField(_l("Reason"), choices=[SelectChoice(r.value, REJECTION_REASONS[r])
                                                 for r in RejectionReason])
     details = TextAreaField(_l("Details for the creator"),
@@ -155,7 +122,7 @@ class RejectForm(_Form):
     submit = SubmitField(_l("Reject"))
 
 
-class ResponseForm(_Form):
+class ResponseForm(Form):
     summary = TextAreaField(_l("Summary"), render_kw={"rows": 3},
                             validators=[DataRequired(), Length(max=200), no_control_characters])
     details = TextAreaField(_l("Full response"), render_kw={"rows": 12},
@@ -170,7 +137,7 @@ def web_url(form, field):
         raise ValidationError(_l("Enter a link starting with http:// or https://."))
 
 
-class DebateOutcomeForm(_Form):
+class DebateOutcomeForm(Form):
     outcome = RadioField(_l("Outcome"), choices=[
         SelectChoice(DebateState.DEBATED.value, _l("Debated")),
         SelectChoice(DebateState.NOT_DEBATED.value, _l("Not debated"))],
@@ -187,7 +154,7 @@ class DebateOutcomeForm(_Form):
     submit = SubmitField(_l("Record the debate outcome"))
 
 
-class InvalidationForm(_Form):
+class InvalidationForm(Form):
     ip = StringField(_l("IP address"), validators=[Optional(), Length(max=64),
                                                    no_control_characters, single_line])
     domain = StringField(_l("Email domain"), validators=[Optional(), Length(max=255),
@@ -203,7 +170,7 @@ def _count(label, minimum=0):
                                                                         max=100_000_000)])
 
 
-class SchemeForm(_Form):
+class SchemeForm(Form):
     title = StringField(_l("Name"), validators=[DataRequired(), Length(max=200),
                                                 no_control_characters, single_line])
     authority = StringField(_l("Authority that answers"),

@@ -1,0 +1,43 @@
+"""The base of every form: Flask-WTF (CSRF token on every POST) with WTForms' own messages
+answered from our catalogue.
+
+WTForms ships a "zh" catalogue, which Flask-WTF picks for zh_Hant, and it is Simplified
+Chinese; so its built-in messages are mapped to ours here, once, instead of per field.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+
+# Others stay in English. Length messages are only used with max >= 64, so one form
+# covers the plural.
+WTFORMS_MESSAGES = {
+    "This field is required.": _l("Please fill in this field."),
+    "Invalid email address.": _l("Enter an email address like name@example.org."),
+    "Field cannot be longer than %(max)d character.": _l("Use at most %(max)d characters."),
+    "Number must be between %(min)s and %(max)s.": _l("Enter a number from %(min)s to "
+                                                       "%(max)s."),
+    "Not a valid integer value.": _l("Enter a whole number."),
+    "Not a valid datetime value.": _l("Enter a date and time."),
+    "Not a valid date value.": _l("Enter a date."),
+    "Not a valid choice.": _l("Choose one of the options."),
+    "Invalid Choice: could not coerce.": _l("Choose one of the options."),
+}
+
+
+class _WTFormsMessages:
+    """The `translations` object WTForms asks for its built-in messages."""
+
+    def gettext(self, string):
+        return WTFORMS_MESSAGES.get(string, string)
+
+    def ngettext(self, singular, plural, n):
+        return WTFORMS_MESSAGES.get(singular, singular if n == 1 else plural)
+
+
+class Form(FlaskForm):
+    """Base class of our forms (see the module docstring)."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _WTFormsMessages()
