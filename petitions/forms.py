@@ -81,26 +81,26 @@ class PetitionForm(Form):
     create = SubmitField(_l("Save draft"))
 
 
-class SignForm(Form):
+class _SignerChoices(Form):
+    """What every signer states, whether signing by email or with an account."""
+
+    area = StringField(_l("Area"), validators=[Optional(), Length(max=80),
+                                               no_control_characters, single_line])
+    eligible = BooleanField(_l("I am eligible to sign this petition"),
+                            validators=[DataRequired(_l("You must confirm you are eligible."))])
+    notify = BooleanField(_l("Email me when there is a response"))
+
+
+class SignForm(_SignerChoices):
     name = StringField(_l("Your name"), render_kw={"autocomplete": "name"}, validators=[
         DataRequired(), Length(max=255), no_control_characters, single_line, plain_name])
     email = EmailField(_l("Email"), filters=[visible_email], render_kw={"autocomplete": "email"},
                        validators=[DataRequired(), Length(max=320), no_control_characters,
                                    single_line, Email(check_deliverability=False)])
-    area = StringField(_l("Area"), validators=[Optional(), Length(max=80),
-                                               no_control_characters, single_line])
-    eligible = BooleanField(_l("I am eligible to sign this petition"),
-                            validators=[DataRequired(_l("You must confirm you are eligible."))])
-    notify = BooleanField(_l("Email me when there is a response"))
     submit = SubmitField(_l("Sign this petition"))
 
 
-class OneClickSignForm(Form):
-    area = StringField(_l("Area"), validators=[Optional(), Length(max=80),
-                                               no_control_characters, single_line])
-    eligible = BooleanField(_l("I am eligible to sign this petition"),
-                            validators=[DataRequired(_l("You must confirm you are eligible."))])
-    notify = BooleanField(_l("Email me when there is a response"))
+class OneClickSignForm(_SignerChoices):
     submit = SubmitField(_l("Sign with my account"))
 
 
