@@ -41,13 +41,6 @@ def load_user(session_id: str):
     return user
 
 
-@bp.before_app_request
-def _forget_cached_user():
-    """Load the user afresh for every request. In production `g` is new per request anyway;
-    under the test fixtures one app context (and its `g`) spans many requests."""
-    g.pop("_login_user", None)
-
-
 @login_manager.unauthorized_handler
 def _unauthorized():
     abort(401)  # core.web turns it into a redirect to the login page, or JSON

@@ -16,7 +16,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_currency, get_locale, refresh
+from flask_babel import format_currency, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -150,15 +150,8 @@ def money(minor_units: int, currency: str = "EUR") -> str:
     return format_currency(Decimal(int(minor_units)).scaleb(-digits), currency)
 
 
-def _fresh_locale() -> None:
-    """Choose the locale per request. Flask-Babel caches it on `g`, which under the test
-    fixtures outlives one request (their app context spans many)."""
-    refresh()
-
-
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale)
-    app.before_request(_fresh_locale)
     app.session_interface = SessionInterface()
     app.after_request(set_security_headers)
     app.register_error_handler(HTTPException, _handle_http_error)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from flask import g
+from flask_babel import refresh as refresh_locale
 
 from app import create_app
 from core.db import db as _db
@@ -22,12 +24,24 @@ TEST_CONFIG = {
 }
 
 
+def fresh_per_request(app):
+    """Our fixtures keep one app context, and so one `g`, across many requests, which a
+    server never does: forget what Flask-Login and Flask-Babel cache on `g` before each."""
+
+    @app.before_request
+    def _forget_request_caches():
+        g.pop("_login_user", None)
+        refresh_locale()
+
+    return app
+
+
 def _make_app(tmp_path, **overrides):
-    app = create_app({
+    app = fresh_per_request(create_app({
         **TEST_CONFIG,
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
         **overrides,
-    })
+    }))
     with app.app_context():
         _db.create_all()
     return app
