@@ -210,3 +210,18 @@ def postgres_url():
         subprocess.run([*prefix, "pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop"],
                        capture_output=True, timeout=60)
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def fresh_postgres_database(postgres_url: str, name: str) -> str:
+    """Drop (closing any connection still open to it) and recreate database `name` on the
+    server of `postgres_url`; return its SQLAlchemy URL."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(postgres_url)
+    admin = url.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)

@@ -8,7 +8,7 @@ from flask_migrate import upgrade
 
 from app import create_app
 from core.db import db
-from tests.conftest import TEST_CONFIG
+from tests.conftest import TEST_CONFIG, fresh_postgres_database
 
 
 def schema_differences(app) -> list:
@@ -51,19 +51,6 @@ def test_upgrade_and_register_login_on_postgresql(postgres_url):
         assert login.status_code == 302
         assert client.get("/account").status_code == 200
         db.session.remove()
-
-
-def fresh_postgres_database(postgres_url: str, name: str) -> str:
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    url = make_url(postgres_url)
-    admin = url.set(drivername="postgresql", database="postgres").render_as_string(
-        hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return url.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.mark.postgres

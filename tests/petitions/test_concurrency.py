@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from core.db import db
 from core.mail import OutboxEmail
 from petitions.models import Petition, Signature
-from tests.conftest import _make_app
+from tests.conftest import _make_app, fresh_postgres_database
 
 from .conftest import T0, count_rows
 
@@ -24,23 +24,12 @@ NOW = T0 + timedelta(days=1)
 N = 50
 
 
-def _fresh_postgres_database(server_url: str, name: str) -> str:
-    """Drop and recreate database `name` on the throwaway cluster; return its URL."""
-    import psycopg
-
-    base = server_url.rsplit("/", 1)[0]
-    with psycopg.connect(base.replace("+psycopg", "") + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"{base}/{name}"
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def app(request, tmp_path):
     """The petitions app on SQLite, then on PostgreSQL (ON CONFLICT has one path per dialect)."""
     overrides = {"PETITIONS_SIGNING_LIMITS": False, "SERVER_NAME": "civic.test"}
     if request.param == "postgresql":
-        url = _fresh_postgres_database(request.getfixturevalue("postgres_url"),
+        url = fresh_postgres_database(request.getfixturevalue("postgres_url"),
                                        "petitions_concurrency")
         overrides |= {"SQLALCHEMY_DATABASE_URI": url,
                       "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 10, "max_overflow": N}}
