@@ -1,0 +1,193 @@
+"""Staff pages on the petitions blueprint: moderation and fraud review (moderators),
+responses (officials), debate outcomes and schemes (admins)."""
+from __future__ import annotations
+
+from datetime import UTC
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import select
+
+from core.db import db, utcnow
+from core.security import role_required
+from petitions import forms, labels, lifecycle, moderation, service
+from petitions.models import Petition, PetitionScheme
+from petitions.web import _not_now, bp
+
+STAFF = ("moderator", "admin")
+OFFICIALS = ("official", "admin")
+
+
+@bp.get("/moderation")
+@role_required(*STAFF)
+def moderation_queue():
+    """Moderators: petitions awaiting moderation with SLA status, and trending IPs/domains."""
+    now = utcnow()
+    return render_template("petitions/moderation.html",
+                           queue=moderation.moderation_queue(now=now),
+                           trending=moderation.trending(now=now),
+                           action_form=forms.ActionForm(), reject_form=forms.RejectForm())
+
+
+@bp.post("/<int:petition_id>/approve")
+@role_required(*STAFF)
+def approve(petition_id):
+    """Moderator: open the petition (thresholds are frozen now)."""
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        moderation.approve(petition_id, actor=current_user, now=utcnow())
+    except service.NotFound:
+        abort(404)
+    except lifecycle.InvalidTransition as exc:
+        flash(_not_now(exc), "error")
+        return redirect(url_for("petitions.moderation_queue"), code=303)
+    return redirect(url_for("petitions.moderation_queue"))
+
+
+@bp.post("/<int:petition_id>/reject")
+@role_required(*STAFF)
+def reject(petition_id):
+    """Moderator: reject with a coded reason."""
+    form = forms.RejectForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        moderation.reject(petition_id, actor=current_user, reason=form.reason.data,
+                          details=form.details.data or "", now=utcnow())
+    except service.NotFound:
+        abort(404)
+    except lifecycle.InvalidTransition as exc:
+        flash(_not_now(exc), "error")
+        return redirect(url_for("petitions.moderation_queue"), code=303)
+    return redirect(url_for("petitions.moderation_queue"))
+
+
+@bp.route("/<int:petition_id>/invalidate", methods=["GET", "POST"])
+@role_required(*STAFF)
+def invalidate(petition_id):
+    """Moderator: bulk-invalidate by IP/domain/time window, preview count first."""
+    petition = db.session.get(Petition, petition_id) or abort(404)
+    form = forms.InvalidationForm(data={"ip": request.args.get("ip", "")[:64],
+                                        "domain": request.args.get("domain", "")[:255]})
+    preview = done = None
+    if form.validate_on_submit():
+        tz = UTC
+        try:
+            criteria = moderation.InvalidationCriteria(
+                petition_id=petition.id, ip=form.ip.data or None,
+                domain=form.domain.data or None,
+                since=form.since.data.replace(tzinfo=tz) if form.since.data else None,
+                until=form.until.data.replace(tzinfo=tz) if form.until.data else None)
+        except ValueError:
+            form.ip.errors.append(_("Give an IP address, an email domain or a time window."))
+        else:
+            if form.confirm.data:
+                done = moderation.invalidate(criteria, actor=current_user, now=utcnow())
+            else:
+                preview = moderation.invalidation_preview(criteria)
+    return render_template("petitions/invalidate.html", petition=petition, form=form,
+                           preview=preview, done=done)
+
+
+@bp.route("/<int:petition_id>/debate", methods=["GET", "POST"])
+@role_required(*STAFF)
+def debate(petition_id):
+    """Moderators: record that the petition was debated, or not, with date and links."""
+    petition = db.session.get(Petition, petition_id) or abort(404)
+    form = forms.DebateOutcomeForm()
+    if form.validate_on_submit():
+        try:
+            outcome = lifecycle.DebateOutcome(
+                outcome=lifecycle.DebateState(form.outcome.data), on=form.debated_on.data,
+                summary=form.summary.data, transcript_url=form.transcript_url.data or "",
+                video_url=form.video_url.data or "")
+        except ValueError:  # the form's validators catch these cases first
+            form.summary.errors.append(_("Check the outcome, date, summary and links."))
+        else:
+            try:
+                moderation.record_debate_outcome(petition.id, actor=current_user,
+                                                 outcome=outcome, now=utcnow())
+            except lifecycle.InvalidTransition as exc:
+                flash(_not_now_debate(exc), "error")
+                return redirect(url_for("petitions.show", petition_id=petition.id), code=303)
+            flash(_("Debate outcome recorded."), "info")
+            return redirect(url_for("petitions.show", petition_id=petition.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("petitions/debate.html", petition=petition, form=form), status
+
+
+def _not_now_debate(exc: lifecycle.InvalidTransition) -> str:
+    state = labels.DEBATE_STATES.get(str(exc.current))
+    if state is None:
+        return _("This action is no longer possible.")
+    return _("A debate outcome cannot be recorded while the debate is “%(state)s”.",
+             state=state)
+
+
+@bp.get("/officials")
+@role_required(*OFFICIALS)
+def officials():
+    """Officials: petitions awaiting a response, by due date, overdue first."""
+    return render_template("petitions/officials.html",
+                           rows=moderation.awaiting_response(now=utcnow()))
+
+
+@bp.route("/<int:petition_id>/respond", methods=["GET", "POST"])
+@role_required(*OFFICIALS)
+def respond(petition_id):
+    """Officials: write, preview and publish the response."""
+    petition = db.session.get(Petition, petition_id) or abort(404)
+    form = forms.ResponseForm()
+    if form.validate_on_submit() and form.publish.data:
+        try:
+            sent = moderation.publish_response(
+                petition.id, actor=current_user, summary=form.summary.data,
+                details=form.details.data or "", now=utcnow(),
+                petition_link=url_for("petitions.show", petition_id=petition.id,
+                                      _external=True))
+        except lifecycle.InvalidTransition as exc:
+            flash(_not_now(exc), "error")
+            return redirect(url_for("petitions.officials"), code=303)
+        except ValueError:
+            flash(_("Write a summary of at most 200 characters and details of at most "
+                    "6,000 characters."), "error")
+            return redirect(url_for("petitions.officials"), code=303)
+        flash(ngettext("Response published; %(num)s signer will be emailed.",
+                       "Response published; %(num)s signers will be emailed.", sent), "info")
+        return redirect(url_for("petitions.show", petition_id=petition.id))
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render_template("petitions/respond.html", petition=petition, form=form,
+                           preview=request.method == "POST" and not form.errors), status
+
+
+@bp.get("/schemes")
+@role_required("admin")
+def schemes():
+    """Admins: petition schemes."""
+    rows = db.session.scalars(select(PetitionScheme).order_by(PetitionScheme.id)).all()
+    return render_template("petitions/schemes.html", schemes=rows)
+
+
+@bp.route("/schemes/new", methods=["GET", "POST"], defaults={"scheme_id": None})
+@bp.route("/schemes/<int:scheme_id>", methods=["GET", "POST"])
+@role_required("admin")
+def scheme_form(scheme_id):
+    """Admins: create or edit a scheme (open petitions keep their frozen numbers)."""
+    scheme = None
+    if scheme_id is not None:
+        scheme = db.session.get(PetitionScheme, scheme_id) or abort(404)
+    form = forms.SchemeForm(obj=scheme)
+    if form.validate_on_submit():
+        fields = {name: getattr(form, name).data for name in moderation.SCHEME_FIELDS}
+        try:
+            moderation.save_scheme(scheme_id, actor=current_user, now=utcnow(), **fields)
+        except ValueError:  # FrozenRules; the form's validators catch these cases first
+            form.response_threshold.errors.append(
+                _("These numbers do not fit together; check the thresholds."))
+        else:
+            return redirect(url_for("petitions.schemes"))
+    status = 400 if form.errors else 200
+    return render_template("petitions/scheme_form.html", form=form, scheme=scheme), status
