@@ -216,14 +216,6 @@ class Profile:
             for v, (voter, k) in enumerate(zip(self.voter_ids, self.ballot_index, strict=True))
         )
 
-    @cached_property
-    def multiplicities(self) -> tuple[int, ...]:
-        """How many voters cast each distinct ballot."""
-        counts = [0] * len(self.distinct)
-        for k in self.ballot_index:
-            counts[k] += 1
-        return tuple(counts)
-
 
 def validate_ballot(instance: Instance, ballot: Ballot) -> list[str]:
     """Every way ``ballot`` breaks the constraints of ``instance`` (empty list: valid).

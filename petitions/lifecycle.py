@@ -218,11 +218,6 @@ def days_left(*, closes: datetime | None, now: datetime) -> int | None:
     return max(0, -int(-seconds // 86400))
 
 
-def sponsoring_complete(*, validated_signatures: int, sponsor_count: int) -> bool:
-    """Enough sponsors: the creator's own signature plus `sponsor_count` others (EP: 5 + 1)."""
-    return validated_signatures >= sponsor_count + 1
-
-
 def moderation_sla_status(*, waiting_since: datetime, sla_days: int, now: datetime) -> str:
     """'overdue' past the SLA, 'nearly' in its last fifth (EP: 11 of 14 days), else 'ok'."""
     waited = now - waiting_since

@@ -263,6 +263,7 @@ def _guarded(petition_id: int, *conditions, **values) -> bool:
 def cross_thresholds(petition: Petition, *, now: datetime) -> None:
     """Stamp each threshold the stored count has reached; each UPDATE wins at most once."""
     pid, count = petition.id, Petition.signature_count
+    # Enough sponsors: the creator's own signature plus `sponsor_count` others (EP: 5 + 1).
     if _guarded(pid, Petition.state == PetitionState.SPONSORING,
                 count >= Petition.sponsor_count + 1,
                 state=PetitionState.AWAITING_MODERATION, moderation_at=now):
