@@ -93,6 +93,17 @@ class _Sections:
             self.fail(f"section {name} has no header line")
         return [cell.lower() for cell in header]
 
+    def table(self, name: str, *, required: tuple[str, ...]) -> list[str]:
+        """Consume a tabular section; its header must name each ``required`` column, and no
+        column twice."""
+        header = self.start(name)
+        for column in required:
+            if column not in header:
+                self.fail(f"{name} header lacks the column {column!r}")
+        if len(set(header)) != len(header):
+            self.fail(f"{name} header repeats a column")
+        return header
+
     def rows(self) -> Iterator[list[str]]:
         """Rows up to the next section line (which stays pending) or the end."""
         while True:
@@ -134,12 +145,7 @@ def _read_meta(sections: _Sections) -> dict[str, str]:
 
 
 def _read_projects(sections: _Sections, meta: dict[str, str]) -> Instance:
-    header = sections.start("PROJECTS")
-    for column in ("project_id", "cost"):
-        if column not in header:
-            sections.fail(f"PROJECTS header lacks the column {column!r}")
-    if len(set(header)) != len(header):
-        sections.fail("PROJECTS header repeats a column")
+    header = sections.table("PROJECTS", required=("project_id", "cost"))
     id_at, cost_at = header.index("project_id"), header.index("cost")
     projects: dict[str, Project] = {}
     for row in sections.rows():
@@ -169,12 +175,7 @@ def _check_count(sections: _Sections, meta: dict[str, str], key: str, found: int
 
 
 def _read_votes(sections: _Sections, instance: Instance) -> Profile:
-    header = sections.start("VOTES")
-    for column in ("voter_id", "vote"):
-        if column not in header:
-            sections.fail(f"VOTES header lacks the column {column!r}")
-    if len(set(header)) != len(header):
-        sections.fail("VOTES header repeats a column")
+    header = sections.table("VOTES", required=("voter_id", "vote"))
     with_points = instance.vote_type in ("cumulative", "scoring")
     if with_points and "points" not in header:
         sections.fail(f"{instance.vote_type} VOTES need a 'points' column")
