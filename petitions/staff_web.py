@@ -37,14 +37,8 @@ def approve(petition_id):
     """Moderator: open the petition (thresholds are frozen now)."""
     if not forms.ActionForm().validate_on_submit():
         abort(400)
-    try:
-        moderation.approve(petition_id, actor=current_user, now=utcnow())
-    except service.NotFound:
-        abort(404)
-    except lifecycle.InvalidTransition as exc:
-        flash(_not_now(exc), "error")
-        return redirect(url_for("petitions.moderation_queue"), code=303)
-    return redirect(url_for("petitions.moderation_queue"))
+    return _back_to_queue(lambda: moderation.approve(petition_id, actor=current_user,
+                                                     now=utcnow()))
 
 
 @bp.post("/<int:petition_id>/reject")
@@ -54,9 +48,15 @@ def reject(petition_id):
     form = forms.RejectForm()
     if not form.validate_on_submit():
         abort(400)
+    return _back_to_queue(lambda: moderation.reject(
+        petition_id, actor=current_user, reason=form.reason.data,
+        details=form.details.data or "", now=utcnow()))
+
+
+def _back_to_queue(moderate):
+    """Run a moderation decision, then back to the queue; a refused one says why there."""
     try:
-        moderation.reject(petition_id, actor=current_user, reason=form.reason.data,
-                          details=form.details.data or "", now=utcnow())
+        moderate()
     except service.NotFound:
         abort(404)
     except lifecycle.InvalidTransition as exc:
