@@ -19,6 +19,7 @@ from petitions import trending as trending_rules
 from petitions.labels import REJECTION_REASONS
 from petitions.lifecycle import (
     DebateOutcome,
+    DebateState,
     FrozenRules,
     PetitionState,
     RejectionReason,
@@ -130,19 +131,29 @@ def publish_response(petition_id: int, *, actor, summary: str, details: str, now
         subject = _("Response to the petition “%(title)s”", title=petition.title)
         body = _("%(summary)s\n\nRead the full response: %(link)s", summary=summary.strip(),
                  link=petition_link)
-        emails = db.session.scalars(select(Signature.email).where(
-            Signature.petition_id == petition.id, Signature.state == SignatureState.VALIDATED,
-            Signature.notify_by_email.is_(True), Signature.email != "")).all()
-        for start in range(0, len(emails), EMAIL_BATCH):
-            db.session.execute(insert(OutboxEmail), [
-                {"to": to, "subject": subject, "body": body, "created_at": now}
-                for to in emails[start:start + EMAIL_BATCH]])
+        return _email_signers(petition.id, subject, body, now=now)
+
+
+def _email_signers(petition_id: int, subject: str, body: str, *, now: datetime) -> int:
+    """Queue one email to every validated signer who opted in, in batches of EMAIL_BATCH rows
+    (one bulk INSERT each), inside the caller's transaction. Returns how many were queued."""
+    emails = db.session.scalars(select(Signature.email).where(
+        Signature.petition_id == petition_id, Signature.state == SignatureState.VALIDATED,
+        Signature.notify_by_email.is_(True), Signature.email != "")).all()
+    for start in range(0, len(emails), EMAIL_BATCH):
+        db.session.execute(insert(OutboxEmail), [
+            {"to": to, "subject": subject, "body": body, "created_at": now}
+            for to in emails[start:start + EMAIL_BATCH]])
     return len(emails)
 
 
 def record_debate_outcome(petition_id: int, *, actor, outcome: DebateOutcome,
-                          now: datetime) -> Petition:
-    """Awaiting debate → debated / not debated, with date, summary and optional links."""
+                          now: datetime, petition_link: str) -> int:
+    """Awaiting debate → debated / not debated, with date, summary and optional links.
+
+    Like the UK site's debate-outcome mail, every validated signer who opted in is emailed
+    (same transaction, batched). Returns the number of emails queued.
+    """
     if not isinstance(outcome, DebateOutcome):
         raise TypeError("outcome must be a lifecycle.DebateOutcome")
     with write_transaction():
@@ -156,7 +167,13 @@ def record_debate_outcome(petition_id: int, *, actor, outcome: DebateOutcome,
         petition.debate_outcome_at = now
         audit.record(actor, "petition.debate_outcome", "petition", petition.id, now=now,
                      outcome=str(outcome.outcome), on=outcome.on.isoformat())
-    return petition
+        if outcome.outcome == DebateState.DEBATED:
+            subject = _("The petition “%(title)s” was debated", title=petition.title)
+        else:
+            subject = _("The petition “%(title)s” will not be debated", title=petition.title)
+        body = _("%(summary)s\n\nRead more: %(link)s", summary=petition.debate_summary,
+                 link=petition_link)
+        return _email_signers(petition.id, subject, body, now=now)
 
 
 @dataclass(frozen=True)

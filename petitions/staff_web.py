@@ -108,12 +108,16 @@ def debate(petition_id):
             form.summary.errors.append(_("Check the outcome, date, summary and links."))
         else:
             try:
-                moderation.record_debate_outcome(petition.id, actor=current_user,
-                                                 outcome=outcome, now=utcnow())
+                sent = moderation.record_debate_outcome(
+                    petition.id, actor=current_user, outcome=outcome, now=utcnow(),
+                    petition_link=url_for("petitions.show", petition_id=petition.id,
+                                          _external=True))
             except lifecycle.InvalidTransition as exc:
                 flash(_not_now_debate(exc), "error")
                 return redirect(url_for("petitions.show", petition_id=petition.id), code=303)
-            flash(_("Debate outcome recorded."), "info")
+            flash(ngettext("Debate outcome recorded; %(num)s signer will be emailed.",
+                           "Debate outcome recorded; %(num)s signers will be emailed.", sent),
+                  "info")
             return redirect(url_for("petitions.show", petition_id=petition.id))
     status = 400 if request.method == "POST" else 200
     return render_template("petitions/debate.html", petition=petition, form=form), status

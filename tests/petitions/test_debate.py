@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from core.audit import AuditEntry
 from core.db import db
-from petitions import lifecycle, moderation
+from core.mail import OutboxEmail
+from petitions import lifecycle, moderation, service
 from petitions.lifecycle import DebateOutcome, DebateState
 from petitions.models import Petition
 
@@ -22,6 +23,7 @@ FORM = {"outcome": "debated", "debated_on": "2026-03-05",
         "summary": "MPs debated the potholes for three hours.",
         "transcript_url": "https://hansard.example/debates/42",
         "video_url": "https://video.example/42"}
+LINK = "https://civic.example/petitions/1"
 
 
 @pytest.fixture(autouse=True)
@@ -109,7 +111,7 @@ def test_an_outcome_before_the_threshold_or_twice_is_an_invalid_transition(peopl
     outcome = DebateOutcome(outcome=DebateState.DEBATED, on=date(2026, 3, 5), summary="Done.")
     with pytest.raises(lifecycle.InvalidTransition, match="not_needed"):
         moderation.record_debate_outcome(petition.id, actor=people["moderator"],
-                                         outcome=outcome, now=NOW)
+                                         outcome=outcome, now=NOW, petition_link=LINK)
     login_as(client, people["moderator"])
     response = client.post(f"/petitions/{petition.id}/debate", data=FORM)
     assert response.status_code == 303
@@ -118,9 +120,31 @@ def test_an_outcome_before_the_threshold_or_twice_is_an_invalid_transition(peopl
     for i in range(3):
         sign_and_confirm(petition.id, f"fan{i}@example.org", now=NOW)
     moderation.record_debate_outcome(petition.id, actor=people["moderator"], outcome=outcome,
-                                     now=NOW)
+                                     now=NOW, petition_link=LINK)
     with pytest.raises(lifecycle.InvalidTransition, match="debated"):
         moderation.record_debate_outcome(petition.id, actor=people["moderator"],
-                                         outcome=outcome, now=NOW)
+                                         outcome=outcome, now=NOW, petition_link=LINK)
     assert db.session.scalar(select(AuditEntry).where(
         AuditEntry.action == "petition.debate_outcome").limit(1)) is not None
+
+
+def test_signers_who_asked_for_news_are_emailed_the_outcome(client, login_as, people, petition):
+    for i in range(2):
+        sign_and_confirm(petition.id, f"fan{i}@example.org", now=NOW, notify=True)
+    sign_and_confirm(petition.id, "quiet@example.org", now=NOW, notify=False)
+    service.sign(petition.id, name="Pat Pending", email="pending@example.org", area=None,
+                 ip="203.0.113.9", notify=True, now=NOW, confirm_link=lambda t: t)
+    db.session.expire_all()
+    assert db.session.get(Petition, petition.id).debate_state == DebateState.AWAITING
+    before = set(db.session.scalars(select(OutboxEmail.id)))
+
+    login_as(client, people["moderator"])
+    response = client.post(f"/petitions/{petition.id}/debate", data=FORM, follow_redirects=True)
+    assert "3 signers will be emailed" in response.get_data(True)
+
+    mails = db.session.scalars(select(OutboxEmail).where(OutboxEmail.id.not_in(before))).all()
+    # the creator's own signature asks for news; the quiet and the unconfirmed signer get none
+    assert sorted(m.to for m in mails) == ["creator@example.org", "fan0@example.org",
+                                           "fan1@example.org"]
+    assert all("was debated" in m.subject and FORM["summary"] in m.body
+               and f"/petitions/{petition.id}" in m.body for m in mails)
