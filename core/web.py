@@ -23,7 +23,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from core import audit, mail  # noqa: F401 - register the outbox and audit tables
-from core.db import db
+from core.db import db, utcnow
 from core.extensions import babel
 from core.security import SessionInterface, safe_next, set_security_headers
 
@@ -84,10 +84,13 @@ def home():
 
     from deliberation.models import Conversation
     from pb.models import BudgetProcess
+    from petitions.queries import public_petitions
 
     budgets = [b for b in BudgetProcess.listed() if b.visible_to(current_user)]
     conversations = [c for c in Conversation.listed() if c.visible_to(current_user)]
-    return render_template("home.html", budgets=budgets[:3], conversations=conversations[:3])
+    petitions, _total = public_petitions(now=utcnow(), status="open", user=current_user, limit=3)
+    return render_template("home.html", budgets=budgets[:3], conversations=conversations[:3],
+                           petitions=petitions)
 
 
 @bp.post("/language")

@@ -257,3 +257,23 @@ def test_a_moderator_approving_twice_is_sent_back_to_the_queue_with_a_message(
     assert response.headers["Location"].endswith("/petitions/moderation")
     page = client.get("/petitions/moderation").get_data(as_text=True)
     assert "This action is not possible while the petition is “Open”." in page
+
+
+def test_a_petition_that_closed_below_its_threshold_owes_no_response(client, scheme, people):
+    p = open_petition(scheme, people)  # 3 signatures, 4 needed for a response
+    assert "No response needed yet" in client.get(f"/petitions/{p.id}").get_data(True)
+    with time_machine.travel(NOW + timedelta(days=31), tick=False):  # window 30 days, no tick
+        page = client.get(f"/petitions/{p.id}").get_data(True)
+        listing = client.get("/petitions/?status=closed").get_data(True)
+    for html in (page, listing):
+        assert "No response: threshold not reached" in html and "needed yet" not in html
+
+
+def test_the_home_page_points_to_open_petitions(client, scheme, people):
+    assert "No petition is open right now." in client.get("/").get_data(True)
+    p = open_petition(scheme, people, title="Plant trees on <Elm> Street")
+    home = client.get("/").get_data(True)
+    assert f'href="/petitions/{p.id}"' in home and "Plant trees on &lt;Elm&gt; Street" in home
+    assert "3 signatures" in home
+    with time_machine.travel(NOW + timedelta(days=31), tick=False):  # closed: no longer listed
+        assert f'href="/petitions/{p.id}"' not in client.get("/").get_data(True)
