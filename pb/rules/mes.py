@@ -161,9 +161,5 @@ def mes(
 
 def _paid_per_voter(arrays: ProfileArrays, run: EqualSharesRun) -> tuple[Fraction, ...]:
     """What each voter (profile order) paid in total in ``run``."""
-    paid_per_class = [
-        run.start - Fraction(int(left.numerator), int(left.denominator))
-        for left in run.class_budget
-    ]
-    paid_per_row = [paid_per_class[c] for c in run.row_class.tolist()]
+    paid_per_row = [run.start - left for left in run.row_budgets()]
     return tuple(paid_per_row[row] for row in arrays.voter_row.tolist())

@@ -37,22 +37,20 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-try:  # the exact type of pb.rules.equal_shares
-    from gmpy2 import mpq as exact
-except ImportError:  # pragma: no cover - gmpy2 is optional
-    exact = Fraction
-
 if TYPE_CHECKING:
     from pb.rules.equal_shares import EqualSharesRun
 
 MARGIN = 1e-9  # relative; float64 error after hundreds of operations is ~1e-13
+UNIT = 2.0**-53  # float64 unit roundoff
 
 
-def float_limit(f0: float, f1: float, scale0: float, scale1: float) -> float:
+def float_limit(f0: float, f1: float, scale0: float, scale1: float,
+                error0: float = 0.0, error1: float = 0.0) -> float:
     """Largest X such that f0 + f1·x > 0 on [0, X), given values computed with magnitudes
-    ``scale0``/``scale1`` (a relative :data:`MARGIN` of those is subtracted first)."""
-    f0 -= MARGIN * scale0
-    f1 -= MARGIN * scale1
+    ``scale0``/``scale1`` (a relative :data:`MARGIN` of those is subtracted first) and known
+    absolute errors ``error0``/``error1``."""
+    f0 -= MARGIN * scale0 + error0
+    f1 -= MARGIN * scale1 + error1
     if not f0 > 0:
         return 0.0
     if f1 >= 0:
@@ -77,38 +75,35 @@ def _down(x: float) -> float:
     return x * (1 - 1e-12)
 
 
-def split_limit(rho0, rho1, budgets, slopes, values, weights, poor) -> float:
-    """Condition 1 for one purchase: the poor/rich split of its supporter groups (exact).
+def split_limit(rho0, rho1, budget_f, budget_error, slope_f, slope_error, values, poor,
+                exact_group) -> float:
+    """Condition 1 for one purchase: the poor/rich split of its live supporter groups.
 
-    ``budgets``/``slopes`` are each group's budget a + b·x, ``values`` its utility,
-    ``poor`` the set of poor groups, ``rho0 + rho1·x`` the price.
+    Group g has budget a + b·x with floats ``budget_f``/``slope_f`` within ``budget_error``/
+    ``slope_error`` of a/b, utility ``values[g]`` and is poor iff ``poor[g]``; the price is
+    rho0 + rho1·x (exact). Floats decide where the error bounds leave no doubt (a smaller,
+    safe limit); elsewhere ``exact_group(g)`` gives the exact (a, b).
     """
     limit = exact_limit(rho0, rho1, strict=False)
-    price0: dict = {}  # ρ0·u and ρ1·u per utility (few distinct utilities)
-    price1: dict = {}
-    for g, (a, b, u) in enumerate(zip(budgets, slopes, values.tolist(), strict=True)):
-        if not limit > 0:
-            break
-        p1 = price1.get(u)
-        if p1 is None:
-            p1 = price1[u] = rho1 * u
-        h1 = b - p1  # budget left after paying ρ·u: h0 + h1·x
-        if g in poor:
-            h1 = -h1
-        if h1 < 0:  # only then can the sign of h0 + h1·x change
-            p0 = price0.get(u)
-            if p0 is None:
-                p0 = price0[u] = rho0 * u
-            h0 = p0 - a if g in poor else a - p0
+    if not limit > 0:
+        return limit
+    r0, r1 = float(rho0), float(rho1)
+    u = values.astype(np.float64)
+    sign = np.where(poor, -1.0, 1.0)
+    # h = budget − ρ·u for the rich, ρ·u − budget for the poor: must stay ≥ 0
+    low0 = sign * (budget_f - r0 * u) - budget_error - 4 * UNIT * (np.abs(budget_f) + abs(r0) * u)
+    low1 = sign * (slope_f - r1 * u) - slope_error - 4 * UNIT * (np.abs(slope_f) + abs(r1) * u)
+    falling = low1 < 0  # only then can the sign of h change
+    sure = falling & (low0 > 0)
+    if sure.any():
+        limit = min(limit, _down(float((low0[sure] / -low1[sure]).min())))
+    for g in (falling & ~sure).nonzero()[0].tolist():
+        a, b = exact_group(g)
+        price0, price1 = rho0 * int(values[g]), rho1 * int(values[g])
+        h0, h1 = (price0 - a, price1 - b) if poor[g] else (a - price0, b - price1)
+        if h1 < 0:
             limit = min(limit, exact_limit(h0, h1, strict=False))
     return limit
-
-
-def price_slope(poor, slopes, values, weights):
-    """Slope in x of ρ_S for the split ``poor`` (exact): −Σ_poor w·b / Σ_rich w·u."""
-    paid = sum((slopes[g] * int(weights[g]) for g in poor), 0)
-    utility = sum(int(weights[g]) * int(values[g]) for g in range(len(slopes)) if g not in poor)
-    return -paid / utility if paid else 0
 
 
 def competitors_limit(lower0, lower1, rho0: float, rho1: float) -> np.ndarray:
@@ -162,32 +157,14 @@ def usable_snapshot(run: EqualSharesRun, x: Fraction) -> Snapshot | None:
     return None
 
 
-def restore(run, old: EqualSharesRun, snap: Snapshot, x: Fraction, snapshots, rho_slopes):
+def restore(run, old: EqualSharesRun, snap: Snapshot, x: Fraction, snapshots):
     """Set ``run`` to the state of ``old`` after ``snap`` with budgets moved along the trace
-    by x; returns (selected, ρ, active, lower, lower_slope) and fills the snapshots and price
-    slopes that stay valid (in the coordinates of ``run``)."""
-    old_snapshots, class_slope, old_slopes = old.resume_data
-    shift = exact(x.numerator, x.denominator)
-    budgets = [
-        a + b * shift
-        for a, b in zip(old.class_budget[: snap.classes], class_slope[: snap.classes], strict=True)
-    ]
-    run.class_budget = budgets
-    run.class_budget_f = np.array([float(v) for v in budgets])
-    run.row_class = snap.row_class.copy()
-    run.budget_f = run.class_budget_f[run.row_class]
-    if run.track:
-        run.class_slope = list(class_slope[: snap.classes])
-        run.class_slope_f = np.array([float(v) for v in run.class_slope])
-        run.slope_f = run.class_slope_f[run.row_class]
+    by x (``run.restore``); returns (selected, active, lower, lower_slope) and fills the
+    snapshots that stay valid (in the coordinates of ``run``)."""
+    run.restore(old, snap, x)
     moved = old.start + x - snap.origin  # how far the snapshot's own coordinates move
     run.limit = shifted_limit(snap.limit, moved)
-    selected = list(old.selected[: snap.selected])
-    rhos = {
-        p: exact(old.rho[p].numerator, old.rho[p].denominator) + old_slopes[p] * shift
-        for p in selected
-    }
-    rho_slopes.update((p, old_slopes[p]) for p in selected)
+    old_snapshots = old.resume_data[0]
     snapshots.extend(old_snapshots[: old_snapshots.index(snap) + 1])
     lower = shifted_lower(snap.lower, snap.lower_slope, float(moved))
-    return selected, rhos, snap.active.copy(), lower, snap.lower_slope.copy()
+    return list(old.selected[: snap.selected]), snap.active.copy(), lower, snap.lower_slope.copy()

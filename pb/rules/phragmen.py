@@ -12,12 +12,13 @@ are few and kept as Fractions; floats pick the candidates, ties within 1e-9 are 
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import numpy as np
 
 from pb.instance import Instance, Profile
-from pb.rules.equal_shares import WINDOW, exact_weighted_sum
+from pb.rules.mes_budgets import WINDOW, exact
 from pb.rules.outcome import Outcome, make_outcome
 from pb.rules.profile_arrays import ProfileArrays, profile_arrays
 
@@ -85,3 +86,15 @@ def _exact_new_load(arrays, rows, row_load, load_values, votes, cost) -> Fractio
     total = exact_weighted_sum([load_values[k] for k in present], weight_per_load[present])
     total = Fraction(int(total.numerator), int(total.denominator))
     return (total + cost) / votes
+
+
+def exact_weighted_sum(values, weights):
+    """Σ w·v over exact rationals, summing per denominator first (fast for many values)."""
+    by_denominator: dict[int, int] = {}
+    for value, weight in zip(values, weights, strict=True):
+        d = int(value.denominator)
+        by_denominator[d] = by_denominator.get(d, 0) + int(value.numerator) * int(weight)
+    if not by_denominator:
+        return exact(0)
+    common = math.lcm(*by_denominator)
+    return exact(sum(n * (common // d) for d, n in by_denominator.items()), common)

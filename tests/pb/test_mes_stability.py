@@ -25,8 +25,7 @@ def _utilities(vote_type):
 
 def _state(run):
     """What a run decides: purchases, prices and every merged ballot's final budget."""
-    budgets = [run.class_budget[c] for c in run.row_class.tolist()]
-    return run.selected, run.rho, [Fraction(int(b.numerator), int(b.denominator)) for b in budgets]
+    return run.selected, run.rho, run.row_budgets()
 
 
 @settings(max_examples=80, deadline=None)

@@ -1,0 +1,411 @@
+"""Budgets and prices during one MES run: floats for speed, exact rationals where they decide.
+
+Why this shape: keeping every budget class's budget as an exact rational costs one rational
+subtraction per rich class per purchase, and on large files that was most of the time. So only
+the *prices* are exact. A voter whose budget is still positive paid ρ_q·u_q for every bought
+project q it supports (it was never poor: paying all leaves nothing), so a budget class c — the
+voters with the same history, hence the same utility U[c, q] for each bought q — has budget
+
+    start − Σ_q U[c, q]·ρ_q      and slope (mes_stability)   1 − Σ_q U[c, q]·ρ'_q.
+
+A sum of budgets over supporter groups with weights w is start·Σw − Σ_q K_q·ρ_q with the
+integer vector K = w·U (numpy): one exact term per purchase so far instead of one per class.
+Exact prices of bought projects need such a sum (what the poor pay); one class's exact budget is
+computed only when a float comparison is too close to call.
+
+Floats: every class budget ``class_budget_f`` is within ``error`` of the exact one (a bound
+derived in :class:`RunState`), every slope within ``slack``·``class_abs_f`` (Σ|terms| of the
+slope). Each decision from floats subtracts these bounds (plus a relative WINDOW for rounding
+in sums); whatever stays too close is decided exactly, so every outcome is exact.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import NamedTuple
+
+import numpy as np
+
+from pb.rules.mes_stability import UNIT, exact_limit, float_limit, split_limit
+from pb.rules.profile_arrays import ProfileArrays, SupportLists
+
+try:  # gmpy2's rationals are ~5x faster than fractions.Fraction; same exact values
+    from gmpy2 import mpq as exact
+except ImportError:  # pragma: no cover - gmpy2 is optional
+    exact = Fraction
+
+WINDOW = 1e-9  # relative; float64 error after hundreds of operations is ~1e-13
+
+
+class Tables:
+    """Per-project arrays of one utility, cached on the ProfileArrays (built once per utility)."""
+
+    def __init__(self, arrays: ProfileArrays, support: SupportLists):
+        self.rows = support.rows
+        self.weights = [arrays.weights[r] for r in support.rows]
+        self.weights_f = [w.astype(np.float64) for w in self.weights]
+        self.weight_total_f = [float(w.sum()) for w in self.weights]
+        self.values = support.values
+        self.values_f = [v.astype(np.float64) for v in support.values]
+        self.constant = [len(v) == 0 or bool((v == v[0]).all()) for v in support.values]
+        # utilities are small integers for points/Borda: (class, utility) packs into one int64
+        self.value_span = [
+            int(v.max()) + 1 if v.dtype != object and len(v) and v.max() < 2**31 else 0
+            for v in support.values
+        ]
+        self.costs = [exact(c) if isinstance(c, int) else exact(c.numerator, c.denominator)
+                      for c in arrays.costs]
+        self.costs_f = [float(c) for c in arrays.costs]
+        # class utilities U and K = w·U in int64 when no sum can overflow, else Python ints
+        top = max((int(v.max()) for v in support.values if len(v)), default=0)
+        small = all(v.dtype != object for v in support.values)
+        self.util_dtype = np.int64 if small and top * max(arrays.num_voters, 1) < 2**62 else object
+
+
+def tables(arrays: ProfileArrays, utility: str) -> Tables:
+    key = "equal_shares:" + utility
+    if key not in arrays._support:
+        arrays._support[key] = Tables(arrays, arrays.support(utility))
+    return arrays._support[key]
+
+
+class Groups(NamedTuple):
+    """Supporters of one project grouped by (budget class, utility), as priced by
+    :meth:`RunState.exact_rho`: ``count`` groups of which ``live`` (positions) have money;
+    ``classes``/``values``/``weights``/``poor`` describe the live ones, ``inverse`` maps each
+    supporter to its group and ``poor_util`` is K = w·U over the poor groups."""
+
+    count: int
+    live: np.ndarray
+    classes: np.ndarray
+    values: np.ndarray
+    weights: np.ndarray
+    poor: np.ndarray
+    inverse: np.ndarray
+    poor_util: np.ndarray
+
+
+class RunState:
+    """Budgets of one run (see module docstring); ``_``-methods assume validated inputs.
+
+    ``error``: a class budget is b_parent − ρ·u, computed as fl(b̃_parent − fl(fl(ρ)·u)); with
+    ρ·u ≤ b_parent ≤ start (the class is rich) each purchase adds at most 3.01·UNIT·start, a
+    restore (a matmul over ≤ P purchases, :meth:`restore`) gives at most (P + 4)·UNIT·start and
+    float(start) UNIT·start; a class has at most P purchases in its history, so
+    8·(P + 2)·UNIT·start bounds them all. Slopes likewise, relative to Σ|terms| (``slack``).
+    """
+
+    def __init__(self, tables: Tables, num_projects: int, start: Fraction, track: bool):
+        self.t = tables
+        self.start = exact(start.numerator, start.denominator)
+        self.start_f = float(start)
+        self.slack = 8 * (num_projects + 2) * UNIT
+        self.error = self.slack * self.start_f
+        self.classes = 2  # class 0 is "no money left"; class 1 is the starting budget
+        self.class_util = np.zeros((64, num_projects), dtype=tables.util_dtype)
+        self.class_budget_f = np.array([0.0, self.start_f])
+        self.rho: dict[int, object] = {}  # bought project -> exact price
+        self.rho_slope: dict[int, object] = {}  # bought project -> exact slope of its price
+        self.track = track
+        self.limit = math.inf
+        if track:  # slopes in x of the class budgets along this run's trace (mes_stability)
+            self.class_slope_f = np.array([0.0, 1.0])
+            self.class_abs_f = np.array([0.0, 1.0])
+
+    def start_rows(self, rows: int) -> None:
+        """Every merged ballot starts in class 1."""
+        self.row_class = np.ones(rows, dtype=np.int64)
+        self._rows_changed()
+
+    def _rows_changed(self) -> None:
+        self.budget_f = self.class_budget_f[self.row_class]
+        if self.track:
+            self.slope_f = self.class_slope_f[self.row_class]
+            self.abs_f = self.class_abs_f[self.row_class]
+
+    def restore(self, old, snap, x: Fraction) -> None:
+        """The state of run ``old`` after snapshot ``snap``, moved along its trace to per-voter
+        budgets x (exact) larger: prices move by their slopes, float budgets are recomputed
+        from the prices (so their error does not grow from restore to restore)."""
+        _, class_slope_f, class_abs_f, rho, rho_slope = old.resume_data
+        shift = exact(x.numerator, x.denominator)
+        prices = np.zeros(self.class_util.shape[1])
+        for p in old.selected[: snap.selected]:
+            self.rho[p] = rho[p] + rho_slope[p] * shift
+            self.rho_slope[p] = rho_slope[p]
+            prices[p] = float(self.rho[p])
+        n = self.classes = snap.classes
+        self.class_util = old.class_util[:n].copy()
+        self.class_budget_f = self.start_f - self.class_util.astype(np.float64) @ prices
+        self.class_budget_f[0] = 0.0
+        if self.track:
+            self.class_slope_f = class_slope_f[:n].copy()
+            self.class_abs_f = class_abs_f[:n].copy()
+        self.row_class = snap.row_class.copy()
+        self._rows_changed()
+
+    # --- exact values in the basis of the prices -------------------------------------------
+
+    def _exact_sum(self, classes: np.ndarray, weights: np.ndarray, slope: bool = False):
+        """Σ w·budget (or Σ w·slope) over live classes, exactly; also returns K = w·U."""
+        util = weights.astype(self.class_util.dtype) @ self.class_util[classes]
+        prices = self.rho_slope if slope else self.rho
+        total = int(weights.sum()) * (1 if slope else self.start)
+        for q in util.nonzero()[0].tolist():
+            total -= int(util[q]) * prices[q]
+        return total, util
+
+    def _exact_budget(self, c: int, slope: bool = False):
+        """Exact budget (or slope) of class c ≠ 0."""
+        row = self.class_util[c]
+        prices = self.rho_slope if slope else self.rho
+        total = 1 if slope else self.start
+        for q in row.nonzero()[0].tolist():
+            total -= int(row[q]) * prices[q]
+        return total
+
+    # --- prices ---------------------------------------------------------------------------
+
+    def _unaffordable_f(self, available: float, spread: float, weights_f, rows_or_classes,
+                        per_row: bool, cost: float) -> None:
+        """Stability condition 2 from floats: available + slope·x < cost stays true."""
+        slopes = self.slope_f[rows_or_classes] if per_row else self.class_slope_f[rows_or_classes]
+        sizes = self.abs_f[rows_or_classes] if per_row else self.class_abs_f[rows_or_classes]
+        slope = float(weights_f @ slopes)
+        slope_error = 1.01 * (self.slack + (len(slopes) + 4) * UNIT) * float(weights_f @ sizes)
+        self.limit = min(self.limit, float_limit(
+            cost - available, -slope, cost, abs(slope), spread, slope_error))
+
+    def float_rho(self, p: int) -> tuple[float, float, float] | None:
+        """(ρ, error bound, lower bound of the slope in x of the lower bound ρ_S of its split S)
+        of project p from float budgets (slope 0 unless tracking); None if clearly unaffordable."""
+        t = self.t
+        rows = t.rows[p]
+        budget = self.budget_f[rows]
+        weight = t.weights_f[p]
+        cost = t.costs_f[p]
+        available = float(weight @ budget)
+        spread = t.weight_total_f[p] * self.error  # bounds Σ w·|b̃ − b|
+        if available + spread < cost * (1 - WINDOW):
+            if self.track:
+                self._unaffordable_f(available, spread, weight, rows, True, cost)
+            return None
+        utility = t.values_f[p]
+        if t.constant[p]:
+            order = budget.argsort()  # ties: any order gives the same ρ and a valid split
+        else:
+            order = np.argsort(budget / utility, kind="stable")
+        b, u, w = budget[order], utility[order], weight[order]
+        value, split, error = walk(cost, b, u, w, spread)
+        slope = 0.0
+        if self.track:
+            rows = rows[order[:split]]
+            rich = float(w[split:] @ u[split:])
+            slope = -float(w[:split] @ self.slope_f[rows]) / rich
+            size = float(w[:split] @ self.abs_f[rows]) / rich
+            slope -= 1.01 * (self.slack + (split + 4) * UNIT) * size + 4 * UNIT * abs(slope)
+        return value, error, slope
+
+    def _groups(self, p: int):
+        """Supporters of p grouped by (budget class, utility): classes, utilities, weights,
+        and each supporter's group."""
+        t = self.t
+        classes = self.row_class[t.rows[p]]
+        values = t.values[p]
+        if t.constant[p]:  # group by class without sorting: classes are small integers
+            present = np.bincount(classes)
+            keys = present.nonzero()[0]
+            lookup = np.empty(len(present), dtype=np.int64)
+            lookup[keys] = np.arange(len(keys))
+            inverse = lookup[classes]
+            group_classes = keys
+            group_values = np.full(len(keys), values[0], dtype=values.dtype)
+        elif t.value_span[p] and self.classes < 2**62 // t.value_span[p]:
+            span = t.value_span[p]
+            keys, inverse = np.unique(classes * span + values, return_inverse=True)
+            group_classes, group_values = keys // span, keys % span
+        else:
+            pairs = np.stack([classes, values.astype(np.int64)], axis=1)
+            keys, inverse = np.unique(pairs, axis=0, return_inverse=True)
+            group_classes, group_values = keys[:, 0], keys[:, 1]
+        inverse = inverse.reshape(-1)
+        group_weights = np.bincount(inverse, weights=t.weights_f[p]).astype(np.int64)
+        return group_classes, group_values, group_weights, inverse
+
+    def exact_rho(self, p: int):
+        """Exact ρ of p and its :class:`Groups`, or (None, None) if unaffordable.
+
+        Floats order the supporter groups and locate the poor/rich split; the price is then
+        computed exactly from that split and the split is checked exactly for every group
+        whose float ratio is within the error bounds of ρ (elsewhere floats cannot be wrong).
+        """
+        t = self.t
+        cost, cost_f = t.costs[p], t.costs_f[p]
+        all_classes, all_values, all_weights, inverse = self._groups(p)
+        live = (all_classes != 0).nonzero()[0]
+        classes, values, weights = all_classes[live], all_values[live], all_weights[live]
+        budget_f = self.class_budget_f[classes]
+        values_f = values.astype(np.float64)
+        weights_f = weights.astype(np.float64)
+        available_f = float(weights_f @ budget_f)
+        spread = t.weight_total_f[p] * self.error
+        if available_f - spread < cost_f * (1 + WINDOW):
+            if available_f + spread < cost_f * (1 - WINDOW):
+                if self.track:
+                    self._unaffordable_f(available_f, spread, weights_f, classes, False, cost_f)
+                return None, None
+            available, _ = self._exact_sum(classes, weights)
+            if available < cost:
+                if self.track:
+                    slope, _ = self._exact_sum(classes, weights, slope=True)
+                    limit = exact_limit(cost - available, -slope, strict=True)
+                    self.limit = min(self.limit, limit)
+                return None, None
+        ratio_f = budget_f / values_f
+        order = np.argsort(ratio_f, kind="stable")
+        rho_f, split, error = walk(cost_f, budget_f[order], values_f[order], weights_f[order],
+                                   spread)
+        poor = np.zeros(len(classes), dtype=bool)
+        poor[order[:split]] = True
+        rho, poor_util = self._price(cost, poor, classes, values, weights)
+        near = (np.abs(ratio_f - rho_f) <= 2 * error + 2 * self.error / values_f).nonzero()[0]
+        if len(near) and not self._split_holds(rho, near.tolist(), poor, classes, values):
+            rho, poor, poor_util = self._exact_walk(cost, classes, values, weights)
+        return rho, Groups(len(all_classes), live, classes, values, weights, poor, inverse,
+                           poor_util)
+
+    def _price(self, cost, poor, classes, values, weights):
+        """Exact ρ for the split ``poor`` and K = w·U of the poor groups."""
+        paid, poor_util = self._exact_sum(classes[poor], weights[poor])
+        rich = ~poor
+        if values.dtype != object and int(values.max()) * int(weights.sum()) < 2**62:
+            utility = int(weights[rich] @ values[rich])  # exact: no int64 overflow
+        else:
+            utility = sum(int(w) * int(v) for w, v in zip(weights[rich], values[rich],
+                                                          strict=True))
+        return (cost - paid) / utility, poor_util
+
+    def _split_holds(self, rho, near, poor, classes, values) -> bool:
+        for g in near:
+            budget = self._exact_budget(int(classes[g]))
+            price = rho * int(values[g])
+            if bool(poor[g]) != (budget <= price) and budget != price:
+                return False
+        return True
+
+    def _exact_walk(self, cost, classes, values, weights):
+        """Fallback: sort groups exactly by budget/utility and walk (pabutools' definition)."""
+        budgets = [self._exact_budget(c) for c in classes.tolist()]
+        order = sorted(range(len(budgets)), key=lambda g: budgets[g] / int(values[g]))
+        paid = exact(0)
+        utility = sum(int(weights[g]) * int(values[g]) for g in order)
+        for k, g in enumerate(order):
+            rho = (cost - paid) / utility
+            if rho * int(values[g]) <= budgets[g]:
+                poor = np.zeros(len(budgets), dtype=bool)
+                poor[order[:k]] = True
+                return rho, poor, self._exact_sum(classes[poor], weights[poor])[1]
+            paid += budgets[g] * int(weights[g])
+            utility -= int(weights[g]) * int(values[g])
+        raise AssertionError("affordable project without a price")  # unreachable
+
+    def price_slope(self, groups: Groups):
+        """Exact slope in x of the price ρ_S for the split of ``groups``:
+        −Σ_poor w·slope / Σ_rich w·u."""
+        if not groups.poor.any():
+            return 0
+        paid = exact(int(groups.weights[groups.poor].sum()))
+        for q in groups.poor_util.nonzero()[0].tolist():
+            paid -= int(groups.poor_util[q]) * self.rho_slope[q]
+        rich = ~groups.poor
+        utility = sum(int(w) * int(v) for w, v in zip(
+            groups.weights[rich].tolist(), groups.values[rich].tolist(), strict=True))
+        return -paid / utility if paid else 0
+
+    def split_limit(self, rho, rho_slope, groups: Groups) -> float:
+        """Stability condition 1 for buying at ``rho`` + ``rho_slope``·x with ``groups``."""
+        classes = groups.classes
+
+        def exact_group(g: int):
+            c = int(classes[g])
+            return self._exact_budget(c), self._exact_budget(c, slope=True)
+
+        return split_limit(
+            rho, rho_slope, self.class_budget_f[classes], self.error, self.class_slope_f[classes],
+            1.01 * self.slack * self.class_abs_f[classes], groups.values, groups.poor, exact_group)
+
+    # --- paying ---------------------------------------------------------------------------
+
+    def pay(self, p: int, rho, groups: Groups, rho_slope=0) -> None:
+        """Charge p's supporters min(budget, ρ·u) each; the rich move to new budget classes
+        (``rho_slope``: slope in x of the price, when tracking)."""
+        rich = (~groups.poor).nonzero()[0]
+        parents = groups.classes[rich]
+        utilities = groups.values[rich]
+        left_f = self.class_budget_f[parents] - float(rho) * utilities.astype(np.float64)
+        keep = left_f > 2 * self.error  # certainly positive; the rest is decided exactly
+        for k in (~keep).nonzero()[0].tolist():
+            left = self._exact_budget(int(parents[k])) - rho * int(utilities[k])
+            if left > 0:
+                keep[k], left_f[k] = True, float(left)
+            elif self.track and rho_slope * int(utilities[k]) != self._exact_budget(
+                int(parents[k]), slope=True
+            ):
+                self.limit = 0.0  # a budget that is exactly used up at x = 0 only
+        new_class = np.zeros(groups.count, dtype=np.int64)  # poor/used up: class 0
+        if keep.any():
+            kept, parents, utilities = rich[keep], parents[keep], utilities[keep]
+            first, n = self.classes, len(kept)
+            if first + n > len(self.class_util):
+                grown = np.zeros((2 * (first + n), self.class_util.shape[1]),
+                                 dtype=self.class_util.dtype)
+                grown[:first] = self.class_util[:first]
+                self.class_util = grown
+            self.class_util[first:first + n] = self.class_util[parents]
+            self.class_util[first:first + n, p] = utilities
+            self.classes += n
+            self.class_budget_f = np.concatenate([self.class_budget_f, left_f[keep]])
+            new_class[groups.live[kept]] = np.arange(first, first + n)
+            if self.track:
+                step = float(rho_slope) * utilities.astype(np.float64)
+                self.class_slope_f = np.concatenate(
+                    [self.class_slope_f, self.class_slope_f[parents] - step])
+                self.class_abs_f = np.concatenate(
+                    [self.class_abs_f, self.class_abs_f[parents] + np.abs(step)])
+        rows = self.t.rows[p]
+        mapped = new_class[groups.inverse]
+        self.row_class[rows] = mapped
+        self.budget_f[rows] = self.class_budget_f[mapped]
+        if self.track:
+            self.slope_f[rows] = self.class_slope_f[mapped]
+            self.abs_f[rows] = self.class_abs_f[mapped]
+        self.rho[p] = rho
+        self.rho_slope[p] = rho_slope
+
+    def row_budgets(self) -> list:
+        """Exact final budget of every merged ballot."""
+        by_class = {c: self._exact_budget(c) if c else exact(0)
+                    for c in np.unique(self.row_class).tolist()}
+        return [by_class[c] for c in self.row_class.tolist()]
+
+
+def walk(cost: float, b: np.ndarray, u: np.ndarray, w: np.ndarray, spread: float = 0.0):
+    """Float price, poor/rich split and an error bound, for supporters sorted by budget/utility.
+
+    The bound covers rounding in the sums (≤ n·2⁻⁵² of each) including the cancellation in
+    cost − (paid by the poor) when the rich carry a tiny share, the error of the budgets
+    themselves (Σ w·|b̃ − b| ≤ ``spread``), plus the relative WINDOW.
+    """
+    paid = w * b
+    poor_before = paid.cumsum() - paid
+    utility_from = (w * u)[::-1].cumsum()[::-1]
+    rho = (cost - poor_before) / utility_from
+    fits = rho * u <= b * (1 + 1e-12)
+    j = int(fits.argmax())
+    if not fits[j]:  # none fits
+        j = len(rho) - 1
+    value = float(rho[j])
+    rest = float(utility_from[j])
+    error = (1e-15 * (len(b) + 8) * (cost + float(poor_before[j])) + spread) / rest
+    return value, j, error + WINDOW * abs(value)
