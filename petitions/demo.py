@@ -5,13 +5,14 @@ example.org addresses and TEST-NET IPs (192.0.2.0/24).
 """
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select, update
 
 from core.db import db, write_transaction
 from core.process import Commitment
-from petitions import moderation, service
+from petitions import areas, jobs, moderation, service
 from petitions.identity import area_code
 from petitions.models import Petition, PetitionScheme, Signature, SignatureState
 
@@ -28,18 +29,19 @@ def _add_signatures(petition_id: int, count: int, *, at: datetime) -> None:
     with write_transaction():
         petition = db.session.get(Petition, petition_id)
         kind = petition.scheme.area_kind
-        areas = DISTRICTS if kind == "district" else POSTCODES
+        choices = DISTRICTS if kind == "district" else POSTCODES
         start = petition.signature_count
         rows = []
         for i in range(start, start + count):
             email = f"demo{petition_id}-{i}@example.org"
-            area = areas[i % len(areas)] if kind != "none" else None
+            area = choices[i % len(choices)] if kind != "none" else None
             rows.append({"petition_id": petition_id, "name": f"Demo signer {i}", "email": email,
                          "canonical_email": email, "email_domain": "example.org",
                          "area": area, "area_code": area_code(area, kind=kind),
                          "ip": f"192.0.2.{i % 250 + 1}", "state": SignatureState.VALIDATED,
                          "notify_by_email": i % 3 == 0, "created_at": at, "validated_at": at})
         db.session.execute(insert(Signature), rows)
+        areas.add(petition_id, Counter(row["area_code"] for row in rows))
         db.session.execute(update(Petition).where(Petition.id == petition_id)
                            .values(signature_count=Petition.signature_count + count),
                            execution_options={"synchronize_session": False})
@@ -121,4 +123,4 @@ def seed(users, now) -> None:
               stage="open", signatures=310, signed_at=now - 200 * day)
     _petition(uk, citizen, moderator, "Make Pi Day a bank holiday",
               "Declare 14 March a bank holiday.", created=now - 10 * day, stage="rejected")
-    service.tick(now=now)  # the 220-day-old petition's window has ended
+    jobs.tick(now=now)  # the 220-day-old petition's window has ended

@@ -162,3 +162,14 @@ class TrendingAlert(db.Model):
     hour = mapped_column(UTCDateTime, nullable=False)  # start of the hour alerted
     signatures: Mapped[int] = mapped_column(Integer)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class AreaCount(db.Model):
+    """Validated signatures of one petition from one area code (see petitions/areas.py)."""
+
+    __tablename__ = "petition_area_counts"
+
+    petition_id: Mapped[int] = mapped_column(
+        ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True)
+    area_code: Mapped[str] = mapped_column(String(80), primary_key=True)
+    signatures: Mapped[int] = mapped_column(Integer, default=0, nullable=False)

@@ -5,6 +5,7 @@ Every staff action writes `core.audit.record` in the same transaction (docs/ARCH
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from core import audit
 from core.db import db, write_transaction
 from core.mail import OutboxEmail
-from petitions import lifecycle
+from petitions import areas, lifecycle
 from petitions import trending as trending_rules
 from petitions.labels import REJECTION_REASONS
 from petitions.lifecycle import (
@@ -215,11 +216,13 @@ def invalidate(criteria: InvalidationCriteria, *, actor, now: datetime) -> int:
     """Invalidate matching signatures; uncount validated ones and clear unsupported thresholds."""
     with write_transaction():
         get_petition(criteria.petition_id)
-        was_validated = db.session.execute(
+        uncounted = db.session.execute(
             update(Signature).where(*criteria.where(),
                                     Signature.state == SignatureState.VALIDATED)
-            .values(state=SignatureState.INVALIDATED, invalidated_at=now),
-            execution_options=NO_SYNC).rowcount
+            .values(state=SignatureState.INVALIDATED, invalidated_at=now)
+            .returning(Signature.area_code), execution_options=NO_SYNC).scalars().all()
+        was_validated = len(uncounted)
+        areas.add(criteria.petition_id, {code: -n for code, n in Counter(uncounted).items()})
         others = db.session.execute(
             update(Signature).where(*criteria.where())
             .values(state=SignatureState.INVALIDATED, invalidated_at=now, token=None),

@@ -1,4 +1,4 @@
-"""Read-only queries: the public list, one petition's public record, area counts, duplicates.
+"""Read-only queries: the public list, one petition's public record, duplicates.
 
 Public records never contain names, emails or IPs (docs/reliability.md §2e).
 """
@@ -10,9 +10,9 @@ from sqlalchemy import and_, func, or_, select
 
 from core.db import db
 from core.process import STAFF_ROLES, Audience
-from petitions import lifecycle
+from petitions import areas, lifecycle
 from petitions.lifecycle import PetitionState, ResponseState
-from petitions.models import Petition, PetitionScheme, Signature, SignatureState
+from petitions.models import Petition, PetitionScheme
 from petitions.similarity import similar_texts
 
 STATUSES = ("all", "open", "awaiting_response", "responded", "overdue", "closed", "rejected")
@@ -76,16 +76,6 @@ def can_view(petition: Petition, user) -> bool:
     return petition.state in (*lifecycle.PUBLISHED, PetitionState.REJECTED)
 
 
-def signatures_by_area(petition_id: int) -> dict[str, int]:
-    """Validated signatures per area code (district or postcode outward code)."""
-    rows = db.session.execute(
-        select(Signature.area_code, func.count(Signature.id))
-        .where(Signature.petition_id == petition_id, Signature.state == SignatureState.VALIDATED,
-               Signature.area_code.is_not(None))
-        .group_by(Signature.area_code).order_by(Signature.area_code)).all()
-    return {code: n for code, n in rows}
-
-
 def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -140,7 +130,7 @@ def public_record(petition: Petition, *, now: datetime, with_areas: bool = False
         },
     }
     if with_areas:
-        record["signatures_by_area"] = signatures_by_area(petition.id)
+        record["signatures_by_area"] = areas.counts(petition.id)
     return record
 
 

@@ -1,4 +1,4 @@
-"""Petition use cases: create, sponsor, sign, confirm, moderate, tick, reconcile, anonymise.
+"""Petition use cases: create, sponsor, sign, confirm; counters and threshold crossings.
 
 Each function that writes runs in one `write_transaction()` (docs/reliability.md §3a): the
 signature insert is `INSERT … ON CONFLICT DO NOTHING` on UNIQUE(petition_id, canonical_email),
@@ -14,13 +14,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import String, cast, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from core import audit
 from core.db import db, write_transaction
 from core.mail import OutboxEmail, queue_email
-from petitions import lifecycle
+from petitions import areas, lifecycle
 from petitions.identity import SigningLimits, area_code, canonical_email, email_domain, over_limit
 from petitions.lifecycle import DebateState, PetitionState, ResponseState
 from petitions.models import Petition, PetitionScheme, Signature, SignatureState
@@ -92,7 +92,7 @@ def start_sponsoring(petition_id: int, *, creator, now: datetime) -> Petition:
         _insert_signature(petition, name=creator.display_name, email=creator.email,
                           area=None, ip=None, user_id=creator.id, notify=True,
                           state=SignatureState.VALIDATED, now=now)
-        _count_one(petition, now=now)
+        _count_one(petition, area=None, now=now)
     return petition
 
 
@@ -206,7 +206,8 @@ def sign(petition_id: int, *, name: str, email: str, area: str | None, ip: str |
             return SignOutcome.ALREADY_SIGNED
         if one_click:
             if state == SignatureState.VALIDATED:
-                _count_one(petition, now=now)
+                _count_one(petition, area=area_code(area, kind=petition.scheme.area_kind),
+                           now=now)
             return SignOutcome.COUNTED
         if not may_email:
             # The address itself stays out of the log (personal data); the row id finds it.
@@ -239,22 +240,24 @@ def confirm_signature(token: str, *, now: datetime) -> Petition:
             .values(state=SignatureState.VALIDATED, validated_at=now, token=None),
             execution_options=NO_SYNC).rowcount
         if changed == 1:
-            _count_one(petition, now=now)
+            _count_one(petition, area=signature.area_code, now=now)
         else:  # fraudulent rows stay uncounted; the token is spent either way
             db.session.execute(update(Signature).where(Signature.id == signature.id)
                                .values(token=None), execution_options=NO_SYNC)
     return petition
 
 
-def _count_one(petition: Petition, *, now: datetime) -> None:
-    """+1 in the caller's transaction, then the exactly-once threshold guards."""
+def _count_one(petition: Petition, *, area: str | None, now: datetime) -> None:
+    """+1 (and +1 for the signer's area) in the caller's transaction, then the exactly-once
+    threshold guards."""
     db.session.execute(update(Petition).where(Petition.id == petition.id)
                        .values(signature_count=Petition.signature_count + 1),
                        execution_options=NO_SYNC)
+    areas.add(petition.id, {area: 1})
     cross_thresholds(petition, now=now)
 
 
-def _guarded(petition_id: int, *conditions, **values) -> bool:
+def guarded_update(petition_id: int, *conditions, **values) -> bool:
     stmt = update(Petition).where(Petition.id == petition_id, *conditions).values(**values)
     return db.session.execute(stmt.returning(Petition.id),
                               execution_options=NO_SYNC).first() is not None
@@ -264,16 +267,16 @@ def cross_thresholds(petition: Petition, *, now: datetime) -> None:
     """Stamp each threshold the stored count has reached; each UPDATE wins at most once."""
     pid, count = petition.id, Petition.signature_count
     # Enough sponsors: the creator's own signature plus `sponsor_count` others (EP: 5 + 1).
-    if _guarded(pid, Petition.state == PetitionState.SPONSORING,
+    if guarded_update(pid, Petition.state == PetitionState.SPONSORING,
                 count >= Petition.sponsor_count + 1,
                 state=PetitionState.AWAITING_MODERATION, moderation_at=now):
         audit.record(None, "petition.sponsored", "petition", pid, now=now)
     if petition.response_threshold is None:  # not opened yet: no frozen thresholds
         return
-    _guarded(pid, Petition.state == PetitionState.OPEN, Petition.listed_at.is_(None),
+    guarded_update(pid, Petition.state == PetitionState.OPEN, Petition.listed_at.is_(None),
              count >= Petition.visibility_threshold, listed_at=now)
     due = lifecycle.response_due_at(reached_at=now, due_days=petition.response_due_days)
-    if _guarded(pid, Petition.state == PetitionState.OPEN,
+    if guarded_update(pid, Petition.state == PetitionState.OPEN,
                 Petition.response_threshold_reached_at.is_(None),
                 Petition.response_state == ResponseState.NOT_NEEDED,
                 count >= Petition.response_threshold,
@@ -287,7 +290,7 @@ def cross_thresholds(petition: Petition, *, now: datetime) -> None:
                     _("“%(title)s” (petition %(id)s) reached the response threshold. "
                       "Your answer is due by %(due)s.", title=petition.title, id=pid,
                       due=due.date().isoformat()), now=now)
-    if petition.debate_threshold is not None and _guarded(
+    if petition.debate_threshold is not None and guarded_update(
             pid, Petition.state == PetitionState.OPEN,
             Petition.debate_threshold_reached_at.is_(None),
             count >= Petition.debate_threshold,
@@ -298,13 +301,13 @@ def cross_thresholds(petition: Petition, *, now: datetime) -> None:
 def uncross_thresholds(petition_id: int) -> None:
     """Clear threshold stamps the count no longer supports (EP `decrement_signature_count!`)."""
     count = Petition.signature_count
-    _guarded(petition_id, Petition.response_state == ResponseState.AWAITING,
+    guarded_update(petition_id, Petition.response_state == ResponseState.AWAITING,
              count < Petition.response_threshold, response_state=ResponseState.NOT_NEEDED,
              response_threshold_reached_at=None, response_due_at=None)
-    _guarded(petition_id, Petition.debate_state == DebateState.AWAITING,
+    guarded_update(petition_id, Petition.debate_state == DebateState.AWAITING,
              count < Petition.debate_threshold, debate_state=DebateState.NOT_NEEDED,
              debate_threshold_reached_at=None)
-    _guarded(petition_id, Petition.listed_at.is_not(None),
+    guarded_update(petition_id, Petition.listed_at.is_not(None),
              count < Petition.visibility_threshold, listed_at=None)
 
 
@@ -331,76 +334,3 @@ def notify_role(role: str, subject: str, body: str, *, now: datetime) -> int:
 def _user_model():
     from accounts.models import User
     return User
-
-
-def tick(*, now: datetime) -> list[int]:
-    """Time-based transitions: open petitions whose window has ended become closed."""
-    with write_transaction():
-        ids = db.session.scalars(select(Petition.id).where(
-            Petition.state == PetitionState.OPEN, Petition.closes_at <= now)).all()
-        for pid in ids:
-            if _guarded(pid, Petition.state == PetitionState.OPEN,
-                        state=PetitionState.CLOSED, closed_at=Petition.closes_at):
-                audit.record(None, "petition.closed", "petition", pid, now=now)
-    return list(ids)
-
-
-def reconcile(*, now: datetime) -> list[tuple[int, int, int]]:
-    """Compare every counter with its validated rows; fix and report drift (EP PetitionCountJob).
-
-    Returns (petition id, stored count, counted rows) for each petition that drifted.
-    """
-    with write_transaction():
-        rows = db.session.execute(
-            select(Petition.id, Petition.signature_count,
-                   select(func.count(Signature.id))
-                   .where(Signature.petition_id == Petition.id,
-                          Signature.state == SignatureState.VALIDATED)
-                   .correlate(Petition).scalar_subquery())).all()
-        drift = [(pid, stored, real) for pid, stored, real in rows if stored != real]
-        for pid, stored, real in drift:
-            log.warning("petition %s signature count drift: stored %s, rows %s", pid, stored, real)
-            db.session.execute(update(Petition).where(Petition.id == pid)
-                               .values(signature_count=real), execution_options=NO_SYNC)
-            audit.record(None, "petition.reconciled", "petition", pid, now=now,
-                         stored=stored, counted=real)
-            uncross_thresholds(pid)
-        db.session.execute(update(Petition).values(last_reconciled_at=now),
-                           execution_options=NO_SYNC)
-    return drift
-
-
-def anonymise(*, now: datetime, after_days: int, batch_size: int = 500) -> list[int]:
-    """Blank names, emails and IPs of signers `after_days` after a petition ended (§2e).
-
-    Works in batches, each its own transaction, so an interrupted run simply resumes.
-    Counts and area codes survive. Returns the petitions finished in this run.
-    """
-    if after_days < 0:
-        raise ValueError("after_days must be >= 0")
-    cutoff = now - timedelta(days=after_days)
-    ended = func.coalesce(Petition.closed_at, Petition.rejected_at)
-    ids = db.session.scalars(select(Petition.id).where(
-        Petition.anonymised_at.is_(None),
-        Petition.state.in_([PetitionState.CLOSED, PetitionState.REJECTED]),
-        ended <= cutoff)).all()
-    db.session.rollback()
-    for pid in ids:
-        while True:
-            with write_transaction():
-                batch = db.session.scalars(select(Signature.id).where(
-                    Signature.petition_id == pid, Signature.email != "")
-                    .limit(batch_size)).all()
-                if batch:
-                    db.session.execute(
-                        update(Signature).where(Signature.id.in_(batch)).values(
-                            name="", email="", ip=None, area=None, token=None, user_id=None,
-                            canonical_email="anon:" + cast(Signature.id, String)),
-                        execution_options=NO_SYNC)
-                else:
-                    db.session.execute(update(Petition).where(Petition.id == pid)
-                                       .values(anonymised_at=now), execution_options=NO_SYNC)
-                    audit.record(None, "petition.anonymised", "petition", pid, now=now)
-            if not batch:
-                break
-    return list(ids)

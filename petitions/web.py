@@ -24,7 +24,7 @@ from wtforms import SelectChoice
 from core.db import db, utcnow
 from core.extensions import limiter
 from core.security import role_required
-from petitions import forms, labels, lifecycle, queries, service
+from petitions import areas, forms, labels, lifecycle, queries, service
 from petitions.identity import SigningLimits
 from petitions.models import Petition, PetitionScheme
 
@@ -152,7 +152,7 @@ def show(petition_id):
     form = forms.OneClickSignForm() if one_click else forms.SignForm()
     return render_template("petitions/show.html", petition=petition, view=_view_model(petition,
                            now), form=form, one_click=one_click,
-                           areas=queries.signatures_by_area(petition.id),
+                           areas=areas.counts(petition.id),
                            action_form=forms.ActionForm(), reject_form=forms.RejectForm(),
                            is_creator=user is not None and user.id == petition.creator_id)
 
@@ -202,7 +202,7 @@ def sign(petition_id):
     return render_template("petitions/show.html", petition=petition,
                            view=_view_model(petition, now), form=form,
                            one_click=isinstance(form, forms.OneClickSignForm),
-                           areas=queries.signatures_by_area(petition.id),
+                           areas=areas.counts(petition.id),
                            action_form=forms.ActionForm(), reject_form=forms.RejectForm(),
                            is_creator=False), 400
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from core.db import db
 from core.mail import OutboxEmail
+from petitions import areas
 from petitions.models import Petition, Signature
 from tests.conftest import _make_app, fresh_postgres_database
 
@@ -78,7 +79,8 @@ def tokens(petition_id):
 def test_fifty_people_signing_at_once_are_all_counted_once(app, petition):
     before, pid = petition.signature_count, petition.id  # creator + 2 sponsors
     signed = in_parallel(app, lambda c, i: c.post(f"/petitions/{pid}/sign", data={
-        "name": f"Person {i}", "email": f"person{i}@example.org", "eligible": "y"}))
+        "name": f"Person {i}", "email": f"person{i}@example.org", "eligible": "y",
+        "area": ("North", "South")[i % 2]}))
     assert [r.status_code for r in signed] == [200] * N
     pending = tokens(petition.id)
     assert len(pending) == N
@@ -88,6 +90,7 @@ def test_fifty_people_signing_at_once_are_all_counted_once(app, petition):
     p = db.session.get(Petition, petition.id)
     assert p.signature_count - before == N
     assert p.signature_count == count_rows(petition.id) == before + N
+    assert areas.counts(pid) == {"North": N // 2, "South": N - N // 2}  # no lost update
     # R6: the response threshold (4) was crossed once, by one of the 50 transactions.
     assert p.response_threshold_reached_at == NOW
     assert db.session.scalar(select(func.count(OutboxEmail.id)).where(

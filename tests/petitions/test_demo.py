@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from core.db import db
-from petitions import demo, service
+from petitions import demo, jobs
 from petitions.models import Petition, PetitionScheme
 
 from .conftest import T0
@@ -29,7 +29,7 @@ def test_the_demo_has_every_state_and_survives_a_second_run(app, people, runner)
     overdue = [p for p in petitions if p.response_due_at and p.responded_at is None
                and p.response_due_at < T0]
     assert len(overdue) == 1
-    assert service.reconcile(now=T0 + timedelta(seconds=1)) == []  # counters match rows
+    assert jobs.reconcile(now=T0 + timedelta(seconds=1)) == []  # counters match rows
 
 
 def test_the_scheduler_commands_use_the_real_clock(runner, petition):

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 
 from core.db import db
 from core.mail import OutboxEmail
-from petitions import moderation, service
+from petitions import jobs, moderation, service
 from petitions.lifecycle import ResponseState
 from petitions.models import Petition, Signature
 
@@ -142,17 +142,17 @@ def test_reconcile_repairs_a_corrupted_counter(runner, petition):
 def test_anonymisation_blanks_signers_but_keeps_counts_and_areas(app, people, scheme):
     p = open_petition(scheme, people)
     sign_and_confirm(p.id, "sam@example.org", name="Sam Secret", area="North", now=NOW)
-    service.tick(now=p.closes_at)
+    jobs.tick(now=p.closes_at)
     before = (_reload(p.id).signature_count, count_rows(p.id))
-    assert service.anonymise(now=p.closes_at + timedelta(days=10), after_days=183) == []
+    assert jobs.anonymise(now=p.closes_at + timedelta(days=10), after_days=183) == []
     later = p.closes_at + timedelta(days=184)
-    assert service.anonymise(now=later, after_days=183, batch_size=2) == [p.id]
+    assert jobs.anonymise(now=later, after_days=183, batch_size=2) == [p.id]
     rows = db.session.scalars(select(Signature).where(Signature.petition_id == p.id)).all()
     assert all(r.name == "" and r.email == "" and r.ip is None for r in rows)
     assert not any("sam" in r.canonical_email for r in rows)
     assert (_reload(p.id).signature_count, count_rows(p.id)) == before
     assert [r.area_code for r in rows].count("North") == 1
-    assert service.anonymise(now=later, after_days=183) == []  # re-running is a no-op
+    assert jobs.anonymise(now=later, after_days=183) == []  # re-running is a no-op
 
 
 def test_a_district_outside_the_schemes_list_is_refused(petition):
