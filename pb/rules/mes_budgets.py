@@ -74,7 +74,8 @@ class Groups(NamedTuple):
     """Supporters of one project grouped by (budget class, utility), as priced by
     :meth:`RunState.exact_rho`: ``count`` groups of which ``live`` (positions) have money;
     ``classes``/``values``/``weights``/``poor`` describe the live ones, ``inverse`` maps each
-    supporter to its group and ``poor_util`` is K = w·U over the poor groups."""
+    supporter to its group and ``poor_util`` is K = w·U over the poor groups. With one utility
+    for all supporters groups are classes: ``count``/``live``/``inverse`` are None."""
 
     count: int
     live: np.ndarray
@@ -107,6 +108,8 @@ class RunState:
         self.class_budget_f = np.array([0.0, self.start_f])
         self.rho: dict[int, object] = {}  # bought project -> exact price
         self.rho_slope: dict[int, object] = {}  # bought project -> exact slope of its price
+        self.purchases = 0  # payments so far: float_rho's walks stay valid until the next
+        self._priced: dict[int, tuple] = {}
         self.track = track
         self.limit = math.inf
         if track:  # slopes in x of the class budgets along this run's trace (mes_stability)
@@ -144,6 +147,7 @@ class RunState:
             self.class_abs_f = class_abs_f[:n].copy()
         self.row_class = snap.row_class.copy()
         self._rows_changed()
+        self.purchases = snap.selected
 
     # --- exact values in the basis of the prices -------------------------------------------
 
@@ -179,31 +183,46 @@ class RunState:
 
     def float_rho(self, p: int) -> tuple[float, float, float] | None:
         """(ρ, error bound, lower bound of the slope in x of the lower bound ρ_S of its split S)
-        of project p from float budgets (slope 0 unless tracking); None if clearly unaffordable."""
+        of project p from float budgets (slope 0 unless tracking); None if clearly unaffordable.
+
+        With one utility for all supporters (cost, cardinality) the walk runs over the budget
+        classes present, far fewer than the supporters, and is kept for :meth:`exact_rho`."""
         t = self.t
         rows = t.rows[p]
-        budget = self.budget_f[rows]
-        weight = t.weights_f[p]
         cost = t.costs_f[p]
-        available = float(weight @ budget)
         spread = t.weight_total_f[p] * self.error  # bounds Σ w·|b̃ − b|
+        weight = t.weights_f[p]
+        available = float(weight @ self.budget_f[rows])
         if available + spread < cost * (1 - WINDOW):
             if self.track:
                 self._unaffordable_f(available, spread, weight, rows, True, cost)
             return None
-        utility = t.values_f[p]
-        if t.constant[p]:
+        constant = t.constant[p]
+        if constant:
+            counts = np.bincount(self.row_class[rows], weights=weight)
+            ids = counts.nonzero()[0]
+            if ids[0] == 0:
+                ids = ids[1:]  # no money left
+            budget = self.class_budget_f[ids]
             order = budget.argsort()  # ties: any order gives the same ρ and a valid split
+            u = float(t.values_f[p][0])
+            b, w = budget[order], counts[ids][order]
         else:
-            order = np.argsort(budget / utility, kind="stable")
-        b, u, w = budget[order], utility[order], weight[order]
+            ids, u, budget = rows, t.values_f[p], self.budget_f[rows]
+            order = np.argsort(budget / u, kind="stable")
+            b, u, w = budget[order], u[order], weight[order]
         value, split, error = walk(cost, b, u, w, spread)
+        if constant:
+            self._priced[p] = (self.purchases, ids, counts[ids], budget, order, value, split,
+                               error, available)
         slope = 0.0
         if self.track:
-            rows = rows[order[:split]]
-            rich = float(w[split:] @ u[split:])
-            slope = -float(w[:split] @ self.slope_f[rows]) / rich
-            size = float(w[:split] @ self.abs_f[rows]) / rich
+            poor = ids[order[:split]]
+            rich = float(w[split:].sum()) * u if constant else float(w[split:] @ u[split:])
+            slopes, sizes = (self.class_slope_f, self.class_abs_f) if constant else (
+                self.slope_f, self.abs_f)
+            slope = -float(w[:split] @ slopes[poor]) / rich
+            size = float(w[:split] @ sizes[poor]) / rich
             slope -= 1.01 * (self.slack + (split + 4) * UNIT) * size + 4 * UNIT * abs(slope)
         return value, error, slope
 
@@ -236,20 +255,33 @@ class RunState:
     def exact_rho(self, p: int):
         """Exact ρ of p and its :class:`Groups`, or (None, None) if unaffordable.
 
-        Floats order the supporter groups and locate the poor/rich split; the price is then
-        computed exactly from that split and the split is checked exactly for every group
-        whose float ratio is within the error bounds of ρ (elsewhere floats cannot be wrong).
+        Floats order the supporter groups and locate the poor/rich split (for one utility: as
+        found by the last :meth:`float_rho`); the price is then computed exactly from that
+        split and the split is checked exactly for every group whose float ratio is within
+        the error bounds of ρ (elsewhere floats cannot be wrong).
         """
         t = self.t
         cost, cost_f = t.costs[p], t.costs_f[p]
-        all_classes, all_values, all_weights, inverse = self._groups(p)
-        live = (all_classes != 0).nonzero()[0]
-        classes, values, weights = all_classes[live], all_values[live], all_weights[live]
-        budget_f = self.class_budget_f[classes]
-        values_f = values.astype(np.float64)
-        weights_f = weights.astype(np.float64)
-        available_f = float(weights_f @ budget_f)
         spread = t.weight_total_f[p] * self.error
+        if t.constant[p]:
+            entry = self._priced.get(p)
+            if entry is None or entry[0] != self.purchases:
+                if self.float_rho(p) is None:
+                    return None, None
+                entry = self._priced[p]
+            _, classes, weights_f, budget_f, order, rho_f, split, error, available_f = entry
+            values = np.full(len(classes), t.values[p][0], dtype=t.values[p].dtype)
+            weights = weights_f.astype(np.int64)
+            count = live = inverse = None  # supporters move with their class (pay)
+        else:
+            all_classes, all_values, all_weights, inverse = self._groups(p)
+            count = len(all_classes)
+            live = (all_classes != 0).nonzero()[0]
+            classes, values, weights = all_classes[live], all_values[live], all_weights[live]
+            budget_f = self.class_budget_f[classes]
+            weights_f = weights.astype(np.float64)
+            available_f = float(weights_f @ budget_f)
+        values_f = values.astype(np.float64)
         if available_f - spread < cost_f * (1 + WINDOW):
             if available_f + spread < cost_f * (1 - WINDOW):
                 if self.track:
@@ -263,17 +295,17 @@ class RunState:
                     self.limit = min(self.limit, limit)
                 return None, None
         ratio_f = budget_f / values_f
-        order = np.argsort(ratio_f, kind="stable")
-        rho_f, split, error = walk(cost_f, budget_f[order], values_f[order], weights_f[order],
-                                   spread)
+        if not t.constant[p]:
+            order = np.argsort(ratio_f, kind="stable")
+            rho_f, split, error = walk(cost_f, budget_f[order], values_f[order],
+                                       weights_f[order], spread)
         poor = np.zeros(len(classes), dtype=bool)
         poor[order[:split]] = True
         rho, poor_util = self._price(cost, poor, classes, values, weights)
         near = (np.abs(ratio_f - rho_f) <= 2 * error + 2 * self.error / values_f).nonzero()[0]
         if len(near) and not self._split_holds(rho, near.tolist(), poor, classes, values):
             rho, poor, poor_util = self._exact_walk(cost, classes, values, weights)
-        return rho, Groups(len(all_classes), live, classes, values, weights, poor, inverse,
-                           poor_util)
+        return rho, Groups(count, live, classes, values, weights, poor, inverse, poor_util)
 
     def _price(self, cost, poor, classes, values, weights):
         """Exact ρ for the split ``poor`` and K = w·U of the poor groups."""
@@ -353,10 +385,14 @@ class RunState:
                 int(parents[k]), slope=True
             ):
                 self.limit = 0.0  # a budget that is exactly used up at x = 0 only
-        new_class = np.zeros(groups.count, dtype=np.int64)  # poor/used up: class 0
+        first = self.classes
+        if groups.inverse is None:  # one utility: supporters move with their class
+            new_class = np.zeros(first, dtype=np.int64)  # poor/used up: class 0
+        else:  # one new class per (class, utility) group
+            new_class = np.zeros(groups.count, dtype=np.int64)
         if keep.any():
             kept, parents, utilities = rich[keep], parents[keep], utilities[keep]
-            first, n = self.classes, len(kept)
+            n = len(kept)
             if first + n > len(self.class_util):
                 grown = np.zeros((2 * (first + n), self.class_util.shape[1]),
                                  dtype=self.class_util.dtype)
@@ -366,7 +402,8 @@ class RunState:
             self.class_util[first:first + n, p] = utilities
             self.classes += n
             self.class_budget_f = np.concatenate([self.class_budget_f, left_f[keep]])
-            new_class[groups.live[kept]] = np.arange(first, first + n)
+            moved = parents if groups.inverse is None else groups.live[kept]
+            new_class[moved] = np.arange(first, first + n)
             if self.track:
                 step = float(rho_slope) * utilities.astype(np.float64)
                 self.class_slope_f = np.concatenate(
@@ -374,7 +411,7 @@ class RunState:
                 self.class_abs_f = np.concatenate(
                     [self.class_abs_f, self.class_abs_f[parents] + np.abs(step)])
         rows = self.t.rows[p]
-        mapped = new_class[groups.inverse]
+        mapped = new_class[self.row_class[rows] if groups.inverse is None else groups.inverse]
         self.row_class[rows] = mapped
         self.budget_f[rows] = self.class_budget_f[mapped]
         if self.track:
@@ -382,6 +419,7 @@ class RunState:
             self.abs_f[rows] = self.class_abs_f[mapped]
         self.rho[p] = rho
         self.rho_slope[p] = rho_slope
+        self.purchases += 1
 
     def row_budgets(self) -> list:
         """Exact final budget of every merged ballot."""
