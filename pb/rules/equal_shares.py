@@ -42,13 +42,19 @@ class EqualSharesRun:
     (see :mod:`pb.rules.mes_stability`)."""
 
     selected: tuple[int, ...]
-    rho: dict[int, Fraction]
     start: Fraction
     row_class: np.ndarray
     stable_for: float = 0.0
     class_util: np.ndarray = field(default=None, repr=False, compare=False)
     # snapshots, class slopes and their sizes (floats), exact prices and price slopes
     resume_data: tuple = field(default=((), None, None, {}, {}), repr=False, compare=False)
+
+    @property
+    def rho(self) -> dict[int, Fraction]:
+        """Price of each bought project (converted only when asked: most runs of add1 are
+        only looked at for what they select)."""
+        return {p: Fraction(int(r.numerator), int(r.denominator))
+                for p, r in self.resume_data[3].items()}
 
     def row_budgets(self) -> list[Fraction]:
         """Exact final budget of every merged ballot: start − Σ_q U[class, q]·ρ_q."""
@@ -188,7 +194,6 @@ def equal_shares_run(
                     run.row_class.copy(), active.copy(), lower.copy(), lower_slope.copy()))
     return EqualSharesRun(
         tuple(selected),
-        {p: Fraction(int(r.numerator), int(r.denominator)) for p, r in run.rho.items()},
         Fraction(start),
         run.row_class,
         run.limit if track else 0.0,

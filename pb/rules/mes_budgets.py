@@ -57,10 +57,12 @@ class Tables:
         self.costs = [exact(c) if isinstance(c, int) else exact(c.numerator, c.denominator)
                       for c in arrays.costs]
         self.costs_f = [float(c) for c in arrays.costs]
-        # class utilities U and K = w·U in int64 when no sum can overflow, else Python ints
+        # class utilities U and K = w·U: float64 while every sum is an integer below 2**53
+        # (exact, and BLAS-fast), int64 while none can overflow, else Python ints
         top = max((int(v.max()) for v in support.values if len(v)), default=0)
-        small = all(v.dtype != object for v in support.values)
-        self.util_dtype = np.int64 if small and top * max(arrays.num_voters, 1) < 2**62 else object
+        bound = top * max(arrays.num_voters, 1) if all(
+            v.dtype != object for v in support.values) else 2**64
+        self.util_dtype = np.float64 if bound < 2**52 else np.int64 if bound < 2**62 else object
 
 
 def tables(arrays: ProfileArrays, utility: str) -> Tables:
@@ -85,6 +87,7 @@ class Groups(NamedTuple):
     poor: np.ndarray
     inverse: np.ndarray
     poor_util: np.ndarray
+    rich_util: int  # Σ w·u over the rich groups
 
 
 class RunState:
@@ -153,7 +156,7 @@ class RunState:
 
     def _exact_sum(self, classes: np.ndarray, weights: np.ndarray, slope: bool = False):
         """Σ w·budget (or Σ w·slope) over live classes, exactly; also returns K = w·U."""
-        util = weights.astype(self.class_util.dtype) @ self.class_util[classes]
+        util = weights.astype(self.class_util.dtype) @ self.class_util.take(classes, axis=0)
         prices = self.rho_slope if slope else self.rho
         total = int(weights.sum()) * (1 if slope else self.start)
         for q in util.nonzero()[0].tolist():
@@ -301,11 +304,12 @@ class RunState:
                                        weights_f[order], spread)
         poor = np.zeros(len(classes), dtype=bool)
         poor[order[:split]] = True
-        rho, poor_util = self._price(cost, poor, classes, values, weights)
+        rho, poor_util, rich_util = self._price(cost, poor, classes, values, weights)
         near = (np.abs(ratio_f - rho_f) <= 2 * error + 2 * self.error / values_f).nonzero()[0]
         if len(near) and not self._split_holds(rho, near.tolist(), poor, classes, values):
-            rho, poor, poor_util = self._exact_walk(cost, classes, values, weights)
-        return rho, Groups(count, live, classes, values, weights, poor, inverse, poor_util)
+            rho, poor, poor_util, rich_util = self._exact_walk(cost, classes, values, weights)
+        return rho, Groups(count, live, classes, values, weights, poor, inverse, poor_util,
+                           rich_util)
 
     def _price(self, cost, poor, classes, values, weights):
         """Exact ρ for the split ``poor`` and K = w·U of the poor groups."""
@@ -316,7 +320,7 @@ class RunState:
         else:
             utility = sum(int(w) * int(v) for w, v in zip(weights[rich], values[rich],
                                                           strict=True))
-        return (cost - paid) / utility, poor_util
+        return (cost - paid) / utility, poor_util, utility
 
     def _split_holds(self, rho, near, poor, classes, values) -> bool:
         for g in near:
@@ -337,7 +341,7 @@ class RunState:
             if rho * int(values[g]) <= budgets[g]:
                 poor = np.zeros(len(budgets), dtype=bool)
                 poor[order[:k]] = True
-                return rho, poor, self._exact_sum(classes[poor], weights[poor])[1]
+                return rho, poor, self._exact_sum(classes[poor], weights[poor])[1], utility
             paid += budgets[g] * int(weights[g])
             utility -= int(weights[g]) * int(values[g])
         raise AssertionError("affordable project without a price")  # unreachable
@@ -350,10 +354,7 @@ class RunState:
         paid = exact(int(groups.weights[groups.poor].sum()))
         for q in groups.poor_util.nonzero()[0].tolist():
             paid -= int(groups.poor_util[q]) * self.rho_slope[q]
-        rich = ~groups.poor
-        utility = sum(int(w) * int(v) for w, v in zip(
-            groups.weights[rich].tolist(), groups.values[rich].tolist(), strict=True))
-        return -paid / utility if paid else 0
+        return -paid / groups.rich_util if paid else 0
 
     def split_limit(self, rho, rho_slope, groups: Groups) -> float:
         """Stability condition 1 for buying at ``rho`` + ``rho_slope``·x with ``groups``."""
