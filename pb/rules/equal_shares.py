@@ -117,11 +117,18 @@ def equal_shares_run(
         for p in np.flatnonzero(active):
             lower[p] = float(costs[p]) / float(support.totals[p]) * (1 - WINDOW)
     upper = np.full(len(costs), np.inf)
+    # asleep: unaffordable at x = 0, but with tracking only proven so at the end of the run
+    # (where budgets are smallest, so it stays so for the largest x); until then it is a
+    # competitor with its lower bound, which holds whenever it is affordable
+    asleep = np.zeros(len(costs), dtype=bool)
 
     def refresh(k: int) -> None:
-        estimate = run.float_rho(k)
+        estimate = run.float_rho(k, record=False)
         if estimate is None:
-            active[k] = False
+            active[k], asleep[k] = False, True
+            if run.t.check_all:  # where one project is out of money, often more are
+                gone = run.unaffordable(active)
+                active[gone], asleep[gone] = False, True
         else:
             lower[k], upper[k] = estimate[0] - estimate[1], estimate[0] + estimate[1]
             lower_slope[k] = estimate[2]
@@ -137,7 +144,10 @@ def equal_shares_run(
             if fresh[j]:
                 break
             refresh(j)
-            masked[j] = lower[j] if active[j] else np.inf
+            if active[j]:
+                masked[j] = lower[j]
+            else:
+                masked[~active] = np.inf
         if not active.any():
             break
         while True:  # every project whose ρ may be the minimum gets a fresh estimate
@@ -168,7 +178,7 @@ def equal_shares_run(
                     limit = min(limit, exact_limit(
                         other_rho - rho, gap_slope, strict=other_rank < rank))
             limit = min(run.limit, limit)
-            others = active.copy()
+            others = active | asleep
             others[[q for _, _, q, _ in priced]] = False
             others = others.nonzero()[0]
             bounds = competitors_limit(
@@ -176,9 +186,13 @@ def equal_shares_run(
             weak = others[(bounds < limit) & ~fresh[others]]
             if len(weak):  # stale lower bounds in the way: a current one is tighter
                 for k in weak.tolist():
-                    refresh(k)
-                limit = min(run.limit, limit)  # refresh may find projects unaffordable
-                others = others[active[others]]
+                    if active[k]:
+                        refresh(k)
+                    if asleep[k]:  # unaffordable now: prove it stays so
+                        run.unaffordable_limit(k)
+                        asleep[k] = False
+                limit = min(run.limit, limit)
+                others = others[active[others] | asleep[others]]
                 bounds = competitors_limit(
                     lower[others], lower_slope[others], float(rho), float(rho_slope))
             run.limit = min(limit, float(bounds.min()) if len(bounds) else math.inf)
@@ -189,9 +203,12 @@ def equal_shares_run(
             if run.limit <= needed:
                 run.track = False  # nothing more to gain from this run
             else:
-                snapshots.append(Snapshot(
+                snapshots.append(Snapshot(  # a resumed run wakes the asleep: not proven yet
                     origin, run.limit, len(selected), run.classes,
-                    run.row_class.copy(), active.copy(), lower.copy(), lower_slope.copy()))
+                    run.row_class.copy(), active | asleep, lower.copy(), lower_slope.copy()))
+    if run.track:
+        for k in asleep.nonzero()[0].tolist():
+            run.unaffordable_limit(k)
     return EqualSharesRun(
         tuple(selected),
         Fraction(start),

@@ -57,6 +57,13 @@ class Tables:
         self.costs = [exact(c) if isinstance(c, int) else exact(c.numerator, c.denominator)
                       for c in arrays.costs]
         self.costs_f = [float(c) for c in arrays.costs]
+        # all supporters of all projects at once, for RunState.unaffordable on small profiles
+        self.flat_rows = np.concatenate(self.rows) if self.rows else np.zeros(0, np.int64)
+        self.flat_weights = np.concatenate(self.weights_f) if self.rows else np.zeros(0)
+        self.flat_projects = np.repeat(np.arange(len(self.rows)), [len(r) for r in self.rows])
+        self.check_all = len(self.flat_rows) <= 16_384
+        self.costs_arr = np.array(self.costs_f)
+        self.weight_total_arr = np.array(self.weight_total_f)
         # class utilities U and K = w·U: float64 while every sum is an integer below 2**53
         # (exact, and BLAS-fast), int64 while none can overflow, else Python ints
         top = max((int(v.max()) for v in support.values if len(v)), default=0)
@@ -184,9 +191,30 @@ class RunState:
         self.limit = min(self.limit, float_limit(
             cost - available, -slope, cost, abs(slope), spread, slope_error))
 
-    def float_rho(self, p: int) -> tuple[float, float, float] | None:
+    def unaffordable(self, active: np.ndarray) -> np.ndarray:
+        """The projects of ``active`` that floats prove unaffordable, all at once (one pass
+        over every supporter: cheaper than one :meth:`float_rho` each on small profiles).
+        Stability is not recorded: see :meth:`unaffordable_limit`."""
+        t = self.t
+        size = len(active)
+        available = np.bincount(t.flat_projects, weights=t.flat_weights * self.budget_f[
+            t.flat_rows], minlength=size)
+        spread = t.weight_total_arr * self.error
+        gone = active & (available + spread < t.costs_arr * (1 - WINDOW))
+        return gone
+
+    def unaffordable_limit(self, p: int) -> None:
+        """Stability condition 2 for p, unaffordable now (floats prove it)."""
+        t = self.t
+        rows = t.rows[p]
+        available = float(t.weights_f[p] @ self.budget_f[rows])
+        spread = t.weight_total_f[p] * self.error
+        self._unaffordable_f(available, spread, t.weights_f[p], rows, True, t.costs_f[p])
+
+    def float_rho(self, p: int, record: bool = True) -> tuple[float, float, float] | None:
         """(ρ, error bound, lower bound of the slope in x of the lower bound ρ_S of its split S)
-        of project p from float budgets (slope 0 unless tracking); None if clearly unaffordable.
+        of project p from float budgets (slope 0 unless tracking); None if clearly unaffordable
+        (then, when tracking and ``record``, with its stability condition 2).
 
         With one utility for all supporters (cost, cardinality) the walk runs over the budget
         classes present, far fewer than the supporters, and is kept for :meth:`exact_rho`."""
@@ -197,7 +225,7 @@ class RunState:
         weight = t.weights_f[p]
         available = float(weight @ self.budget_f[rows])
         if available + spread < cost * (1 - WINDOW):
-            if self.track:
+            if self.track and record:
                 self._unaffordable_f(available, spread, weight, rows, True, cost)
             return None
         constant = t.constant[p]
