@@ -49,6 +49,7 @@ class Tables:
         self.values = support.values
         self.values_f = [v.astype(np.float64) for v in support.values]
         self.constant = [len(v) == 0 or bool((v == v[0]).all()) for v in support.values]
+        self.constant_f = [float(v[0]) if len(v) else 0.0 for v in self.values_f]
         # utilities are small integers for points/Borda: (class, utility) packs into one int64
         self.value_span = [
             int(v.max()) + 1 if v.dtype != object and len(v) and v.max() < 2**31 else 0
@@ -149,8 +150,10 @@ class RunState:
             self.rho_slope[p] = rho_slope[p]
             prices[p] = float(self.rho[p])
         n = self.classes = snap.classes
-        self.class_util = old.class_util[:n].copy()
-        self.class_budget_f = self.start_f - self.class_util.astype(np.float64) @ prices
+        self.class_util = old.class_util[:n]
+        self._grow(n)  # a copy, with room for the classes to come
+        utilities = self.class_util[:n].astype(np.float64, copy=False)
+        self.class_budget_f = self.start_f - utilities @ prices
         self.class_budget_f[0] = 0.0
         if self.track:
             self.class_slope_f = class_slope_f[:n].copy()
@@ -158,6 +161,13 @@ class RunState:
         self.row_class = snap.row_class.copy()
         self._rows_changed()
         self.purchases = snap.selected
+
+    def _grow(self, needed: int) -> None:
+        """Room for at least ``needed`` classes in ``class_util`` (rows past ``classes`` are
+        never read before they are written)."""
+        grown = np.empty((2 * needed, self.class_util.shape[1]), dtype=self.class_util.dtype)
+        grown[: self.classes] = self.class_util[: self.classes]
+        self.class_util = grown
 
     # --- exact values in the basis of the prices -------------------------------------------
 
@@ -223,28 +233,31 @@ class RunState:
         cost = t.costs_f[p]
         spread = t.weight_total_f[p] * self.error  # bounds Σ w·|b̃ − b|
         weight = t.weights_f[p]
-        available = float(weight @ self.budget_f[rows])
-        if available + spread < cost * (1 - WINDOW):
-            if self.track and record:
-                self._unaffordable_f(available, spread, weight, rows, True, cost)
-            return None
         constant = t.constant[p]
         if constant:
             counts = np.bincount(self.row_class[rows], weights=weight)
             ids = counts.nonzero()[0]
             if ids[0] == 0:
                 ids = ids[1:]  # no money left
-            budget = self.class_budget_f[ids]
+            budget, counts = self.class_budget_f[ids], counts[ids]
+            available = float(counts @ budget)
+        else:
+            available = float(weight @ self.budget_f[rows])
+        if available + spread < cost * (1 - WINDOW):
+            if self.track and record:
+                self._unaffordable_f(available, spread, weight, rows, True, cost)
+            return None
+        if constant:
             order = budget.argsort()  # ties: any order gives the same ρ and a valid split
-            u = float(t.values_f[p][0])
-            b, w = budget[order], counts[ids][order]
+            u = t.constant_f[p]
+            b, w = budget[order], counts[order]
         else:
             ids, u, budget = rows, t.values_f[p], self.budget_f[rows]
             order = np.argsort(budget / u, kind="stable")
             b, u, w = budget[order], u[order], weight[order]
         value, split, error = walk(cost, b, u, w, spread)
         if constant:
-            self._priced[p] = (self.purchases, ids, counts[ids], budget, order, value, split,
+            self._priced[p] = (self.purchases, ids, counts, budget, order, value, split,
                                error, available)
         slope = 0.0
         if self.track:
@@ -423,10 +436,7 @@ class RunState:
             kept, parents, utilities = rich[keep], parents[keep], utilities[keep]
             n = len(kept)
             if first + n > len(self.class_util):
-                grown = np.zeros((2 * (first + n), self.class_util.shape[1]),
-                                 dtype=self.class_util.dtype)
-                grown[:first] = self.class_util[:first]
-                self.class_util = grown
+                self._grow(first + n)
             self.class_util[first:first + n] = self.class_util[parents]
             self.class_util[first:first + n, p] = utilities
             self.classes += n

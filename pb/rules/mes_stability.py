@@ -13,8 +13,11 @@ of the run at x = 0 is still the trace of the run at x as long as
 
 1. for each purchase, every poor supporter has budget(x) ≤ ρ(x)·u and every rich one
    budget(x) ≥ ρ(x)·u (then ρ(x) is the exact price at x) and ρ(x) ≥ 0;
-2. every project that was found unaffordable in a round stays unaffordable there:
-   Σ budget(x) < c (budgets only shrink during a run, so it stays unaffordable afterwards);
+2. a project that is unaffordable in a round stays unaffordable there: Σ budget(x) < c
+   (budgets only shrink during a run, so it stays unaffordable afterwards). A project found
+   unaffordable before the last round may instead stay a competitor under condition 3 (its
+   lower bound holds whenever it is affordable) and be proven unaffordable after the last
+   purchase, where budgets are smallest (pb.rules.equal_shares: "asleep");
 3. no other project beats the bought one: for *any* poor/rich split S of a project q's
    supporters, ρ_S(x) = (c − Σ_S budget(x)) / Σ_{not S} u is a lower bound of q's price
    (Σ min(budget, ρu) ≤ Σ_S budget + ρ·Σ_{not S} u), and prices only grow during a run, so
@@ -22,10 +25,12 @@ of the run at x = 0 is still the trace of the run at x as long as
    ρ(x) (ties: the tie-breaking rank) proves q does not win the round.
 
 Each condition is "an affine function of x keeps its sign", which holds on [0, X) for an X
-computed here, exactly (rationals) for the conditions that decide ties and splits and in
-float64 with a relative safety margin of :data:`MARGIN` (far above float error) for the
-comparisons against float lower bounds. The run's ``stable_for`` is the smallest X: a
-rigorous, conservative bound (an uncertain float comparison only makes it smaller).
+computed here: exactly (rationals) for ties between priced projects; from floats with their
+rigorous error bounds (:mod:`pb.rules.mes_budgets`) for splits and affordability, exactly
+where those bounds leave the sign open; and in float64 with a further relative safety margin
+of :data:`MARGIN` for the comparisons against float lower bounds. The run's ``stable_for`` is
+the smallest X: a rigorous, conservative bound (an uncertain float comparison only makes it
+smaller).
 """
 
 from __future__ import annotations
