@@ -34,8 +34,11 @@ def _secret_key(instance: Path) -> str:
     raise RuntimeError(f"{path} is empty; delete it to generate a new key")
 
 
-def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+def create_app(config: dict | None = None, *, instance_path: str | None = None) -> Flask:
+    """The app. Settings, later ones winning: defaults, ``instance/config.py``, ``FLASK_*``
+    and mail/``DATABASE_URL`` environment variables, then ``config``. ``instance_path``
+    (default: ``instance/`` beside this file) holds the SQLite file and the secret key."""
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
 

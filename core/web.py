@@ -7,6 +7,7 @@ from decimal import Decimal
 from babel.numbers import get_currency_precision
 from flask import (
     Blueprint,
+    abort,
     current_app,
     has_request_context,
     jsonify,
@@ -20,7 +21,8 @@ from flask_babel import format_currency, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, ServiceUnavailable
+from werkzeug.exceptions import BadRequest, HTTPException, ServiceUnavailable
+from werkzeug.routing import IntegerConverter
 
 from core import audit, mail  # noqa: F401 - register the outbox and audit tables
 from core.db import db, utcnow
@@ -147,6 +149,33 @@ def _handle_operational_error(error: OperationalError):
     return response
 
 
+class RowId(IntegerConverter):
+    """``<int:…>`` in every route: ids fit PostgreSQL's INTEGER, so a forged
+    99999999999999999999 is a 404 like any other unknown id, not an OverflowError (500)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def _refuse_nul_bytes():
+    """No text we store or search may contain NUL: PostgreSQL refuses it mid-query (a 500),
+    SQLite would store it. Refuse the request up front with a 400 instead."""
+    values = [request.path, *request.args.values()]
+    if request.method == "POST" and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        values += request.form.values()
+    if any("\x00" in value for value in values):
+        abort(400)
+
+
+def _handle_overflow(error: OverflowError):
+    """A number from the request too large for the database (e.g. ?page=10**20): bad input."""
+    db.session.rollback()
+    log.info("number out of range in %s %s: %s", request.method, request.path, error)
+    return render_error(BadRequest())
+
+
 def money(minor_units: int, currency: str = "EUR") -> str:
     """Format an amount stored in minor units (cents) for the current locale."""
     digits = get_currency_precision(currency)
@@ -159,6 +188,9 @@ def init_app(app) -> None:
     app.after_request(set_security_headers)
     app.register_error_handler(HTTPException, _handle_http_error)
     app.register_error_handler(OperationalError, _handle_operational_error)
+    app.register_error_handler(OverflowError, _handle_overflow)
+    app.url_map.converters["int"] = RowId  # before the blueprints add their routes
+    app.before_request(_refuse_nul_bytes)
     app.jinja_env.filters["money"] = money
     app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, html_lang=html_lang)
     app.register_blueprint(bp)

@@ -34,6 +34,7 @@ from core.process import Audience, Commitment
 from petitions.labels import REJECTION_REASONS
 from petitions.lifecycle import (
     DEBATE_SUMMARY_MAX,
+    MAX_DAYS,
     URL_MAX,
     DebateState,
     RejectionReason,
@@ -170,6 +171,11 @@ def _count(label, minimum=0):
                                                                         max=100_000_000)])
 
 
+def _days(label):
+    return IntegerField(label, validators=[InputRequired(), NumberRange(
+        min=1, max=MAX_DAYS)])
+
+
 class SchemeForm(Form):
     title = StringField(_l("Name"), validators=[DataRequired(), Length(max=200),
                                                 no_control_characters, single_line])
@@ -186,12 +192,12 @@ class SchemeForm(Form):
     sponsor_count = _count(_l("Sponsors needed before moderation"))
     visibility_threshold = _count(_l("Signatures before the petition is listed (0 = at once)"))
     response_threshold = _count(_l("Signatures for a response"), 1)
-    window_days = _count(_l("Signing window (days)"), 1)
+    window_days = _days(_l("Signing window (days)"))
     debate_threshold = IntegerField(_l("Signatures for a debate (empty = none)"),
                                     validators=[Optional(), NumberRange(min=1,
                                                                         max=100_000_000)])
-    response_due_days = _count(_l("Days to answer after the threshold"), 1)
-    moderation_sla_days = _count(_l("Moderation target (days)"), 1)
+    response_due_days = _days(_l("Days to answer after the threshold"))
+    moderation_sla_days = _days(_l("Moderation target (days)"))
     area_kind = SelectField(_l("Area asked from signers"), choices=[
         SelectChoice("none", _l("None")),
         SelectChoice("district", _l("District (from the list below)")),

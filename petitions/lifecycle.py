@@ -156,12 +156,17 @@ class DebateOutcome:
                 raise ValueError(f"{name} must be an http or https URL")
 
 
+MAX_DAYS = 3660  # ten years
+
+
 @dataclass(frozen=True)
 class FrozenRules:
     """The numbers a petition keeps for its whole life once it opens.
 
     `visibility_threshold` 0 means listed at once (We the People lists at 150);
-    `debate_threshold` None means no debate stage (UK: 100,000).
+    `debate_threshold` None means no debate stage (UK: 100,000). Windows and answer times are
+    at most :data:`MAX_DAYS` (the longest real ones are months; a typo of 10**8 days would
+    otherwise overflow the date arithmetic when a petition opens).
     """
 
     sponsor_count: int
@@ -179,6 +184,8 @@ class FrozenRules:
                 raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
         if self.response_threshold < 1 or self.window_days < 1:
             raise ValueError("response_threshold and window_days must be at least 1")
+        if self.window_days > MAX_DAYS or self.response_due_days > MAX_DAYS:
+            raise ValueError(f"window_days and response_due_days must be at most {MAX_DAYS}")
         if self.debate_threshold is not None and self.debate_threshold <= self.response_threshold:
             raise ValueError("debate_threshold must exceed response_threshold")
 

@@ -75,3 +75,30 @@ def app_root():
     from pathlib import Path
 
     return Path(__file__).resolve().parents[2]
+
+
+def test_an_app_without_a_configured_key_uses_the_one_in_its_instance_folder(tmp_path):
+    from app import create_app
+
+    first = create_app({"TESTING": True}, instance_path=str(tmp_path))
+    key = (tmp_path / "secret_key").read_text().strip()
+    assert first.config["SECRET_KEY"] == key and len(key) == 64
+    again = create_app({"TESTING": True}, instance_path=str(tmp_path))
+    assert again.config["SECRET_KEY"] == key  # sessions survive a restart
+
+
+def test_instance_config_py_is_read_and_the_environment_overrides_it(tmp_path, monkeypatch):
+    from app import create_app
+
+    (tmp_path / "config.py").write_text(
+        "SECRET_KEY = 'from-config-py'\nPETITIONS_ANONYMISE_AFTER_DAYS = 42\n"
+        "MAIL_SERVER = 'smtp.config.example'\n")
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["SECRET_KEY"] == "from-config-py"
+    assert app.config["PETITIONS_ANONYMISE_AFTER_DAYS"] == 42
+    assert not (tmp_path / "secret_key").exists()  # a configured key is never replaced
+    monkeypatch.setenv("MAIL_SERVER", "smtp.env.example")
+    monkeypatch.setenv("FLASK_PETITIONS_ANONYMISE_AFTER_DAYS", "7")
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["MAIL_SERVER"] == "smtp.env.example"
+    assert app.config["PETITIONS_ANONYMISE_AFTER_DAYS"] == 7

@@ -218,3 +218,11 @@ def test_many_failures_across_emails_from_one_address_are_limited(limited_app):
                                          "password": "guessing password"}).status_code
              for n in range(5)]
     assert codes == [401] * 4 + [429]
+
+
+def test_choosing_a_new_password_from_a_reset_link_is_limited(limited_app):
+    client = limited_app.test_client()
+    codes = [client.post("/reset-password/forged-token",
+                         data={"password": "a long enough passphrase"}).status_code
+             for _ in range(6)]
+    assert codes == [400] * 5 + [429]
