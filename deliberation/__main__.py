@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from deliberation.math_json import to_math_pca2, warm_start_from_math_pca2
-from deliberation.pipeline import ClusteringResult, run_pipeline
+from deliberation.pipeline import ClusteringResult, WarmStart, run_pipeline
 from deliberation.polis_io import read_fixture, read_opendata
 
 
@@ -28,9 +28,21 @@ def _sticky_in_conv(path: str) -> list[int]:
     data = _read_json(path)
     if isinstance(data, dict):
         data = data.get("in-conv")
-    if not isinstance(data, list) or not all(isinstance(p, int) for p in data):
+    if not isinstance(data, list) or not all(isinstance(p, int) and not isinstance(p, bool)
+                                             for p in data):
         raise ValueError(f"{path}: expected a JSON list of participant ids (or math-pca2.json)")
     return data
+
+
+def _previous_state(path: str) -> WarmStart:
+    """The warm-start state stored in a previous math-pca2.json (ours or Polis's)."""
+    math = _read_json(path)
+    if not isinstance(math, dict):
+        raise ValueError(f"{path}: expected a math-pca2 JSON object")
+    try:
+        return warm_start_from_math_pca2(math)
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from None
 
 
 def summary(result: ClusteringResult, texts: dict[int, str], *, top: int = 3) -> str:
@@ -72,12 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         reader = read_fixture if args.format == "fixture" else read_opendata
         conv = reader(Path(args.path))
         sticky = _sticky_in_conv(args.in_conv) if args.in_conv else None
-        previous = None
-        if args.previous:
-            previous = _read_json(args.previous)
-            if not isinstance(previous, dict):
-                raise ValueError(f"{args.previous}: expected a math-pca2 JSON object")
-            previous = warm_start_from_math_pca2(previous)
+        previous = _previous_state(args.previous) if args.previous else None
         result = run_pipeline(conv.matrix, in_conv=sticky, previous=previous)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -1,12 +1,15 @@
 """A :class:`ClusteringResult` as Polis's ``math-pca2.json`` (docs/polis-math.md §13).
 
 Same keys and the internal sign (agree = −1) as the real Polis output; ids are the input's
-own participant and statement ids. Subgroups and timestamps are not produced.
+own participant and statement ids. Subgroups and timestamps are not produced. One key is
+ours: ``group-k-smoother`` (Polis keeps that state in memory only, §6), so that a run
+warm-started from our own JSON carries the smoother on.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from deliberation.clusters import KSmoother
 from deliberation.pipeline import ClusteringResult, WarmStart
 
 
@@ -80,18 +83,33 @@ def to_math_pca2(result: ClusteringResult) -> dict:
         "votes-base": votes_base,
         "mod-out": [int(t) for t in m.tids[m.mod_out]],
         "meta-tids": [int(t) for t in m.tids[m.meta]],
+        "group-k-smoother": {"last-k": result.k_smoother.last_best_k,
+                             "last-k-count": result.k_smoother.streak,
+                             "smoothed-k": result.k_smoother.smoothed_k},
     }
+
+
+def _k_smoother(math: dict) -> KSmoother | None:
+    state = math.get("group-k-smoother")
+    if state is None:
+        return None
+    return KSmoother(last_best_k=int(state["last-k"]), streak=int(state["last-k-count"]),
+                     smoothed_k=int(state["smoothed-k"]))
 
 
 def warm_start_from_math_pca2(math: dict) -> WarmStart:
     """A :class:`WarmStart` from a stored ``math-pca2.json`` (ours or Polis's).
 
-    Only the served k's grouping is in the JSON, so other k start cold; the k-smoother
-    starts fresh. Raises ``ValueError`` when a required key is missing.
+    Only the served k's grouping is in the JSON, so other k start cold. The k-smoother is
+    carried on from our own ``group-k-smoother`` key; Polis's JSON has no such state (it
+    lives in the worker's memory), so from Polis's JSON the smoother starts fresh.
+    Raises ``ValueError`` when a required key is missing or malformed.
     """
     try:
         bc = math["base-clusters"]
         base_ids = np.asarray(bc["id"], dtype=np.int64)
+        if len(bc["members"]) != len(base_ids):
+            raise ValueError("base-clusters: one member list per id expected")
         groups = math["group-clusters"]
         group = (np.asarray([g["id"] for g in groups], dtype=np.int64),
                  [np.asarray(g["members"], dtype=np.int64) for g in groups])
@@ -102,6 +120,7 @@ def warm_start_from_math_pca2(math: dict) -> WarmStart:
             base_ids=base_ids,
             base_members=[np.asarray(m, dtype=np.int64) for m in bc["members"]],
             groups={len(groups): group} if len(groups) >= 2 else {},
+            k_smoother=_k_smoother(math),
         )
-    except (KeyError, TypeError) as err:
+    except (KeyError, TypeError, ValueError) as err:
         raise ValueError(f"not a math-pca2 result: missing or malformed {err}") from None

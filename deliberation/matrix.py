@@ -89,8 +89,12 @@ def build_vote_matrix(
         ``votes`` in internal sign (agree = -1, disagree = +1, pass = 0).
     timestamps : optional 1-D array; events are applied in timestamp order, ties broken
         by (participant, statement) and, for simultaneous conflicting votes on one cell,
-        so that pass wins over disagree over agree: the result never depends on the
-        order of the input. Without timestamps, events are applied in input order.
+        so that pass wins over disagree over agree. Participants arrive (``arrival``) in
+        order of their first vote's time, ties by participant id. So with timestamps the
+        result never depends on the order of the input, only on times and on the
+        relative order of ids. Without timestamps, events are applied and participants
+        arrive in input order: that order is then the only record of time (Polis lists
+        ``participants-votes.csv`` rows in its arrival order, §5).
     mod_out_tids, meta_tids : statement ids moderated out / marked meta. Meta statements
         are always moderated out (§11). Ids that received no vote are ignored.
 
@@ -112,9 +116,7 @@ def build_vote_matrix(
     if len(votes) == 0:
         raise ValueError("no votes: a conversation needs at least one vote to be clustered")
     for name, arr in (("participant id", pids), ("statement id", tids), ("vote", votes)):
-        if not np.issubdtype(arr.dtype, np.integer):
-            if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
-                raise ValueError(f"every {name} must be an integer")
+        _check_whole_numbers(arr, name)
     bad = ~np.isin(votes, VALID_VOTES)
     if bad.any():
         raise ValueError(
@@ -162,6 +164,18 @@ def build_vote_matrix(
                       arrival=arrival)
 
 
+def _check_whole_numbers(arr: np.ndarray, name: str) -> None:
+    """Refuse what ``astype(int64)`` would garble: text, fractions, inf/nan, > int64."""
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
+        raise ValueError(f"every {name} must be an integer (got {arr.dtype} values)")
+    if np.issubdtype(arr.dtype, np.integer):
+        return
+    if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
+        raise ValueError(f"every {name} must be an integer")
+    if np.any(np.abs(arr) >= 2.0**63):
+        raise ValueError(f"every {name} must fit in 64 bits")
+
+
 def _factorize(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted distinct ids and each entry's position among them (O(n) for compact ids)."""
     lo, hi = int(ids.min()), int(ids.max())
@@ -193,7 +207,8 @@ def select_in_conv(
     Returns
     -------
     bool mask (n_rows,): count ≥ min(7, n_cmts), plus sticky rows, topped up with the
-    rows with the most votes (ties: lower row first) until there are 15 (or all rows).
+    rows with the most votes (ties: lower row, i.e. lower participant id, first) until
+    there are 15 (or all rows).
     """
     counts = np.asarray(user_vote_counts)
     mask = counts >= min(IN_CONV_MIN_VOTES, n_cmts)

@@ -6,7 +6,10 @@ sign (agree = −1). Every malformed input raises ``ValueError`` naming the file
 from __future__ import annotations
 
 import csv
+import io
 import json
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,16 +29,62 @@ class Conversation:
     polis_group_of: dict[int, int] = field(default_factory=dict)
 
 
-def _int(value: str, *, where: str) -> int:
+INT64_MAX = 2**63 - 1
+
+
+def _int(value: str | None, *, where: str) -> int:
+    """A whole number that fits int64; ``"3"`` and ``"3.0"`` are fine, ``"2.7"``, ``"inf"``
+    and ``"1e30"`` are refused rather than truncated (a 0.9 vote must not become a pass)."""
+    text = "" if value is None else str(value).strip()
     try:
-        return int(float(value))
+        number = int(text)
+    except ValueError:
+        try:
+            real = float(text)
+        except ValueError:
+            real = float("nan")
+        if not real.is_integer():
+            raise ValueError(f"{where}: expected an integer, got {value!r}") from None
+        number = int(real)
+    if abs(number) > INT64_MAX:
+        raise ValueError(f"{where}: integer out of range, got {value!r}")
+    return number
+
+
+def _timestamp(value, *, where: str) -> float:
+    try:
+        stamp = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{where}: expected an integer, got {value!r}") from None
+        stamp = math.nan
+    if not math.isfinite(stamp):
+        raise ValueError(f"{where}: expected a timestamp, got {value!r}")
+    return stamp
 
 
-def _read_rows(path: Path) -> list[dict]:
-    with open(path, newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
+def _event_times(raw: list, *, where: Callable[[int], str]) -> np.ndarray | None:
+    """Every event's time, or None when the file has none (then file order is vote order).
+
+    Mixing timed and untimed events has no defined order, so it is refused.
+    """
+    missing = [i for i, v in enumerate(raw) if v in (None, "")]
+    if len(missing) == len(raw):
+        return None
+    if missing:
+        raise ValueError(f"{where(missing[0])}: missing timestamp (other votes have one)")
+    return np.array([_timestamp(v, where=where(i)) for i, v in enumerate(raw)])
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
+
+
+def _read_rows(path: Path) -> list[tuple[int, dict]]:
+    """(line number, row as dict) for every data row; blank lines are skipped."""
+    reader = csv.DictReader(io.StringIO(_read_text(path), newline=""))
+    rows = [(reader.line_num, row) for row in reader]
     if not rows:
         raise ValueError(f"{path}: empty file (no data rows)")
     return rows
@@ -44,7 +93,7 @@ def _read_rows(path: Path) -> list[dict]:
 def read_comments_csv(path: Path) -> tuple[dict[int, str], set[int], set[int]]:
     """``comments.csv`` → (texts by tid, mod-out tids, meta tids) (§11)."""
     texts, mod_out, meta = {}, set(), set()
-    for n, row in enumerate(_read_rows(path), start=2):
+    for n, row in _read_rows(path):
         where = f"{path}, line {n}"
         tid = _int(row.get("comment-id"), where=where)
         if tid in texts:
@@ -96,85 +145,130 @@ def _vote(value: str, *, where: str) -> int:
 
 def _read_events(path: Path):
     rows = _read_rows(path)
-    pids, tids, votes, stamps = (np.empty(len(rows), dtype=np.int64) for _ in range(4))
-    stamps = stamps.astype(np.float64)
-    for i, row in enumerate(rows):
-        where = f"{path}, line {i + 2}"
+    pids, tids, votes = (np.empty(len(rows), dtype=np.int64) for _ in range(3))
+    for i, (n, row) in enumerate(rows):
+        where = f"{path}, line {n}"
         pids[i] = _int(row.get("voter-id"), where=where)
         tids[i] = _int(row.get("comment-id"), where=where)
         votes[i] = _vote(row.get("vote"), where=where)
-        stamps[i] = _int(row.get("timestamp") or i, where=where)
+    stamps = _event_times([row.get("timestamp") for _, row in rows],
+                          where=lambda i: f"{path}, line {rows[i][0]}")
     return pids, tids, votes, stamps
 
 
+def _statement_columns(path: Path, header: list[str]) -> tuple[int, np.ndarray]:
+    """(index of the first vote column, tid of every vote column); duplicates refused."""
+    first = next((i for i, h in enumerate(header) if h.strip().isdigit()), None)
+    if first is None or "participant" not in header:
+        raise ValueError(f"{path}: no participant column or no statement columns")
+    tids = [_int(h, where=f"{path}, header column {first + j + 1}")
+            for j, h in enumerate(header[first:])]
+    if len(set(tids)) != len(tids):
+        dup = next(t for t in tids if tids.count(t) > 1)
+        raise ValueError(f"{path}: statement {dup} has two columns in the header")
+    return first, np.array(tids, dtype=np.int64)
+
+
 def _read_wide(path: Path):
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, None)
-        if not header:
-            raise ValueError(f"{path}: empty file")
-        first = next((i for i, h in enumerate(header) if h.strip().isdigit()), None)
-        if first is None or "participant" not in header:
-            raise ValueError(f"{path}: no participant column or no statement columns")
-        col_tids = np.array([int(h) for h in header[first:]], dtype=np.int64)
-        p_col, g_col = header.index("participant"), header.index("group-id") \
-            if "group-id" in header else None
-        pids, tids, votes, groups, seen = [], [], [], {}, set()
-        for n, row in enumerate(reader, start=2):
-            where = f"{path}, line {n}"
-            pid = _int(row[p_col], where=where)
-            if pid in seen:
-                raise ValueError(f"{where}: duplicate participant {pid}")
-            seen.add(pid)
-            if g_col is not None and row[g_col].strip():
-                groups[pid] = _int(row[g_col], where=where)
-            for j, cell in enumerate(row[first:]):
-                if cell.strip():
-                    pids.append(pid)
-                    tids.append(col_tids[j])
-                    votes.append(_vote(cell, where=f"{where}, statement {col_tids[j]}"))
+    """``participants-votes.csv``: one event per voted cell, rows in file order.
+
+    Polis writes the rows in its matrix order, i.e. by arrival (not by participant id), so
+    the file order is kept: it is the arrival order k-means starts from (§5).
+    """
+    reader = csv.reader(io.StringIO(_read_text(path), newline=""))
+    header = next(reader, None)
+    if not header:
+        raise ValueError(f"{path}: empty file")
+    first, col_tids = _statement_columns(path, header)
+    p_col = header.index("participant")
+    g_col = header.index("group-id") if "group-id" in header else None
+    pids, tids, votes, groups, seen = [], [], [], {}, set()
+    for n, row in enumerate(reader, start=2):
+        where = f"{path}, line {n}"
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise ValueError(f"{where}: {len(row)} cells, the header has {len(header)}")
+        pid = _int(row[p_col], where=where)
+        if pid in seen:
+            raise ValueError(f"{where}: duplicate participant {pid}")
+        seen.add(pid)
+        if g_col is not None and row[g_col].strip():
+            groups[pid] = _int(row[g_col], where=where)
+        for j, cell in enumerate(row[first:]):
+            if cell.strip():
+                pids.append(pid)
+                tids.append(col_tids[j])
+                votes.append(_vote(cell, where=f"{where}, statement {col_tids[j]}"))
     if not seen:
         raise ValueError(f"{path}: no participants")
     return np.array(pids, dtype=np.int64), np.array(tids, dtype=np.int64), \
         np.array(votes, dtype=np.int64), groups
 
 
+def _json_int(value, *, where: str) -> int:
+    """A JSON whole number (``3`` or ``3.0``); strings, booleans and fractions are refused."""
+    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if isinstance(value, bool) or not whole:
+        raise ValueError(f"{where}: expected an integer, got {value!r}")
+    return _int(repr(value), where=where)
+
+
+def _json_list_of_objects(path: Path) -> list[dict]:
+    try:
+        data = json.loads(_read_text(path))
+    except (OSError, json.JSONDecodeError) as err:
+        raise ValueError(f"{path}: cannot read ({err})") from None
+    if not isinstance(data, list) or not all(isinstance(e, dict) for e in data):
+        raise ValueError(f"{path}: expected a JSON list of objects")
+    return data
+
+
+def _fixture_comments(path: Path) -> tuple[dict[int, str], set[int], set[int]]:
+    """``comments.json`` → (texts by tid, mod-out tids, meta tids)."""
+    texts, mod_out, meta = {}, set(), set()
+    for n, c in enumerate(_json_list_of_objects(path)):
+        where = f"{path}, comment {n}"
+        tid = _json_int(c.get("tid", c.get("statement_id")), where=where)
+        if tid in texts:
+            raise ValueError(f"{path}: duplicate statement id {tid}")
+        texts[tid] = c.get("txt", "")
+        if c.get("is_meta"):
+            meta.add(tid)
+        if c.get("is_meta") or _json_int(c.get("mod", c.get("moderated", 0)), where=where) == -1:
+            mod_out.add(tid)
+    return texts, mod_out, meta
+
+
 def read_fixture(folder: Path | str) -> Conversation:
     """Read a red-dwarf fixture folder (``votes.json``, ``comments.json``)."""
     folder = Path(folder)
-    try:
-        events = json.loads((folder / "votes.json").read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as err:
-        raise ValueError(f"{folder / 'votes.json'}: cannot read ({err})") from None
-    if not isinstance(events, list) or not events:
-        raise ValueError(f"{folder / 'votes.json'}: expected a non-empty list of votes")
+    path = folder / "votes.json"
+    events = _json_list_of_objects(path)
+    if not events:
+        raise ValueError(f"{path}: expected a non-empty list of votes")
     texts, mod_out, meta = {}, set(), set()
     if (folder / "comments.json").exists():
-        for c in json.loads((folder / "comments.json").read_text(encoding="utf-8")):
-            tid = c.get("tid", c.get("statement_id"))
-            if tid in texts:
-                raise ValueError(f"{folder / 'comments.json'}: duplicate statement id {tid}")
-            texts[tid] = c.get("txt", "")
-            if c.get("is_meta"):
-                meta.add(tid)
-            if c.get("is_meta") or c.get("mod", c.get("moderated", 0)) == -1:
-                mod_out.add(tid)
-    try:
-        pids = [e.get("participant_id", e.get("pid")) for e in events]
-        tids = [e.get("statement_id", e.get("tid")) for e in events]
-        stamps = [float(e.get("modified") or i) for i, e in enumerate(events)]
-        votes = [e["vote"] for e in events]
-    except (AttributeError, KeyError, TypeError, ValueError) as err:
-        raise ValueError(f"{folder / 'votes.json'}: malformed vote ({err})") from None
-    if any(v is None for v in pids + tids):
-        raise ValueError(f"{folder / 'votes.json'}: a vote without participant or statement id")
-    bad = [v for v in votes if v not in (-1, 0, 1)]
-    if bad:
-        raise ValueError(f"{folder / 'votes.json'}: unknown vote value {bad[0]!r}")
-    matrix = build_vote_matrix(pids=np.array(pids), tids=np.array(tids),
+        texts, mod_out, meta = _fixture_comments(folder / "comments.json")
+    pids, tids, votes = [], [], []
+    for n, e in enumerate(events):
+        where = f"{path}, vote {n}"
+        pid, tid = e.get("participant_id", e.get("pid")), e.get("statement_id", e.get("tid"))
+        if pid is None or tid is None:
+            raise ValueError(f"{where}: a vote without participant or statement id")
+        pids.append(_json_int(pid, where=f"{where}, participant id"))
+        tids.append(_json_int(tid, where=f"{where}, statement id"))
+        vote = e.get("vote")
+        if isinstance(vote, bool) or vote not in (-1, 0, 1):
+            raise ValueError(f"{where}: unknown vote value {vote!r} (expected 1, -1 or 0)")
+        votes.append(int(vote))
+    stamps = _event_times([e.get("modified") for e in events],
+                          where=lambda i: f"{path}, vote {i}")
+    matrix = build_vote_matrix(pids=np.array(pids, dtype=np.int64),
+                               tids=np.array(tids, dtype=np.int64),
                                votes=-np.array(votes, dtype=np.int64),
-                               timestamps=np.array(stamps), mod_out_tids=mod_out,
-                               meta_tids=meta)
+                               timestamps=stamps,
+                               mod_out_tids=mod_out, meta_tids=meta)
     return Conversation(matrix=matrix, texts=texts)
 
 

@@ -37,3 +37,36 @@ def test_summary_names_groups_sizes_and_top_statements():
     assert "204 participants, 50 statements" in out
     assert "Group 0:" in out and "Group 1:" in out
     assert "Consensus (agree):" in out
+
+
+def _cluster_json(capsys, *args: str) -> dict:
+    assert main(["cluster", *args, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_in_conv_from_a_previous_math_json_keeps_its_participants_clustered(capsys):
+    # Four of Polis's in-conv participants no longer have the votes to qualify (§3 sticky).
+    folder = fixture_dir("below-100-ptpts")
+    gold = gold_math("below-100-ptpts")
+    cold = _cluster_json(capsys, str(folder), "--format", "fixture")
+    assert {5, 10, 11, 14}.isdisjoint(cold["in-conv"])
+    ours = _cluster_json(capsys, str(folder), "--format", "fixture", "--in-conv",
+                         str(folder / "math-pca2.json"))
+    assert ours["in-conv"] == sorted(gold["in-conv"])
+
+
+def test_in_conv_as_a_plain_json_list_of_participant_ids(tmp_path, capsys):
+    folder = fixture_dir("below-100-ptpts")
+    sticky = tmp_path / "in-conv.json"
+    sticky.write_text("[10, 14]")
+    cold = _cluster_json(capsys, str(folder), "--format", "fixture")
+    ours = _cluster_json(capsys, str(folder), "--format", "fixture", "--in-conv", str(sticky))
+    assert ours["in-conv"] == sorted([*cold["in-conv"], 10, 14])
+
+
+def test_a_malformed_in_conv_file_is_refused(tmp_path, capsys):
+    sticky = tmp_path / "in-conv.json"
+    sticky.write_text('["ten"]')
+    assert main(["cluster", str(fixture_dir("below-100-ptpts")), "--format", "fixture",
+                 "--in-conv", str(sticky)]) == 2
+    assert capsys.readouterr().err.startswith("error: ")

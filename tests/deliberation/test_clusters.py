@@ -6,6 +6,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 
 from deliberation.clusters import (
+    Clustering,
     KSmoother,
     base_clusters,
     choose_k,
@@ -13,6 +14,7 @@ from deliberation.clusters import (
     kmeans,
     max_group_count,
     silhouette,
+    warm_start_centres,
 )
 from deliberation.matrix import build_vote_matrix
 from deliberation.pipeline import run_pipeline
@@ -85,6 +87,41 @@ def test_a_new_best_k_must_win_four_runs_in_a_row_before_it_is_used():
         k, state, _ = choose_k(base, clusterings, smoother=state)
         seen.append(k)
     assert seen == [other, other, other, best]
+
+
+def test_equal_silhouettes_pick_the_larger_k():
+    # Three base clusters at one position: every silhouette is 0, for k = 2 and k = 3.
+    centres = np.zeros((3, 2))
+    base = Clustering(labels=np.arange(3), ids=np.arange(3), centres=centres,
+                      weights=np.ones(3))
+    clusterings = {k: Clustering(labels=np.minimum(np.arange(3), k - 1), ids=np.arange(k),
+                                 centres=np.zeros((k, 2)), weights=np.ones(k))
+                   for k in (2, 3)}
+    k, _, scores = choose_k(base, clusterings)
+    assert scores == {2: 0.0, 3: 0.0}
+    assert k == 3
+
+
+def test_warm_start_merges_clusters_that_now_share_a_centre():
+    # Participants 1 and 2 were in clusters 7 and 8 and now sit at the same position.
+    points = np.array([[0.0, 0.0], [0.0, 0.0], [1.0, 0.0], [10.0, 0.0]])
+    centres, ids = warm_start_centres(points, np.array([1, 2, 3, 4]),
+                                      previous_ids=np.array([7, 8]),
+                                      previous_members=[np.array([1]), np.array([2])], k=2)
+    assert ids.tolist() == [7, 9]  # 8 merged into 7; one fresh cluster fills up to k
+    assert centres.tolist() == [[0.0, 0.0], [10.0, 0.0]]
+
+
+def test_warm_start_splits_off_the_most_distal_point_until_k_clusters():
+    # One previous cluster (id 7) of participants 1, 2; participant 5 left. Three distinct
+    # positions allow k = 3: first the point farthest from every centre (10, 0), then the
+    # farthest from both remaining centres (1, 0).
+    points = np.array([[0.0, 0.0], [0.0, 0.0], [1.0, 0.0], [10.0, 0.0]])
+    centres, ids = warm_start_centres(points, np.array([1, 2, 3, 4]),
+                                      previous_ids=np.array([7]),
+                                      previous_members=[np.array([1, 2, 5])], k=5)
+    assert ids.tolist() == [7, 8, 9]
+    assert centres.tolist() == [[0.0, 0.0], [10.0, 0.0], [1.0, 0.0]]
 
 
 def test_planted_opinion_groups_are_recovered():

@@ -9,13 +9,16 @@ below sit ~0.05 under those numbers so a real regression fails the test.
 """
 from __future__ import annotations
 
+import csv
+import shutil
+
 import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from deliberation.pipeline import run_pipeline
-from deliberation.polis_io import read_opendata, write_opendata
-from tests.deliberation.conftest import POLIS_DATA
+from deliberation.polis_io import read_fixture, read_opendata, write_opendata
+from tests.deliberation.conftest import POLIS_DATA, fixture_dir
 
 ARI_FLOOR = {"brexit-consensus": 0.50, "vtaiwan.uberx": 0.84,
              "american-assembly.bowling-green": 0.50}
@@ -68,3 +71,64 @@ def test_without_votes_csv_the_wide_matrix_is_used(tmp_path):
     (tmp_path / "votes.csv").unlink()
     again = read_opendata(tmp_path)
     assert (again.matrix.raw != conv.matrix.raw).nnz == 0
+
+
+@pytest.mark.parametrize(("name", "re_voted"), [("vtaiwan.uberx", 16), ("brexit-consensus", 1)])
+def test_the_latest_vote_events_give_the_final_matrix_polis_exported(tmp_path, name, re_voted):
+    # votes.csv has every event (re-votes included); participants-votes.csv is Polis's
+    # final matrix. Latest-wins over the events must give exactly that matrix.
+    from_events = read_opendata(POLIS_DATA / name).matrix
+    shutil.copy(POLIS_DATA / name / "participants-votes.csv", tmp_path)
+    final = read_opendata(tmp_path).matrix
+    assert np.array_equal(from_events.pids, final.pids)
+    assert np.array_equal(from_events.tids, final.tids)
+    assert (from_events.raw != final.raw).nnz == 0
+    assert np.array_equal(from_events.raw.indptr, final.raw.indptr)
+    first_wins = _first_vote_matrix(POLIS_DATA / name / "votes.csv")
+    assert int((first_wins != final.raw.toarray()).sum()) == re_voted
+
+
+def _first_vote_matrix(path) -> np.ndarray:
+    """The matrix if the *earliest* event per cell won (what latest-wins must not give)."""
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = sorted(csv.DictReader(fh), key=lambda r: -int(r["timestamp"]))
+    pids = sorted({int(r["voter-id"]) for r in rows})
+    tids = sorted({int(r["comment-id"]) for r in rows})
+    dense = np.zeros((len(pids), len(tids)), dtype=np.int64)
+    for r in rows:
+        dense[pids.index(int(r["voter-id"])), tids.index(int(r["comment-id"]))] = -int(r["vote"])
+    return dense
+
+
+def test_votes_csv_rows_out_of_time_order_still_let_the_latest_vote_win(tmp_path):
+    (tmp_path / "votes.csv").write_text(
+        "timestamp,datetime,comment-id,voter-id,vote\n"
+        "300,,0,1,-1\n"   # latest: disagree
+        "100,,0,1,1\n"    # earliest: agree
+        "200,,0,1,0\n"
+        "150,,0,2,1\n")
+    matrix = read_opendata(tmp_path).matrix
+    assert matrix.raw.toarray().tolist() == [[1], [-1]]  # internal sign: disagree = +1
+
+
+def test_written_opendata_keeps_meta_and_moderated_statements(tmp_path):
+    conv = read_fixture(fixture_dir("25ptpt-3gp-no-strict-with-meta"))
+    assert conv.matrix.meta.sum() == 4
+    write_opendata(tmp_path, conv.matrix, texts=conv.texts)
+    again = read_opendata(tmp_path).matrix
+    assert np.array_equal(again.meta, conv.matrix.meta)
+    assert np.array_equal(again.mod_out, conv.matrix.mod_out)
+
+
+def test_participants_votes_rows_are_in_arrival_order(tmp_path):
+    # Polis lists participants-votes.csv rows in its matrix order, which is arrival order,
+    # and that file has no timestamps; so the file order is the arrival order (§5).
+    header = "participant,group-id,n-comments,n-votes,n-agree,n-disagree,0,1\n"
+    rows = {3: "3,,0,2,1,1,1,-1\n", 1: "1,,0,1,1,0,1,\n", 2: "2,,0,1,0,0,,0\n"}
+    (tmp_path / "participants-votes.csv").write_text(header + rows[3] + rows[1] + rows[2])
+    arrived = read_opendata(tmp_path).matrix
+    assert arrived.pids[arrived.arrival].tolist() == [3, 1, 2]
+    (tmp_path / "participants-votes.csv").write_text(header + rows[1] + rows[2] + rows[3])
+    by_id = read_opendata(tmp_path).matrix
+    assert by_id.pids[by_id.arrival].tolist() == [1, 2, 3]
+    assert (arrived.raw != by_id.raw).nnz == 0

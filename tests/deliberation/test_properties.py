@@ -42,13 +42,40 @@ def test_same_votes_give_the_same_result(case):
     assert _json(events) == _json(events)
 
 
+def _by_position(result) -> str:
+    """The result with participant and statement ids replaced by their row/column index."""
+    def records(recs):
+        return [{**r, "tid": int(np.searchsorted(result.matrix.tids, r["tid"]))} for r in recs]
+    return json.dumps({
+        "arrival": result.matrix.arrival.tolist(), "raw": result.matrix.raw.toarray().tolist(),
+        "in_conv": result.in_conv.tolist(), "xy": result.projection.tolist(),
+        "base_of": result.base_of.tolist(), "group_of": result.group_of.tolist(),
+        "silhouettes": result.silhouettes, "k": result.k,
+        "repness": {g: records(recs) for g, recs in result.repness.items()},
+        "consensus": {side: records(recs) for side, recs in result.consensus.items()},
+        "priorities": result.comment_priorities.tolist(),
+    }, allow_nan=False)
+
+
 @SETTINGS
-@given(conversations())
-def test_the_order_votes_arrive_in_the_file_does_not_matter(case):
+@given(conversations(), st.integers(1, 4))
+def test_shuffled_events_and_renumbered_ids_give_the_same_result(case, tie_spread):
+    # Order is defined by time, then participant id, then statement id (same time, same
+    # cell: pass beats disagree beats agree), never by the position of an event in the
+    # file. Timestamps are squeezed into few values so that many events tie, including
+    # conflicting votes on one cell. Ids are renumbered keeping their order (new pid =
+    # 7·pid + 5): only the relative order of ids is part of the definition.
     events, rng = case
+    events["timestamps"] = events["timestamps"] // (tie_spread * 8)
     shuffle = rng.permutation(len(events["votes"]))
-    shuffled = {k: (v[shuffle] if isinstance(v, np.ndarray) else v) for k, v in events.items()}
-    assert _json(events) == _json(shuffled)
+    renamed = {k: (v[shuffle] if isinstance(v, np.ndarray) else v) for k, v in events.items()}
+    renamed["pids"] = renamed["pids"] * 7 + 5
+    renamed["tids"] = renamed["tids"] * 3 + 2
+    renamed["mod_out_tids"] = [t * 3 + 2 for t in events["mod_out_tids"]]
+    ours = run_pipeline(build_vote_matrix(**events))
+    theirs = run_pipeline(build_vote_matrix(**renamed))
+    assert np.array_equal(theirs.matrix.pids, ours.matrix.pids * 7 + 5)
+    assert _by_position(ours) == _by_position(theirs)
 
 
 @SETTINGS

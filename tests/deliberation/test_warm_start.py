@@ -2,10 +2,15 @@
 group ids — groups do not relabel or flicker when one more vote arrives (§5, §6, §14)."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 
+from deliberation.__main__ import main
+from deliberation.math_json import to_math_pca2
 from deliberation.matrix import build_vote_matrix
 from deliberation.pipeline import run_pipeline
+from deliberation.polis_io import write_opendata
 from deliberation.synthetic import planted_conversation
 
 
@@ -78,3 +83,40 @@ def test_warm_started_runs_are_deterministic():
     b = run_pipeline(_matrix(conv), previous=before)
     assert np.array_equal(a.group_of, b.group_of)
     assert np.array_equal(a.projection, b.projection)
+
+
+def _planted(n_groups: int):
+    conv = planted_conversation(n_participants=300, n_statements=30, n_votes=6_000,
+                                n_groups=n_groups, seed=3)
+    return build_vote_matrix(pids=conv.pids, tids=conv.tids, votes=conv.votes,
+                             timestamps=conv.timestamps)
+
+
+def test_the_group_count_changes_only_after_the_new_best_k_wins_four_runs():
+    # Served with 2 groups; then the votes change so that 3 groups score best (a cold run
+    # on them serves 3). Warm runs keep 2 groups for three runs and switch on the fourth.
+    two, three = _planted(2), _planted(3)
+    assert run_pipeline(three).k == 3
+    result = run_pipeline(two)
+    assert result.k == 2
+    served = []
+    for _ in range(4):
+        result = run_pipeline(three, previous=result)
+        served.append(result.k)
+    assert served == [2, 2, 2, 3]
+
+
+def test_cli_previous_carries_the_k_smoother_in_its_own_json(tmp_path, capsys):
+    write_opendata(tmp_path / "three", _planted(3))
+    previous = tmp_path / "math.json"
+    previous.write_text(json.dumps(to_math_pca2(run_pipeline(_planted(2)))))
+    served = []
+    for _ in range(4):
+        assert main(["cluster", str(tmp_path / "three"), "--previous", str(previous),
+                     "--json"]) == 0
+        out = capsys.readouterr().out
+        previous.write_text(out)
+        served.append(len(json.loads(out)["group-clusters"]))
+    assert served == [2, 2, 2, 3]
+    assert json.loads(previous.read_text())["group-k-smoother"] == {
+        "last-k": 3, "last-k-count": 4, "smoothed-k": 3}
