@@ -4,6 +4,10 @@ Each function that writes runs in one `write_transaction()` (docs/reliability.md
 signature insert is `INSERT … ON CONFLICT DO NOTHING` on UNIQUE(petition_id, canonical_email),
 the counter moves in the same transaction only when a row was inserted or confirmed, and
 every threshold crossing is a guarded UPDATE, so it happens exactly once (§3b).
+
+Signing again while a signature is still pending re-sends its confirmation (UK site), so a
+lost, capped or expired email never locks a signer out; only a validated (or, silently, a
+fraudulent or invalidated) signature answers "already signed".
 """
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import String, cast, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from core import audit
@@ -30,6 +34,12 @@ NO_SYNC = {"synchronize_session": False}
 CONFIRMATION_VALID_DAYS = 7
 # docs/reliability.md §2d: at most this many confirmation emails per address per hour.
 CONFIRMATIONS_PER_HOUR = 3
+# Each signature's own link is re-sent at most once per this period. Its confirmation_sent_at
+# then holds its only email in the cap's window, so re-sends cannot slip past the cap.
+RESEND_AFTER = timedelta(hours=1)
+# Sponsors who signed in time still count when they confirm after enough others did (the
+# petition is then awaiting moderation), as on the UK site.
+CONFIRMABLE = lifecycle.SIGNABLE | {PetitionState.AWAITING_MODERATION}
 
 
 class SignOutcome(enum.StrEnum):
@@ -179,7 +189,8 @@ def sign(petition_id: int, *, name: str, email: str, area: str | None, ip: str |
     gets a confirmation link by email and counts only after clicking it. Over a rate limit
     the row is stored as fraudulent and the caller sees the same outcome as usual. Past
     `confirmations_per_hour` emails to one address the signature is still stored as pending,
-    but no email is queued (logged, and again no signal to the caller).
+    but no email is queued (logged, and again no signal to the caller). A second attempt on
+    a pending signature goes to `_sign_again`.
     """
     with write_transaction():
         petition = get_petition(petition_id)
@@ -203,26 +214,87 @@ def sign(petition_id: int, *, name: str, email: str, area: str | None, ip: str |
             user_id=user.id if one_click else None, notify=notify, state=state, now=now,
             confirmation_sent_at=now if may_email else None)
         if new_id is None:
-            return SignOutcome.ALREADY_SIGNED
+            return _sign_again(petition, canonical, user=user if one_click else None,
+                               fraudulent=fraudulent, now=now, confirm_link=confirm_link,
+                               confirmations_per_hour=confirmations_per_hour)
         if one_click:
             if state == SignatureState.VALIDATED:
                 _count_one(petition, area=area_code(area, kind=petition.scheme.area_kind),
                            now=now)
             return SignOutcome.COUNTED
-        if not may_email:
-            # The address itself stays out of the log (personal data); the row id finds it.
-            log.warning("confirmation email not sent for signature %s on petition %s: "
-                        "over %s per address per hour", new_id, petition.id,
-                        confirmations_per_hour)
-            return SignOutcome.CONFIRMATION_SENT
-        queue_email(email.strip(), _("Confirm your signature"),
-                    _("Click this link to confirm your signature on “%(title)s”: %(link)s",
-                      title=petition.title, link=confirm_link(token)))
+        if may_email:
+            _queue_confirmation(petition, email.strip(), token, confirm_link)
+        else:
+            _log_unsent(new_id, petition.id, confirmations_per_hour)
         return SignOutcome.CONFIRMATION_SENT
 
 
+def _sign_again(petition: Petition, canonical: str, *, user, fraudulent: bool,
+                now: datetime, confirm_link: Callable[[str], str],
+                confirmations_per_hour: int | None) -> SignOutcome:
+    """The signer's row exists (the INSERT hit the unique constraint).
+
+    Pending: a confirmed user signing in one click (`user`) proves the address, so the row is
+    validated (unless this attempt is over a rate limit: then, as for a new row, the answer
+    is the same and nothing counts); anyone else gets a fresh link. Validated, fraudulent or
+    invalidated: "already signed", so fraud flags stay invisible.
+    """
+    signature = db.session.scalar(select(Signature).where(
+        Signature.petition_id == petition.id, Signature.canonical_email == canonical))
+    if signature.state != SignatureState.PENDING:
+        return SignOutcome.ALREADY_SIGNED
+    if user is not None:
+        if not fraudulent:
+            _validate_pending(signature, petition, now=now, user_id=user.id)
+        return SignOutcome.COUNTED
+    if not _resend_confirmation(petition, signature, now=now, confirm_link=confirm_link,
+                                confirmations_per_hour=confirmations_per_hour):
+        _log_unsent(signature.id, petition.id, confirmations_per_hour)
+    return SignOutcome.CONFIRMATION_SENT
+
+
+def _resend_confirmation(petition: Petition, signature: Signature, *, now: datetime,
+                         confirm_link: Callable[[str], str],
+                         confirmations_per_hour: int | None) -> bool:
+    """A new token, valid CONFIRMATION_VALID_DAYS from now, emailed to the signer; False
+    (row unchanged, old link still valid) within RESEND_AFTER of its last email or over the
+    per-address cap. The guarded UPDATE lets one of several simultaneous attempts win."""
+    if not _may_send_confirmation(signature.canonical_email, per_hour=confirmations_per_hour,
+                                  now=now):
+        return False
+    not_recent = (Signature.confirmation_sent_at.is_(None)
+                  | (Signature.confirmation_sent_at <= now - RESEND_AFTER))
+    token = secrets.token_urlsafe(32)
+    resent = db.session.execute(
+        update(Signature).where(Signature.id == signature.id,
+                                Signature.state == SignatureState.PENDING, not_recent)
+        .values(token=token, created_at=now, confirmation_sent_at=now),
+        execution_options=NO_SYNC).rowcount == 1
+    if resent:
+        _queue_confirmation(petition, signature.email, token, confirm_link)
+    return resent
+
+
+def _queue_confirmation(petition: Petition, to: str, token: str,
+                        confirm_link: Callable[[str], str]) -> None:
+    queue_email(to, _("Confirm your signature"),
+                _("Click this link to confirm your signature on “%(title)s”: %(link)s",
+                  title=petition.title, link=confirm_link(token)))
+
+
+def _log_unsent(signature_id: int, petition_id: int, per_hour: int | None) -> None:
+    # The address itself stays out of the log (personal data); the row id finds it.
+    log.warning("confirmation email not sent for signature %s on petition %s: "
+                "over %s per address per hour or sent in the last %s", signature_id,
+                petition_id, per_hour, RESEND_AFTER)
+
+
 def confirm_signature(token: str, *, now: datetime) -> Petition:
-    """Pending → validated, counted once however often the link is used (R11)."""
+    """Pending → validated, counted once however often the link is used (R11).
+
+    Also while the petition awaits moderation (CONFIRMABLE): a sponsor who signed in time
+    counts even if enough others confirmed first.
+    """
     with write_transaction():
         signature = db.session.scalar(select(Signature).where(Signature.token == token))
         if signature is None:
@@ -232,19 +304,42 @@ def confirm_signature(token: str, *, now: datetime) -> Petition:
             raise SigningClosed(_("This confirmation link has expired."))
         state = lifecycle.effective_state(state=petition.state, closes=petition.closes_at,
                                           now=now)
-        if state not in lifecycle.SIGNABLE:
+        if state not in CONFIRMABLE:
             raise SigningClosed(_("This petition is not collecting signatures."))
-        changed = db.session.execute(
-            update(Signature).where(Signature.id == signature.id,
-                                    Signature.state == SignatureState.PENDING)
-            .values(state=SignatureState.VALIDATED, validated_at=now, token=None),
-            execution_options=NO_SYNC).rowcount
-        if changed == 1:
-            _count_one(petition, area=signature.area_code, now=now)
-        else:  # fraudulent rows stay uncounted; the token is spent either way
+        if not _validate_pending(signature, petition, now=now):
+            # fraudulent rows stay uncounted; the token is spent either way
             db.session.execute(update(Signature).where(Signature.id == signature.id)
                                .values(token=None), execution_options=NO_SYNC)
     return petition
+
+
+def _validate_pending(signature: Signature, petition: Petition, *, now: datetime,
+                      user_id: int | None = None) -> bool:
+    """Pending → validated and counted; False if the row was not pending (a guarded UPDATE,
+    so a signature counts once however many requests race)."""
+    values = {"state": SignatureState.VALIDATED, "validated_at": now, "token": None}
+    if user_id is not None:
+        values["user_id"] = user_id
+    changed = db.session.execute(
+        update(Signature).where(Signature.id == signature.id,
+                                Signature.state == SignatureState.PENDING)
+        .values(**values), execution_options=NO_SYNC).rowcount
+    if changed == 1:
+        _count_one(petition, area=signature.area_code, now=now)
+    return changed == 1
+
+
+def forget_signers(*where) -> None:
+    """Blank the personal data of the signatures matching `where` (docs/reliability.md §2e):
+    name, email, IP, area as entered, token, user link and email opt-in. The state, counts,
+    area code and timestamps survive; the canonical email becomes "anon:<id>" so the unique
+    (petition, person) key stays unique without naming anyone. Used by `jobs.anonymise` and
+    by account deletion, in the caller's transaction."""
+    db.session.execute(
+        update(Signature).where(*where).values(
+            name="", email="", ip=None, area=None, token=None, user_id=None,
+            notify_by_email=False, canonical_email="anon:" + cast(Signature.id, String)),
+        execution_options=NO_SYNC)
 
 
 def _count_one(petition: Petition, *, area: str | None, now: datetime) -> None:

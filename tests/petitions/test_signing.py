@@ -48,11 +48,15 @@ def test_a_second_signature_by_the_same_person_is_told_it_already_signed(petitio
     assert after == before
 
 
-def test_the_web_form_says_already_signed(client, petition):
+def test_the_web_form_says_already_signed_only_once_the_signature_is_confirmed(client,
+                                                                               petition):
     data = {"name": "Sam", "email": "sam@example.org", "eligible": "y"}
     assert "Check your email" in client.post(f"/petitions/{petition.id}/sign",
                                              data=data).get_data(True)
     data["email"] = "Sam+2@Example.org"
+    again = client.post(f"/petitions/{petition.id}/sign", data=data).get_data(True)
+    assert "Check your email" in again and "already signed" not in again  # still pending
+    service.confirm_signature(token_for(petition.id, "sam@example.org"), now=NOW)
     assert "already signed" in client.post(f"/petitions/{petition.id}/sign",
                                            data=data).get_data(True)
 
@@ -207,3 +211,155 @@ def test_crossing_the_response_threshold_emails_every_official_once(app, people,
         OutboxEmail.subject == "A petition needs your response").order_by(OutboxEmail.to)).all()
     assert [e.to for e in emails] == ["official@example.org", "second.official@example.org"]
     assert petition.title in emails[0].body and "2026-03-13" in emails[0].body
+
+
+# --- Signing again while pending: a fresh link, never a lock-out (UK site) ------------------
+
+def _row(pid, canonical):
+    db.session.expire_all()
+    return db.session.scalar(select(Signature).where(
+        Signature.petition_id == pid, Signature.canonical_email == canonical))
+
+
+def test_a_signer_capped_out_of_their_email_gets_it_when_signing_again_later(people, scheme):
+    petitions = [open_petition(scheme, people, title=f"Petition number {i}") for i in range(4)]
+    for i, p in enumerate(petitions):
+        _sign(p.id, "kim@example.org", now=NOW + timedelta(minutes=i))
+    capped = petitions[3]
+    assert _confirmations_to("kim@example.org") == 3  # the 4th was over the cap
+    assert _row(capped.id, "kim@example.org").confirmation_sent_at is None
+
+    later = NOW + timedelta(hours=3)
+    assert _sign(capped.id, "kim@example.org", now=later) == \
+        service.SignOutcome.CONFIRMATION_SENT
+    assert _confirmations_to("kim@example.org") == 4
+    row = _row(capped.id, "kim@example.org")
+    assert (row.state, row.confirmation_sent_at, row.created_at) == ("pending", later, later)
+    email = db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id.desc())).first()
+    assert email.to == "kim@example.org" and capped.title in email.body
+    assert row.token in email.body
+    before = _reload(capped.id).signature_count
+    service.confirm_signature(row.token, now=later)
+    assert _reload(capped.id).signature_count == before + 1
+
+
+def test_after_the_link_expires_signing_again_sends_a_new_one(petition):
+    _sign(petition.id, "pat@example.org")
+    old_token = token_for(petition.id, "pat@example.org")
+    later = NOW + timedelta(days=8)
+    with pytest.raises(service.SigningClosed, match="expired"):
+        service.confirm_signature(old_token, now=later)
+
+    assert _sign(petition.id, "Pat@example.org", now=later) == \
+        service.SignOutcome.CONFIRMATION_SENT
+    row = _row(petition.id, "pat@example.org")
+    assert row.token != old_token and row.created_at == later
+    assert _confirmations_to("pat@example.org") == 2
+    with pytest.raises(service.NotFound):  # the old link is replaced
+        service.confirm_signature(old_token, now=later)
+    before = _reload(petition.id).signature_count
+    service.confirm_signature(row.token, now=later + timedelta(days=6))
+    assert _reload(petition.id).signature_count == before + 1
+    assert _sign(petition.id, "pat@example.org", now=later) == \
+        service.SignOutcome.ALREADY_SIGNED
+
+
+def test_signing_again_within_the_hour_keeps_the_link_and_sends_nothing(petition):
+    """One email per signature per hour: a re-send overwrites confirmation_sent_at, so more
+    would hide emails from the per-address cap."""
+    _sign(petition.id, "sam@example.org")
+    token = token_for(petition.id, "sam@example.org")
+    assert _sign(petition.id, "sam@example.org", now=NOW + timedelta(minutes=59)) == \
+        service.SignOutcome.CONFIRMATION_SENT
+    assert _confirmations_to("sam@example.org") == 1
+    assert token_for(petition.id, "sam@example.org") == token  # the first email still works
+    _sign(petition.id, "sam@example.org", now=NOW + timedelta(minutes=61))
+    assert _confirmations_to("sam@example.org") == 2
+
+
+def test_a_re_sent_link_still_counts_against_the_per_address_cap(people, scheme):
+    first, second = (open_petition(scheme, people, title=f"Petition number {i}")
+                     for i in range(2))
+    sign = lambda pid, now: service.sign(  # noqa: E731
+        pid, name="Kim", email="kim@example.org", area=None, ip=None, notify=False, now=now,
+        confirm_link=lambda t: f"/c/{t}", confirmations_per_hour=1)
+    sign(first.id, NOW)
+    sign(second.id, NOW + timedelta(hours=2))
+    old_token = token_for(first.id, "kim@example.org")
+    assert sign(first.id, NOW + timedelta(hours=2, minutes=1)) == \
+        service.SignOutcome.CONFIRMATION_SENT
+    assert _confirmations_to("kim@example.org") == 2  # the second petition's email used the hour
+    assert token_for(first.id, "kim@example.org") == old_token
+    sign(first.id, NOW + timedelta(hours=3, minutes=1))
+    assert _confirmations_to("kim@example.org") == 3
+
+
+def test_fraudulent_and_invalidated_signers_are_told_already_signed_and_get_no_email(
+        people, petition):
+    limits = service.SigningLimits(ip_burst=1, ip_sustained=5)
+    _sign(petition.id, "first@example.org", ip="203.0.113.5", limits=limits)
+    _sign(petition.id, "bot@example.org", ip="203.0.113.5", limits=limits)
+    sign_and_confirm(petition.id, "cheat@example.org", now=NOW, ip="192.0.2.1")
+    moderation.invalidate(moderation.InvalidationCriteria(petition_id=petition.id,
+                                                          ip="192.0.2.1"),
+                          actor=people["moderator"], now=NOW)
+    assert _row(petition.id, "bot@example.org").state == "fraudulent"
+    emails = _confirmations_to("bot@example.org", "cheat@example.org")
+    later = NOW + timedelta(days=8)
+    for address in ("bot@example.org", "cheat@example.org"):
+        assert _sign(petition.id, address, now=later) == service.SignOutcome.ALREADY_SIGNED
+    assert _confirmations_to("bot@example.org", "cheat@example.org") == emails
+    assert _row(petition.id, "bot@example.org").state == "fraudulent"
+
+
+def test_a_confirmed_user_signing_in_one_click_validates_their_pending_signature(
+        client, login_as, people, petition):
+    client.post(f"/petitions/{petition.id}/sign",
+                data={"name": "Cit", "email": "citizen@example.org", "eligible": "y"})
+    before = _reload(petition.id).signature_count
+    login_as(client, people["citizen"])
+    r = client.post(f"/petitions/{petition.id}/sign", data={"eligible": "y"})
+    assert "has been counted" in r.get_data(True)
+    row = _row(petition.id, "citizen@example.org")
+    assert (row.state, row.user_id, row.token) == ("validated", people["citizen"].id, None)
+    assert _reload(petition.id).signature_count == before + 1 == count_rows(petition.id)
+
+
+def test_a_sponsor_confirming_after_enough_others_still_counts(client, people, scheme):
+    """The petition awaits moderation when the late sponsor clicks: the signature counts, and
+    the petition stays in moderation until a moderator approves it."""
+    creator = people["creator"]
+    p = service.create_petition(scheme_id=scheme.id, creator=creator, title="Late sponsor",
+                                action="Count the late sponsor.", background="", now=T0)
+    service.start_sponsoring(p.id, creator=creator, now=T0)
+    sponsor_token = _reload(p.id).sponsor_token
+    for address in ("one@example.org", "two@example.org", "late@example.org"):
+        _sign(p.id, address, now=T0, sponsor_token=sponsor_token)
+    for address in ("one@example.org", "two@example.org"):
+        service.confirm_signature(token_for(p.id, address), now=T0)
+    assert _reload(p.id).state == "awaiting_moderation"
+
+    r = client.post(f"/petitions/confirm/{token_for(p.id, 'late@example.org')}")
+    assert r.status_code == 200 and "has been confirmed" in r.get_data(True)
+    late = _reload(p.id)
+    assert late.state == "awaiting_moderation"
+    assert late.signature_count == 4 == count_rows(p.id)
+    assert _row(p.id, "late@example.org").state == "validated"
+    moderation.approve(p.id, actor=people["moderator"], now=NOW)
+    assert _reload(p.id).signature_count == 4
+
+
+def test_a_rejected_petition_takes_no_late_confirmation(people, scheme):
+    creator = people["creator"]
+    p = service.create_petition(scheme_id=scheme.id, creator=creator, title="Rejected one",
+                                action="Reject me.", background="", now=T0)
+    service.start_sponsoring(p.id, creator=creator, now=T0)
+    sponsor_token = _reload(p.id).sponsor_token
+    for address in ("one@example.org", "two@example.org", "late@example.org"):
+        _sign(p.id, address, now=T0, sponsor_token=sponsor_token)
+    for address in ("one@example.org", "two@example.org"):
+        service.confirm_signature(token_for(p.id, address), now=T0)
+    moderation.reject(p.id, actor=people["moderator"], reason="duplicate", details="", now=NOW)
+    with pytest.raises(service.SigningClosed):
+        service.confirm_signature(token_for(p.id, "late@example.org"), now=NOW)
+    assert _reload(p.id).signature_count == 3
