@@ -4,16 +4,17 @@ Public records never contain names, emails or IPs (docs/reliability.md §2e).
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from core.db import db
 from core.process import STAFF_ROLES, Audience
 from petitions import areas, lifecycle
 from petitions.lifecycle import PetitionState, ResponseState
-from petitions.models import Petition, PetitionScheme
-from petitions.similarity import similar_texts
+from petitions.models import Petition, PetitionScheme, Signature
+from petitions.similarity import SimilarityIndex
 
 STATUSES = ("all", "open", "awaiting_response", "responded", "overdue", "closed", "rejected")
 SORTS = ("signatures", "newest", "closing")
@@ -28,40 +29,77 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _open_now(now: datetime):
+    """Open and still inside the signing window (the tick may not have closed it yet)."""
+    return and_(Petition.state == PetitionState.OPEN, Petition.closes_at > now)
+
+
+def listed(user=None):
+    """Petitions in the public list as `user` sees it: published ones past their visibility
+    threshold and rejected ones not hidden; staff-only schemes only for staff.
+
+    The one definition of "listed" for the list, the exports and the duplicate suggestions.
+    """
+    shown = or_(and_(Petition.state.in_(lifecycle.PUBLISHED), Petition.listed_at.is_not(None)),
+                and_(Petition.state == PetitionState.REJECTED, Petition.hidden.is_(False)))
+    stmt = select(Petition).join(PetitionScheme).where(shown)
+    if not _is_staff(user):
+        stmt = stmt.where(PetitionScheme.audience == Audience.PUBLIC)
+    return stmt
+
+
+def _sort_order(sort: str, now: datetime) -> tuple:
+    """ORDER BY terms of a list sort. "closing": open petitions closing soonest first, then
+    the ended ones, most recently ended first, and those that never opened last."""
+    if sort == "signatures":
+        return (Petition.signature_count.desc(),)
+    if sort == "newest":
+        return (Petition.opened_at.desc().nulls_last(),)
+    open_now = _open_now(now)
+    return (case((open_now, 0), else_=1),
+            case((open_now, Petition.closes_at)).asc(),
+            func.coalesce(Petition.closed_at, Petition.closes_at).desc().nulls_last())
+
+
 def public_petitions(*, now: datetime, status: str = "all", q: str = "",
                      sort: str = "signatures", user=None, limit: int = 50,
                      offset: int = 0) -> tuple[list[Petition], int]:
     """Listed petitions matching a status filter and a search, with the total count."""
     if status not in STATUSES or sort not in SORTS:
         raise ValueError("unknown status or sort")
-    closed = or_(Petition.state == PetitionState.CLOSED,
-                 and_(Petition.state == PetitionState.OPEN, Petition.closes_at <= now))
-    listed = or_(and_(Petition.state.in_(lifecycle.PUBLISHED), Petition.listed_at.is_not(None)),
-                 and_(Petition.state == PetitionState.REJECTED, Petition.hidden.is_(False)))
     filters = {
         "all": True,
-        "open": and_(Petition.state == PetitionState.OPEN, Petition.closes_at > now),
+        "open": _open_now(now),
         "awaiting_response": Petition.response_state == ResponseState.AWAITING,
         "responded": Petition.response_state == ResponseState.RESPONDED,
         "overdue": and_(Petition.response_state == ResponseState.AWAITING,
                         Petition.response_due_at < now),
-        "closed": closed,
+        "closed": or_(Petition.state == PetitionState.CLOSED,
+                      and_(Petition.state == PetitionState.OPEN, Petition.closes_at <= now)),
         "rejected": Petition.state == PetitionState.REJECTED,
     }
-    stmt = select(Petition).join(PetitionScheme).where(listed, filters[status])
-    if not _is_staff(user):
-        stmt = stmt.where(PetitionScheme.audience == Audience.PUBLIC)
+    stmt = listed(user).where(filters[status])
     if q.strip():
         pattern = f"%{_escape_like(q.strip())}%"
         stmt = stmt.where(or_(Petition.title.ilike(pattern, escape="\\"),
                               Petition.action.ilike(pattern, escape="\\")))
-    order = {"signatures": (Petition.signature_count.desc(),),
-             "newest": (Petition.opened_at.desc(),),
-             "closing": (Petition.closes_at.asc(),)}[sort]
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(stmt.order_by(*order, Petition.id.desc())
+    rows = db.session.scalars(stmt.order_by(*_sort_order(sort, now), Petition.id.desc())
                               .limit(limit).offset(offset)).all()
     return list(rows), total
+
+
+def all_listed(*, batch: int = 1000) -> Iterator[Petition]:
+    """Every publicly listed petition by id, read `batch` rows at a time (keyset pages), so an
+    export of any size neither stops at a cap nor holds every petition in memory."""
+    after = 0
+    while True:
+        rows = db.session.scalars(listed().where(Petition.id > after)
+                                  .order_by(Petition.id).limit(batch)).all()
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = rows[-1].id
 
 
 def can_view(petition: Petition, user) -> bool:
@@ -74,6 +112,12 @@ def can_view(petition: Petition, user) -> bool:
     if not petition.scheme.visible_to(user):
         return False
     return petition.state in (*lifecycle.PUBLISHED, PetitionState.REJECTED)
+
+
+def petition_to_confirm(token: str) -> Petition | None:
+    """The petition a pending signature's confirmation token belongs to (None once used)."""
+    return db.session.scalar(select(Petition).join(Signature, Signature.petition_id == Petition.id)
+                             .where(Signature.token == token))
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -161,10 +205,34 @@ def spreadsheet_safe(value):
     return value
 
 
-def duplicate_suggestions(text: str, *, limit: int = 5) -> list[tuple[Petition, float]]:
-    """Published petitions whose title and text resemble `text` (TF-IDF, similarity.py)."""
-    rows = db.session.execute(select(Petition.id, Petition.title, Petition.action).where(
-        Petition.state.in_(lifecycle.PUBLISHED), Petition.hidden.is_(False))).all()
-    ranked = similar_texts(text, [(pid, f"{title} {action}") for pid, title, action in rows],
-                           limit=limit)
-    return [(db.session.get(Petition, pid), score) for pid, score in ranked]
+def duplicate_suggestions(text: str, *, user, cache: dict,
+                          limit: int = 5) -> list[tuple[Petition, float]]:
+    """Petitions `user` sees in the list (published, text not hidden) whose title and text
+    resemble `text` (TF-IDF, similarity.py).
+
+    `cache` keeps the fitted indexes between calls; the caller holds one per database (web.py:
+    one per app).
+    """
+    candidates = listed(user).where(Petition.state.in_(lifecycle.PUBLISHED),
+                                    Petition.hidden.is_(False))
+    index = _similarity_index(candidates, cache=cache, view="staff" if _is_staff(user) else
+                              "public")
+    return [(db.session.get(Petition, pid), score)
+            for pid, score in index.similar(text, limit=limit)]
+
+
+def _similarity_index(candidates, *, cache: dict, view: str) -> SimilarityIndex:
+    """The fitted index of `candidates`, refitted only when their ids change.
+
+    Petition texts never change once published, so the candidate ids identify the index;
+    `cache` holds one per view (staff also see staff-only schemes).
+    """
+    ids = tuple(db.session.scalars(candidates.with_only_columns(Petition.id)
+                                   .order_by(Petition.id)))
+    index = cache.get(view)
+    if index is None or index.ids != ids:
+        rows = db.session.execute(candidates.with_only_columns(
+            Petition.id, Petition.title, Petition.action).order_by(Petition.id)).all()
+        index = cache[view] = SimilarityIndex(
+            [(pid, f"{title} {action}") for pid, title, action in rows])
+    return index

@@ -5,27 +5,45 @@ Suggested while a citizen writes a new petition, so supporters gather on one pet
 """
 from __future__ import annotations
 
+# Hashed features: no vocabulary to hold in memory, and an n-gram that no candidate has still
+# weighs in the query (at the highest IDF, its bucket's document frequency being 0), so a
+# query is not judged similar just because the few n-grams it shares are all that is counted.
+N_FEATURES = 2**20
 
-def similar_texts(query: str, candidates: list[tuple[int, str]], *, limit: int = 5,
-                  min_score: float = 0.2) -> list[tuple[int, float]]:
-    """Ids of the candidates most similar to `query`, best first, with scores in [0, 1].
 
-    `candidates` are (id, text) pairs. Features are character 3-5-grams within words, so
-    plurals, small spelling differences and unsegmented Chinese text still match.
+class SimilarityIndex:
+    """TF-IDF of a fixed set of candidate texts, fitted once and queried many times.
+
+    Fitting thousands of texts takes a second; a query takes milliseconds, so callers keep an
+    index while its candidates (`ids`) are unchanged (see queries.duplicate_suggestions).
+    Features are character 3-5-grams within words, so plurals, small spelling differences and
+    unsegmented Chinese text still match.
     """
-    if limit < 1:
-        raise ValueError("limit must be at least 1")
-    if not query.strip() or not candidates:
-        return []
-    # Imported here: scikit-learn takes seconds to import and only this page needs it.
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.metrics.pairwise import linear_kernel
 
-    texts = [text for _, text in candidates]
-    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
-                                 lowercase=True)
-    matrix = vectorizer.fit_transform([*texts, query])
-    scores = linear_kernel(matrix[-1], matrix[:-1]).ravel()  # rows are L2-normalised
-    ranked = sorted(range(len(texts)), key=lambda i: (-scores[i], candidates[i][0]))
-    return [(candidates[i][0], round(float(scores[i]), 3)) for i in ranked[:limit]
-            if scores[i] >= min_score]
+    def __init__(self, candidates: list[tuple[int, str]]):
+        """`candidates` are (id, text) pairs."""
+        self.ids = tuple(pid for pid, _ in candidates)
+        if not candidates:
+            return
+        # Imported here: scikit-learn takes seconds to import and only this page needs it.
+        from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+
+        self._counts = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5),
+                                         lowercase=True, n_features=N_FEATURES,
+                                         alternate_sign=False, norm=None)
+        self._tfidf = TfidfTransformer(sublinear_tf=True)  # rows L2-normalised
+        self._matrix = self._tfidf.fit_transform(
+            self._counts.transform([text for _, text in candidates]))
+
+    def similar(self, query: str, *, limit: int = 5,
+                min_score: float = 0.2) -> list[tuple[int, float]]:
+        """Ids of the candidates most similar to `query`, best first, with scores in [0, 1]."""
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        if not query.strip() or not self.ids:
+            return []
+        vector = self._tfidf.transform(self._counts.transform([query]))
+        scores = (self._matrix @ vector.T).toarray().ravel()
+        ranked = sorted((i for i, score in enumerate(scores) if score >= min_score),
+                        key=lambda i: (-scores[i], self.ids[i]))
+        return [(self.ids[i], round(float(scores[i]), 3)) for i in ranked[:limit]]

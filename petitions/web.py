@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+from itertools import chain
 
 from flask import (
     Blueprint,
@@ -98,31 +99,68 @@ def index():
                            views={p.id: _view_model(p, now) for p in petitions})
 
 
-def _export_records():
-    now = utcnow()
-    petitions, _total = queries.public_petitions(now=now, limit=10_000)  # public audience only
-    return [queries.public_record(p, now=now) for p in petitions]
+def _export_records(now):
+    """Public records of every petition in the public list (public schemes only), by id,
+    read from the database in batches."""
+    batch = current_app.config.get("PETITIONS_EXPORT_BATCH", 1000)
+    return (queries.public_record(p, now=now) for p in queries.all_listed(batch=batch))
+
+
+def _streamed(chunks):
+    """A response body written while the database is read, so an export of any size is
+    complete and never held in memory whole.
+
+    `chunks()` runs after the view has returned, in an app context (and so a database
+    session) of its own, entered only once the body is read: the test client takes a first
+    chunk as it makes the request, and a context pushed then would still be open under the
+    next request's."""
+    app = current_app._get_current_object()
+
+    def body():
+        yield ""
+        with app.app_context():
+            yield from chunks()
+    return body()
 
 
 @bp.get("/export.json")
 def export_json():
-    """All listed petitions as JSON (no personal data)."""
-    return jsonify({"petitions": _export_records()})
+    """All listed petitions as JSON, `{"petitions": [...]}` by id (no personal data).
+
+    Streamed: every petition is in it however many there are, with no page to follow."""
+    now = utcnow()
+
+    def chunks():
+        yield '{"petitions": ['
+        for i, record in enumerate(_export_records(now)):
+            yield ("," if i else "") + current_app.json.dumps(record)
+        yield "]}"
+    return Response(_streamed(chunks), mimetype="application/json")
 
 
-def _csv_response(rows, filename):
+def _csv_lines(rows):
+    """Each row as one CSV line, written as it comes."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerows(rows)
-    return Response(buffer.getvalue(), mimetype="text/csv",
+    for row in rows:
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def _csv_response(lines, filename):
+    return Response(lines, mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={filename}"})
 
 
 @bp.get("/export.csv")
 def export_csv():
-    """All listed petitions as CSV (no personal data; formula cells neutralised)."""
-    rows = [queries.CSV_COLUMNS, *(queries.csv_row(r) for r in _export_records())]
-    return _csv_response(rows, "petitions.csv")
+    """All listed petitions as CSV by id, streamed like export.json (no personal data;
+    formula cells neutralised)."""
+    now = utcnow()
+    return _csv_response(_streamed(lambda: _csv_lines(chain(
+        [queries.CSV_COLUMNS], map(queries.csv_row, _export_records(now))))), "petitions.csv")
 
 
 @bp.get("/<int:petition_id>.json")
@@ -139,7 +177,7 @@ def petition_csv(petition_id):
     record = queries.public_record(petition, now=utcnow(), with_areas=True)
     rows = [queries.CSV_COLUMNS, queries.csv_row(record), [], ["area", "signatures"],
             *([queries.spreadsheet_safe(a), n] for a, n in record["signatures_by_area"].items())]
-    return _csv_response(rows, f"petition-{petition.id}.csv")
+    return _csv_response(_csv_lines(rows), f"petition-{petition.id}.csv")
 
 
 @bp.get("/<int:petition_id>")
@@ -223,22 +261,31 @@ def sponsor(petition_id, token):
                            token=token), 400 if request.method == "POST" else 200
 
 
+def _link_not_valid(petition: Petition | None):
+    return render_template("petitions/message.html", petition=petition, message=_(
+        "This link is not valid or has already been used.")), 404
+
+
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
 def confirm(token):
-    """Confirmation link: GET shows a button, POST counts the signature (GET changes nothing)."""
+    """Confirmation link: GET shows a button, POST counts the signature (GET changes nothing).
+
+    Both pages name the petition's scheme and its commitment, like every page of a petition."""
+    petition = queries.petition_to_confirm(token)
+    if petition is None:
+        return _link_not_valid(None)
     form = forms.ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            petition = service.confirm_signature(token, now=utcnow())
-        except service.NotFound:
-            return render_template("petitions/message.html", petition=None, message=_(
-                "This link is not valid or has already been used.")), 404
+            service.confirm_signature(token, now=utcnow())
+        except service.NotFound:  # used in the meantime (a second click)
+            return _link_not_valid(petition)
         except service.SigningClosed as exc:
-            return render_template("petitions/message.html", petition=None,
+            return render_template("petitions/message.html", petition=petition,
                                    message=str(exc)), 410
         return render_template("petitions/message.html", petition=petition,
                                message=_("Thank you. Your signature has been confirmed."))
-    return render_template("petitions/confirm.html", form=form, token=token)
+    return render_template("petitions/confirm.html", form=form, token=token, petition=petition)
 
 
 def _schemes_for(user):
@@ -246,10 +293,45 @@ def _schemes_for(user):
     return [s for s in schemes if s.visible_to(user)]
 
 
+def _saving_draft() -> bool:
+    """The new-petition form posted with "Save draft" (any other post only checks)."""
+    return request.method == "POST" and "create" in request.form
+
+
+def _looking_for_similar() -> bool:
+    """similar.json, or the new-petition form posted to check for similar petitions."""
+    return request.endpoint == "petitions.similar_json" or (
+        request.method == "POST" and not _saving_draft())
+
+
+def _similar_rate() -> str:
+    """Per-IP cap on similarity look-ups: anyone may ask and each one costs CPU."""
+    return current_app.config.get("PETITIONS_SIMILAR_RATE", "60 per minute")
+
+
+# One budget per IP for similar.json (typing in the form) and the form's check button.
+similar_limit = limiter.shared_limit(_similar_rate, scope="petitions-similar",
+                                     exempt_when=lambda: not _looking_for_similar())
+
+# Counts saved drafts only: checking for similar petitions, or a form sent back with an
+# error, must not use up a citizen's petitions.
+create_limit = limiter.limit(
+    lambda: current_app.config.get("PETITIONS_CREATE_RATE", "2 per 5 minutes"),
+    methods=["POST"], exempt_when=lambda: not _saving_draft(),
+    deduct_when=lambda response: response.status_code == 302)
+
+
+def _similar_to(text: str) -> list[tuple[Petition, float]]:
+    """Listed petitions the current user may see that resemble `text`; the fitted index is
+    kept per app (so per database) until the listed petitions change."""
+    cache = current_app.extensions.setdefault("petitions.similarity", {})
+    return queries.duplicate_suggestions(text, user=_user(), cache=cache)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @role_required("citizen")
-@limiter.limit(lambda: current_app.config.get("PETITIONS_CREATE_RATE", "2 per 5 minutes"),
-               methods=["POST"])
+@create_limit
+@similar_limit
 def new():
     """Start a petition: check for similar ones first, then save a draft."""
     form = forms.PetitionForm()
@@ -257,22 +339,23 @@ def new():
     form.scheme_id.choices = [SelectChoice(s.id, s.title) for s in schemes]
     similar = []
     if form.validate_on_submit():
-        similar = queries.duplicate_suggestions(f"{form.title.data} {form.action.data}")
         if form.create.data:
             petition = service.create_petition(
                 scheme_id=form.scheme_id.data, creator=current_user, title=form.title.data,
                 action=form.action.data, background=form.background.data or "", now=utcnow())
             return redirect(url_for("petitions.show", petition_id=petition.id))
+        similar = _similar_to(f"{form.title.data} {form.action.data}")
     return render_template("petitions/new.html", form=form, similar=similar, schemes=schemes)
 
 
 @bp.get("/similar.json")
+@similar_limit
 def similar_json():
     """Near-duplicate suggestions for the creation form's script."""
     text = request.args.get("q", "")[:1000]
     return jsonify([{"id": p.id, "title": p.title, "score": score,
                      "url": url_for("petitions.show", petition_id=p.id)}
-                    for p, score in queries.duplicate_suggestions(text)])
+                    for p, score in _similar_to(text)])
 
 
 @bp.post("/<int:petition_id>/submit")

@@ -25,8 +25,8 @@
     var text = (form.elements.title.value + " " + form.elements.action.value).trim();
     if (text.length < 8) { return; }
     fetch(url + "?q=" + encodeURIComponent(text), {headers: {"Accept": "application/json"}})
-      .then(function (r) { return r.ok ? r.json() : []; })
-      .then(render)
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (items) { if (items) { render(items); } })  // rate-limited: keep the last
       .catch(function () {});
   }
   ["title", "action"].forEach(function (name) {

@@ -72,10 +72,13 @@ def test_staff_routes_are_closed_to_everyone_else(app, login_as, people, scheme,
 
 def test_exports_carry_counts_and_thresholds_but_no_personal_data(client, people, scheme):
     p = _petition_with_signer(scheme, people)
-    bodies = [client.get(url).get_data(as_text=True) for url in (
+    responses = [client.get(url) for url in (
         "/petitions/export.json", "/petitions/export.csv", f"/petitions/{p.id}.json",
         f"/petitions/{p.id}.csv")]
+    assert [r.status_code for r in responses] == [200] * 4
+    bodies = [r.get_data(as_text=True) for r in responses]
     for body in bodies:
+        assert "Fix the potholes" in body  # the petition itself is there
         assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", body)  # no email address at all
         assert not re.search(r"\b\d{1,3}(\.\d{1,3}){3}\b", body)  # no IPv4 address
         for secret in (SIGNER_NAME, "Zelda", "Charlie Creator", "sponsor0"):
@@ -87,6 +90,98 @@ def test_exports_carry_counts_and_thresholds_but_no_personal_data(client, people
     assert record["signatures_by_area"] == {"North": 1}
     rows = list(csv.reader(io.StringIO(bodies[1])))
     assert rows[0][0] == "id" and rows[1][5] == "4"
+
+
+def test_one_petitions_csv_has_its_counts_then_signatures_by_area(client, people, scheme):
+    p = _petition_with_signer(scheme, people)
+    sign_and_confirm(p.id, "second@example.org", name="Second Signer", area="North", now=NOW)
+    sign_and_confirm(p.id, "third@example.org", name="Third Signer", area="South", now=NOW)
+    response = client.get(f"/petitions/{p.id}.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert f"petition-{p.id}.csv" in response.headers["Content-Disposition"]
+    body = response.get_data(as_text=True)
+    header, row, blank, area_header, *by_area = list(csv.reader(io.StringIO(body)))
+    record = dict(zip(header, row, strict=True))
+    assert (record["id"], record["title"], record["state"]) == (
+        str(p.id), "Fix the potholes on Mill Lane", "open")
+    assert (record["signature_count"], record["response_threshold"],
+            record["debate_threshold"]) == ("6", "4", "6")
+    assert record["response_state"] == "awaiting" and record["commitment"] == "advisory"
+    assert (blank, area_header) == ([], ["area", "signatures"])
+    assert sorted(by_area) == [["North", "2"], ["South", "1"]]
+    for secret in (SIGNER_NAME, SIGNER_EMAIL, SIGNER_IP, "Second Signer", "second@",
+                   "Charlie Creator"):
+        assert secret not in body
+
+
+def test_the_petition_page_offers_its_own_address_to_share(client, people, scheme):
+    p = open_petition(scheme, people)
+    page = client.get(f"/petitions/{p.id}").get_data(as_text=True)
+    assert re.search(r'<label for="share">Share link</label>\s*<input id="share" type="text" '
+                     rf'readonly value="http://civic.test/petitions/{p.id}">', page)
+
+
+def test_a_district_outside_the_list_is_refused_with_an_error_on_the_field(
+        client, people, scheme):
+    p = open_petition(scheme, people)  # districts North and South
+    response = client.post(f"/petitions/{p.id}/sign", data={
+        "name": "Al Atlantean", "email": "al@example.org", "eligible": "y", "area": "Atlantis"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert re.search(r'<select id="area" name="area" aria-invalid="true" '
+                     r'aria-describedby="area-error">', page)
+    assert '<p class="error" id="area-error">Choose a district from the list.</p>' in page
+    assert db.session.scalar(select(Signature).where(Signature.email == "al@example.org")) is None
+    assert db.session.get(Petition, p.id).signature_count == 3
+
+
+def test_a_chosen_district_stays_chosen_when_another_field_is_wrong(client, people, scheme):
+    p = open_petition(scheme, people)
+    response = client.post(f"/petitions/{p.id}/sign", data={
+        "name": "Sue South", "email": "sue@example.org", "area": "South"})  # not eligible
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "You must confirm you are eligible." in page
+    assert "<option selected>South</option>" in page and 'id="area-error"' not in page
+
+
+ADVISORY_FRAMING = ("Advisory: the authority takes it as input", "Small UK-like · Council")
+
+
+def test_every_page_of_signing_by_email_shows_the_schemes_commitment(client, people, scheme):
+    p = open_petition(scheme, people)
+    pages = {"petition": client.get(f"/petitions/{p.id}")}
+    pages["sent"] = client.post(f"/petitions/{p.id}/sign", data={
+        "name": "Fran Framing", "email": "fran@example.org", "eligible": "y"})
+    token = db.session.scalar(select(Signature.token).where(
+        Signature.email == "fran@example.org"))
+    pages["confirm"] = client.get(f"/petitions/confirm/{token}")
+    pages["confirmed"] = client.post(f"/petitions/confirm/{token}")
+    pages["already signed"] = client.post(f"/petitions/{p.id}/sign", data={
+        "name": "Fran Framing", "email": "fran@example.org", "eligible": "y"})
+    pages["used link"] = client.get(f"/petitions/confirm/{token}")
+    assert {name: r.status_code for name, r in pages.items()} == {
+        "petition": 200, "sent": 200, "confirm": 200, "confirmed": 200, "already signed": 200,
+        "used link": 404}
+    for name, response in pages.items():
+        page = response.get_data(as_text=True)
+        if name == "used link":  # the token is spent: no petition to name any more
+            assert "This link is not valid or has already been used." in page
+            assert ADVISORY_FRAMING[0] not in page
+            continue
+        assert all(text in page for text in ADVISORY_FRAMING), name
+    assert "Your signature has been confirmed." in pages["confirmed"].get_data(as_text=True)
+    assert db.session.get(Petition, p.id).signature_count == 4
+
+
+def test_signing_a_closed_petition_says_so_and_still_shows_the_commitment(
+        client, people, scheme):
+    p = open_petition(scheme, people)
+    with time_machine.travel(NOW + timedelta(days=30), tick=False):
+        response = client.post(f"/petitions/{p.id}/sign", data={
+            "name": "Lou Late", "email": "late@example.org", "eligible": "y"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert all(text in page for text in ADVISORY_FRAMING)
 
 
 def test_csv_cells_that_look_like_formulas_are_neutralised(client, people, scheme):
