@@ -20,6 +20,9 @@ from core import audit
 from core.db import db, utcnow, write_transaction
 from core.identity import fold_invisible
 from core.mail import queue_email
+from petitions.identity import canonical_email
+from petitions.models import Signature
+from petitions.service import forget_signers
 
 PASSWORD_MIN_LENGTH = 12  # ASVS 4.0.3 V2.1.1 (docs/reliability.md §2b "Passwords")
 PASSWORD_MAX_LENGTH = 256
@@ -226,6 +229,7 @@ def delete_account(user: User, *, password: str) -> None:
         raise AccountError(_("You are the last administrator; grant the role to someone "
                              "else first."))
     with write_transaction():
+        _forget_petition_signatures(user)
         user.email = None
         user.display_name = ""
         user.password_hash = ""
@@ -233,6 +237,17 @@ def delete_account(user: User, *, password: str) -> None:
         user.deleted_at = utcnow()
         user.role_rows = []
         audit.record(user, "account.deleted", "user", user.id)
+
+
+def _forget_petition_signatures(user: User) -> None:
+    """Blank the user's petition signatures (petitions.service.forget_signers): those signed
+    while logged in and those confirmed by email from the account's address. Counts stay."""
+    mine = Signature.user_id == user.id
+    try:
+        mine = mine | (Signature.canonical_email == canonical_email(user.email or ""))
+    except ValueError:  # an address that cannot sign had no email signatures
+        pass
+    forget_signers(mine)
 
 
 def _admin_count() -> int:

@@ -4,16 +4,18 @@ transitions, counter reconciliation and signer anonymisation. Each is idempotent
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, cast, func, select, update
+from sqlalchemy import String, cast, delete, func, select, update
 
 from core import audit
 from core.db import db, write_transaction
+from core.mail import OutboxEmail
 from petitions import areas
 from petitions.lifecycle import PetitionState
-from petitions.models import Petition, Signature, SignatureState
-from petitions.service import NO_SYNC, guarded_update, uncross_thresholds
+from petitions.models import Petition, Signature, SignatureState, TrendingAlert
+from petitions.service import NO_SYNC, forget_signers, guarded_update, uncross_thresholds
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +63,9 @@ def reconcile(*, now: datetime) -> list[tuple[int, int, int]]:
 
 
 def anonymise(*, now: datetime, after_days: int, batch_size: int = 500) -> list[int]:
-    """Blank names, emails and IPs of signers `after_days` after a petition ended (§2e).
+    """Blank names, emails and IPs of signers `after_days` after a petition ended (§2e),
+    and the copies elsewhere: outbox emails to those signers from before the cutoff, the
+    petition's trending-IP alerts and the moderator emails that named those IPs.
 
     Works in batches, each its own transaction, so an interrupted run simply resumes.
     Counts and area codes survive. Returns the petitions finished in this run.
@@ -78,19 +82,47 @@ def anonymise(*, now: datetime, after_days: int, batch_size: int = 500) -> list[
     for pid in ids:
         while True:
             with write_transaction():
-                batch = db.session.scalars(select(Signature.id).where(
+                batch = db.session.execute(select(Signature.id, Signature.email).where(
                     Signature.petition_id == pid, Signature.email != "")
                     .limit(batch_size)).all()
                 if batch:
-                    db.session.execute(
-                        update(Signature).where(Signature.id.in_(batch)).values(
-                            name="", email="", ip=None, area=None, token=None, user_id=None,
-                            canonical_email="anon:" + cast(Signature.id, String)),
-                        execution_options=NO_SYNC)
+                    _forget_emails_to({email for _id, email in batch}, before=cutoff)
+                    forget_signers(Signature.id.in_([sid for sid, _email in batch]))
                 else:
+                    _forget_trending_ips(pid, before=cutoff)
                     db.session.execute(update(Petition).where(Petition.id == pid)
                                        .values(anonymised_at=now), execution_options=NO_SYNC)
                     audit.record(None, "petition.anonymised", "petition", pid, now=now)
             if not batch:
                 break
     return list(ids)
+
+
+def _forget_emails_to(addresses: set[str], *, before: datetime) -> None:
+    """Delete outbox emails to these addresses queued before `before`: long sent (or dead),
+    they are the last copies of the signers' addresses and of their confirmation links."""
+    db.session.execute(delete(OutboxEmail).where(OutboxEmail.to.in_(addresses),
+                                                 OutboxEmail.created_at <= before),
+                       execution_options=NO_SYNC)
+
+
+def _forget_trending_ips(petition_id: int, *, before: datetime) -> None:
+    """Replace the petition's alerted IPs by "anon:<id>" (unique per alert, as the alert's
+    UNIQUE constraint needs) and delete the moderator emails that named them: queued with
+    the alert (same `now`), the IP in the body as a whole address (not 1.2.3.4 in 1.2.3.45,
+    which another petition's alert of the same run may name)."""
+    alerts = db.session.execute(select(TrendingAlert.value, TrendingAlert.created_at).where(
+        TrendingAlert.petition_id == petition_id, TrendingAlert.kind == "ip",
+        ~TrendingAlert.value.startswith("anon:"))).all()
+    for ip, alerted_at in alerts:
+        whole = re.compile(rf"(?<![\w:.]){re.escape(ip)}(?![\w:]|\.\w)")
+        candidates = db.session.execute(select(OutboxEmail.id, OutboxEmail.body).where(
+            OutboxEmail.created_at == alerted_at, OutboxEmail.created_at <= before,
+            OutboxEmail.body.contains(ip, autoescape=True))).all()
+        db.session.execute(delete(OutboxEmail).where(OutboxEmail.id.in_(
+            [mail_id for mail_id, body in candidates if whole.search(body)])),
+            execution_options=NO_SYNC)
+    db.session.execute(
+        update(TrendingAlert).where(TrendingAlert.petition_id == petition_id,
+                                    TrendingAlert.kind == "ip")
+        .values(value="anon:" + cast(TrendingAlert.id, String)), execution_options=NO_SYNC)
