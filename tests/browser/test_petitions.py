@@ -16,6 +16,7 @@ pytestmark = pytest.mark.e2e
 STAFF_PASSWORD = "staff browser passphrase"
 OPEN_PETITION = "Free bus travel for under-18s"
 AWAITING_RESPONSE = "Ban single-use plastic cups at events"
+DISTRICT_PETITION = "Extend library opening hours to midnight"  # Join-like: districts
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +99,24 @@ def test_anonymous_person_signs_and_confirms_by_email(page, site):
     assert signature_count(page) == before + 1
 
 
+def test_a_district_error_is_shown_on_the_select_and_announced(page, site):
+    base, _app, ids = site
+    page.goto(f"{base}/petitions/{ids[DISTRICT_PETITION]}")
+    district = page.get_by_label("District")
+    # Only a forged form can send a district outside the list; the server still says why.
+    district.evaluate("s => s.add(new Option('Atlantis', 'Atlantis', true, true))")
+    page.get_by_label("Your name").fill("Al Atlantean")
+    page.get_by_label("Email", exact=True).fill("al@example.org")
+    page.get_by_label("I am eligible to sign this petition").check()
+    page.get_by_role("button", name="Sign this petition").click()
+    district = page.get_by_label("District")
+    assert district.get_attribute("aria-invalid") == "true"
+    assert page.locator("#" + district.get_attribute("aria-describedby")).inner_text() == (
+        "Choose a district from the list.")
+    serious, results = serious_violations(page)
+    assert serious == [], results.generate_report()
+
+
 def test_official_writes_previews_and_publishes_a_response(page, site, chromium):
     base, _app, ids = site
     log_in(page, base, "official@example.org", STAFF_PASSWORD)
@@ -124,6 +143,12 @@ def test_official_writes_previews_and_publishes_a_response(page, site, chromium)
     visitor.close()
 
 
+DUPLICATE_IDS = """() => {
+  const ids = [...document.querySelectorAll("[id]")].map(element => element.id);
+  return ids.filter((id, i) => ids.indexOf(id) !== i);
+}"""
+
+
 @pytest.mark.parametrize(("who", "path"), [
     (None, "/petitions/"),
     (None, "/petitions/{Extend library opening hours to midnight}"),
@@ -141,5 +166,6 @@ def test_no_serious_accessibility_violations(page, site, who, path):
         log_in(page, base, f"{who}@example.org", STAFF_PASSWORD)
     page.goto(base + re.sub(r"\{(.+?)\}", lambda m: str(ids[m.group(1)]), path))
     assert page.locator("h1").count() == 1
+    assert page.evaluate(DUPLICATE_IDS) == []
     serious, results = serious_violations(page)
     assert serious == [], results.generate_report()
