@@ -53,3 +53,10 @@ def test_with_few_statements_voting_on_all_of_them_qualifies():
 
 def test_with_fewer_than_15_participants_everyone_is_in():
     assert select_in_conv(np.array([0, 1, 2]), n_cmts=10).all()
+
+
+def test_meta_statements_are_always_moderated_out():
+    matrix = build_vote_matrix(pids=np.array([1, 1, 2]), tids=np.array([0, 1, 1]),
+                               votes=np.array([-1, 1, 0]), meta_tids=[0], mod_out_tids=[])
+    assert matrix.meta.tolist() == [True, False]
+    assert matrix.mod_out.tolist() == [True, False]
