@@ -215,7 +215,7 @@ def sign(petition_id: int, *, name: str, email: str, area: str | None, ip: str |
             confirmation_sent_at=now if may_email else None)
         if new_id is None:
             return _sign_again(petition, canonical, user=user if one_click else None,
-                               fraudulent=fraudulent, now=now, confirm_link=confirm_link,
+                               now=now, confirm_link=confirm_link,
                                confirmations_per_hour=confirmations_per_hour)
         if one_click:
             if state == SignatureState.VALIDATED:
@@ -229,23 +229,22 @@ def sign(petition_id: int, *, name: str, email: str, area: str | None, ip: str |
         return SignOutcome.CONFIRMATION_SENT
 
 
-def _sign_again(petition: Petition, canonical: str, *, user, fraudulent: bool,
-                now: datetime, confirm_link: Callable[[str], str],
+def _sign_again(petition: Petition, canonical: str, *, user, now: datetime,
+                confirm_link: Callable[[str], str],
                 confirmations_per_hour: int | None) -> SignOutcome:
     """The signer's row exists (the INSERT hit the unique constraint).
 
     Pending: a confirmed user signing in one click (`user`) proves the address, so the row is
-    validated (unless this attempt is over a rate limit: then, as for a new row, the answer
-    is the same and nothing counts); anyone else gets a fresh link. Validated, fraudulent or
-    invalidated: "already signed", so fraud flags stay invisible.
+    validated, as its link would (it passed the rate limits when stored); anyone else gets a
+    fresh link. Validated, fraudulent or invalidated: "already signed", so fraud flags stay
+    invisible.
     """
     signature = db.session.scalar(select(Signature).where(
         Signature.petition_id == petition.id, Signature.canonical_email == canonical))
     if signature.state != SignatureState.PENDING:
         return SignOutcome.ALREADY_SIGNED
     if user is not None:
-        if not fraudulent:
-            _validate_pending(signature, petition, now=now, user_id=user.id)
+        _validate_pending(signature, petition, now=now, user_id=user.id)
         return SignOutcome.COUNTED
     if not _resend_confirmation(petition, signature, now=now, confirm_link=confirm_link,
                                 confirmations_per_hour=confirmations_per_hour):

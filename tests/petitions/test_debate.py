@@ -148,3 +148,21 @@ def test_signers_who_asked_for_news_are_emailed_the_outcome(client, login_as, pe
                                            "fan1@example.org"]
     assert all("was debated" in m.subject and FORM["summary"] in m.body
                and f"/petitions/{petition.id}" in m.body for m in mails)
+
+
+def test_every_opted_in_signer_gets_the_outcome_whatever_the_batch_size(monkeypatch, people,
+                                                                       petition):
+    for i in range(4):  # with the creator, 5 signers asked for news; 7 signatures ≥ 6
+        sign_and_confirm(petition.id, f"fan{i}@example.org", now=NOW, notify=True)
+    monkeypatch.setattr(moderation, "EMAIL_BATCH", 2)  # batches of 2, 2 and 1
+    before = set(db.session.scalars(select(OutboxEmail.id)))
+    outcome = DebateOutcome(outcome=DebateState.DEBATED, on=date(2026, 3, 5),
+                            summary=FORM["summary"])
+    sent = moderation.record_debate_outcome(petition.id, actor=people["moderator"],
+                                            outcome=outcome, now=NOW, petition_link=LINK)
+    mails = db.session.scalars(select(OutboxEmail).where(OutboxEmail.id.not_in(before))).all()
+    assert sent == 5
+    assert sorted(m.to for m in mails) == ["creator@example.org", "fan0@example.org",
+                                           "fan1@example.org", "fan2@example.org",
+                                           "fan3@example.org"]
+    assert all(FORM["summary"] in m.body and "was debated" in m.subject for m in mails)

@@ -363,3 +363,36 @@ def test_a_rejected_petition_takes_no_late_confirmation(people, scheme):
     with pytest.raises(service.SigningClosed):
         service.confirm_signature(token_for(p.id, "late@example.org"), now=NOW)
     assert _reload(p.id).signature_count == 3
+
+
+def test_a_creator_must_confirm_their_email_before_collecting_sponsors(scheme):
+    from accounts.models import User
+
+    unconfirmed = User(email="new@example.org", display_name="New Creator")
+    db.session.add(unconfirmed)
+    db.session.commit()
+    p = service.create_petition(scheme_id=scheme.id, creator=unconfirmed, title="Too early",
+                                action="Wait for my email.", background="", now=T0)
+    with pytest.raises(service.SigningClosed, match="Confirm your email"):
+        service.start_sponsoring(p.id, creator=unconfirmed, now=T0)
+    p = _reload(p.id)
+    assert (p.state, p.sponsoring_at, p.signature_count) == ("draft", None, 0)
+    assert db.session.scalar(select(func.count(Signature.id)).where(
+        Signature.petition_id == p.id)) == 0
+
+
+def test_over_the_domain_limit_signatures_are_fraudulent_until_the_hour_has_passed(petition):
+    limits = service.SigningLimits(domain_per_hour=2, ip_burst=100, ip_sustained=100)
+
+    def sign(address, at):
+        _sign(petition.id, address, ip=None, limits=limits, now=at)
+        return db.session.scalar(select(Signature.state).where(
+            Signature.petition_id == petition.id, Signature.email == address))
+
+    assert [sign(f"x{i}@spam.example", NOW + timedelta(minutes=i)) for i in range(3)] == [
+        "pending", "pending", "fraudulent"]
+    assert [sign(f"x{i}@gmail.com", NOW) for i in range(3)] == ["pending"] * 3  # exempt
+    assert sign("x3@spam.example", NOW + timedelta(minutes=61)) == "pending"
+    before = _reload(petition.id).signature_count
+    service.confirm_signature(token_for(petition.id, "x2@spam.example"), now=NOW)
+    assert _reload(petition.id).signature_count == before
