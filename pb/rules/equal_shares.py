@@ -61,7 +61,7 @@ class EqualSharesRun:
         prices = self.resume_data[3]
         start = exact(self.start.numerator, self.start.denominator)
         by_class = {}
-        for c in np.unique(self.row_class).tolist():
+        for c in np.bincount(self.row_class).nonzero()[0].tolist():
             left = exact(0)
             if c:
                 row = self.class_util[c]
@@ -134,6 +134,26 @@ def equal_shares_run(
             lower_slope[k] = estimate[2]
             fresh[k] = True
 
+    def competitors(rho, rho_slope, priced) -> float:
+        """Stability condition 3 against the float lower bounds of all other projects."""
+        others = active | asleep
+        others[[q for _, _, q, _ in priced]] = False
+        others = others.nonzero()[0]
+        bounds = competitors_limit(lower[others], lower_slope[others], float(rho), float(rho_slope))
+        weak = (bounds < run.limit) & ~fresh[others]
+        if weak.any():  # stale lower bounds in the way: a current one is tighter
+            redo = others[weak]
+            for k in redo.tolist():
+                if active[k]:
+                    refresh(k)
+                if asleep[k]:  # unaffordable now: prove it stays so
+                    run.unaffordable_limit(k)
+                    asleep[k] = False
+            redo = redo[active[redo] | asleep[redo]]
+            bounds = np.concatenate([bounds[~weak], competitors_limit(
+                lower[redo], lower_slope[redo], float(rho), float(rho_slope))])
+        return float(bounds.min()) if len(bounds) else math.inf
+
     while active.any():
         fresh = np.zeros(len(costs), dtype=bool)
         masked = np.where(active, lower, np.inf)  # kept up to date by the loop below
@@ -177,25 +197,10 @@ def equal_shares_run(
                     gap_slope = run.price_slope(other_groups) - rho_slope
                     limit = min(limit, exact_limit(
                         other_rho - rho, gap_slope, strict=other_rank < rank))
-            limit = min(run.limit, limit)
-            others = active | asleep
-            others[[q for _, _, q, _ in priced]] = False
-            others = others.nonzero()[0]
-            bounds = competitors_limit(
-                lower[others], lower_slope[others], float(rho), float(rho_slope))
-            weak = others[(bounds < limit) & ~fresh[others]]
-            if len(weak):  # stale lower bounds in the way: a current one is tighter
-                for k in weak.tolist():
-                    if active[k]:
-                        refresh(k)
-                    if asleep[k]:  # unaffordable now: prove it stays so
-                        run.unaffordable_limit(k)
-                        asleep[k] = False
-                limit = min(run.limit, limit)
-                others = others[active[others] | asleep[others]]
-                bounds = competitors_limit(
-                    lower[others], lower_slope[others], float(rho), float(rho_slope))
-            run.limit = min(limit, float(bounds.min()) if len(bounds) else math.inf)
+            run.limit = min(run.limit, limit)
+            if run.limit > needed:  # else tracking ends with this purchase anyway
+                bound = competitors(rho, rho_slope, priced)  # may lower run.limit itself
+                run.limit = min(run.limit, bound)
         run.pay(p, rho, groups, rho_slope)
         selected.append(p)
         active[p] = False

@@ -405,9 +405,14 @@ class RunState:
             c = int(classes[g])
             return self._exact_budget(c), self._exact_budget(c, slope=True)
 
+        # rounding beyond the class bounds: |b̃| ≤ start (+ error), |s̃| ≤ Σ|terms| (+ error)
+        top = float(rho) * float(groups.values.max())
+        budget_error = self.error + 4 * UNIT * (self.start_f + top)
+        top = abs(float(rho_slope)) * float(groups.values.max())
+        slope_error = (1.01 * self.slack + 5 * UNIT) * self.class_abs_f[classes] + 4 * UNIT * top
         return split_limit(
-            rho, rho_slope, self.class_budget_f[classes], self.error, self.class_slope_f[classes],
-            1.01 * self.slack * self.class_abs_f[classes], groups.values, groups.poor, exact_group)
+            rho, rho_slope, self.class_budget_f[classes], budget_error,
+            self.class_slope_f[classes], slope_error, groups.values, groups.poor, exact_group)
 
     # --- paying ---------------------------------------------------------------------------
 
@@ -459,12 +464,6 @@ class RunState:
         self.rho[p] = rho
         self.rho_slope[p] = rho_slope
         self.purchases += 1
-
-    def row_budgets(self) -> list:
-        """Exact final budget of every merged ballot."""
-        by_class = {c: self._exact_budget(c) if c else exact(0)
-                    for c in np.unique(self.row_class).tolist()}
-        return [by_class[c] for c in self.row_class.tolist()]
 
 
 def walk(cost: float, b: np.ndarray, u: np.ndarray, w: np.ndarray, spread: float = 0.0):

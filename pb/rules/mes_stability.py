@@ -80,24 +80,27 @@ def _down(x: float) -> float:
     return x * (1 - 1e-12)
 
 
-def split_limit(rho0, rho1, budget_f, budget_error, slope_f, slope_error, values, poor,
+def split_limit(rho0, rho1, budget_f, budget_error: float, slope_f, slope_error, values, poor,
                 exact_group) -> float:
     """Condition 1 for one purchase: the poor/rich split of its live supporter groups.
 
-    Group g has budget a + b·x with floats ``budget_f``/``slope_f`` within ``budget_error``/
-    ``slope_error`` of a/b, utility ``values[g]`` and is poor iff ``poor[g]``; the price is
-    rho0 + rho1·x (exact). Floats decide where the error bounds leave no doubt (a smaller,
-    safe limit); elsewhere ``exact_group(g)`` gives the exact (a, b).
+    Group g has budget a + b·x with floats ``budget_f``/``slope_f``, utility ``values[g]``
+    and is poor iff ``poor[g]``; the price is rho0 + rho1·x (exact). ``budget_error`` (a
+    number) and ``slope_error`` (one per group) bound |budget_f − a| + |fl(ρ0)·u − ρ0·u| and
+    the same for b, including rounding in the subtraction. Floats decide where the bounds
+    leave no doubt (a smaller, safe limit); elsewhere ``exact_group(g)`` gives the exact (a, b).
     """
     limit = exact_limit(rho0, rho1, strict=False)
     if not limit > 0:
         return limit
-    r0, r1 = float(rho0), float(rho1)
     u = values.astype(np.float64)
-    sign = np.where(poor, -1.0, 1.0)
     # h = budget − ρ·u for the rich, ρ·u − budget for the poor: must stay ≥ 0
-    low0 = sign * (budget_f - r0 * u) - budget_error - 4 * UNIT * (np.abs(budget_f) + abs(r0) * u)
-    low1 = sign * (slope_f - r1 * u) - slope_error - 4 * UNIT * (np.abs(slope_f) + abs(r1) * u)
+    low0 = budget_f - float(rho0) * u
+    low1 = slope_f - float(rho1) * u
+    low0[poor] *= -1
+    low1[poor] *= -1
+    low0 -= budget_error
+    low1 -= slope_error
     falling = low1 < 0  # only then can the sign of h change
     sure = falling & (low0 > 0)
     if sure.any():
@@ -114,11 +117,12 @@ def split_limit(rho0, rho1, budget_f, budget_error, slope_f, slope_error, values
 def competitors_limit(lower0, lower1, rho0: float, rho1: float) -> np.ndarray:
     """Condition 3 against float lower bounds ``lower0 + lower1·x`` (arrays) of the other
     projects, for the bought project's price ``rho0 + rho1·x`` (floats): one limit each."""
-    f0 = lower0 - rho0 - MARGIN * (np.abs(lower0) + abs(rho0))
-    f1 = lower1 - rho1 - MARGIN * (np.abs(lower1) + abs(rho1))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        limits = np.where(f1 < 0, f0 / -f1, np.inf) * (1 - 1e-12)
-    return np.where(f0 > 0, limits, 0.0)
+    f0 = lower0 - MARGIN * np.abs(lower0) - (rho0 + MARGIN * abs(rho0))
+    f1 = lower1 - MARGIN * np.abs(lower1) - (rho1 + MARGIN * abs(rho1))
+    limits = np.divide(f0, -f1, out=np.full(len(f0), np.inf), where=f1 < 0)
+    limits *= 1 - 1e-12
+    limits[~(f0 > 0)] = 0.0
+    return limits
 
 
 def shifted_limit(limit: float, x) -> float:
