@@ -300,7 +300,8 @@ def confirm_signature(token: str, *, now: datetime) -> Petition:
             raise NotFound("token")
         petition = get_petition(signature.petition_id)
         if now - signature.created_at > timedelta(days=CONFIRMATION_VALID_DAYS):
-            raise SigningClosed(_("This confirmation link has expired."))
+            raise SigningClosed(_("This confirmation link has expired. Sign the petition "
+                                  "again and we will email you a new one."))
         state = lifecycle.effective_state(state=petition.state, closes=petition.closes_at,
                                           now=now)
         if state not in CONFIRMABLE:

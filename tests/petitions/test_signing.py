@@ -247,7 +247,7 @@ def test_after_the_link_expires_signing_again_sends_a_new_one(petition):
     _sign(petition.id, "pat@example.org")
     old_token = token_for(petition.id, "pat@example.org")
     later = NOW + timedelta(days=8)
-    with pytest.raises(service.SigningClosed, match="expired"):
+    with pytest.raises(service.SigningClosed, match="expired. Sign the petition again"):
         service.confirm_signature(old_token, now=later)
 
     assert _sign(petition.id, "Pat@example.org", now=later) == \
