@@ -32,7 +32,7 @@ from pb.rules.profile_arrays import ProfileArrays, SupportLists
 
 try:  # gmpy2's rationals are ~5x faster than fractions.Fraction; same exact values
     from gmpy2 import mpq as exact
-except ImportError:  # pragma: no cover - gmpy2 is optional
+except ImportError:  # pragma: no cover - gmpy2 is a dependency; Fraction gives the same values
     exact = Fraction
 
 WINDOW = 1e-9  # relative; float64 error after hundreds of operations is ~1e-13
