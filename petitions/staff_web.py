@@ -88,8 +88,9 @@ def invalidate(petition_id):
                 done = moderation.invalidate(criteria, actor=current_user, now=utcnow())
             else:
                 preview = moderation.invalidation_preview(criteria)
+    status = 400 if request.method == "POST" and form.errors else 200
     return render_template("petitions/invalidate.html", petition=petition, form=form,
-                           preview=preview, done=done)
+                           preview=preview, done=done), status
 
 
 @bp.route("/<int:petition_id>/debate", methods=["GET", "POST"])

@@ -157,3 +157,16 @@ def test_every_opted_in_signer_gets_the_response_whatever_the_batch_size(monkeyp
                                            "fan1@example.org", "fan2@example.org",
                                            "fan3@example.org"]
     assert all("We will fix Mill Lane." in m.body and LINK in m.body for m in mails)
+
+
+@pytest.mark.parametrize("data", [{"since": "not a date", "preview": "1"},
+                                  {"until": "2026-13-45T99:99", "confirm": "1"},
+                                  {"preview": "1"}])
+def test_a_bad_invalidation_form_is_a_400_and_invalidates_nothing(client, login_as, people,
+                                                                  petition, data):
+    login_as(client, people["moderator"])
+    before = count_rows(petition.id)
+    response = client.post(f"/petitions/{petition.id}/invalidate", data=data)
+    assert response.status_code == 400
+    assert 'class="error"' in response.get_data(True)
+    assert count_rows(petition.id) == before
