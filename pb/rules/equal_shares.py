@@ -126,6 +126,8 @@ def equal_shares_run(
         estimate = run.float_rho(k, record=False)
         if estimate is None:
             active[k], asleep[k] = False, True
+            if k in run.sleep_bounds:  # tighter than the last (affordable) estimate
+                lower[k], lower_slope[k] = run.sleep_bounds.pop(k)
             if run.t.check_all:  # where one project is out of money, often more are
                 gone = run.unaffordable(active)
                 active[gone], asleep[gone] = False, True
@@ -212,8 +214,7 @@ def equal_shares_run(
                     origin, run.limit, len(selected), run.classes,
                     run.row_class.copy(), active | asleep, lower.copy(), lower_slope.copy()))
     if run.track:
-        for k in asleep.nonzero()[0].tolist():
-            run.unaffordable_limit(k)
+        run.unaffordable_limits(asleep.nonzero()[0])
     return EqualSharesRun(
         tuple(selected),
         Fraction(start),

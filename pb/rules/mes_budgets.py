@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from pb.rules.mes_stability import UNIT, exact_limit, float_limit, split_limit
+from pb.rules.mes_stability import MARGIN, UNIT, exact_limit, float_limit, split_limit
 from pb.rules.profile_arrays import ProfileArrays, SupportLists
 
 try:  # gmpy2's rationals are ~5x faster than fractions.Fraction; same exact values
@@ -63,6 +63,7 @@ class Tables:
         self.flat_weights = np.concatenate(self.weights_f) if self.rows else np.zeros(0)
         self.flat_projects = np.repeat(np.arange(len(self.rows)), [len(r) for r in self.rows])
         self.check_all = len(self.flat_rows) <= 16_384
+        self.support_len = np.array([len(r) for r in self.rows])
         self.costs_arr = np.array(self.costs_f)
         self.weight_total_arr = np.array(self.weight_total_f)
         # class utilities U and K = w·U: float64 while every sum is an integer below 2**53
@@ -120,6 +121,7 @@ class RunState:
         self.rho: dict[int, object] = {}  # bought project -> exact price
         self.rho_slope: dict[int, object] = {}  # bought project -> exact slope of its price
         self.purchases = 0  # payments so far: float_rho's walks stay valid until the next
+        self.sleep_bounds: dict[int, tuple[float, float]] = {}
         self._priced: dict[int, tuple] = {}
         self.track = track
         self.limit = math.inf
@@ -221,6 +223,33 @@ class RunState:
         spread = t.weight_total_f[p] * self.error
         self._unaffordable_f(available, spread, t.weights_f[p], rows, True, t.costs_f[p])
 
+    def unaffordable_limits(self, projects: np.ndarray) -> None:
+        """:meth:`unaffordable_limit` for each of ``projects``; on small profiles in one pass
+        over every supporter (the end of a run puts most projects to sleep)."""
+        t = self.t
+        if not t.check_all or len(projects) < 2:
+            for p in projects.tolist():
+                self.unaffordable_limit(p)
+            return
+        size, w = len(t.costs_arr), t.flat_weights
+
+        def per_project(values):
+            return np.bincount(t.flat_projects, weights=w * values[t.flat_rows],
+                               minlength=size)[projects]
+
+        available, slope = per_project(self.budget_f), per_project(self.slope_f)
+        cost = t.costs_arr[projects]
+        slope_error = 1.01 * (self.slack + (t.support_len[projects] + 4) * UNIT) * per_project(
+            self.abs_f)
+        # float_limit, for all at once
+        f0 = cost - available - MARGIN * cost - t.weight_total_arr[projects] * self.error
+        f1 = -slope - MARGIN * np.abs(slope) - slope_error
+        if not (f0 > 0).all():
+            self.limit = 0.0
+        elif (f1 < 0).any():
+            falling = f1 < 0
+            self.limit = min(self.limit, float((f0[falling] / -f1[falling]).min()) * (1 - 1e-12))
+
     def float_rho(self, p: int, record: bool = True) -> tuple[float, float, float] | None:
         """(ρ, error bound, lower bound of the slope in x of the lower bound ρ_S of its split S)
         of project p from float budgets (slope 0 unless tracking); None if clearly unaffordable
@@ -246,6 +275,8 @@ class RunState:
         if available + spread < cost * (1 - WINDOW):
             if self.track and record:
                 self._unaffordable_f(available, spread, weight, rows, True, cost)
+            elif self.track and constant and len(ids):
+                self._sleep_bound(p, ids, counts, budget, available, spread)
             return None
         if constant:
             order = budget.argsort()  # ties: any order gives the same ρ and a valid split
@@ -269,6 +300,23 @@ class RunState:
             size = float(w[:split] @ sizes[poor]) / rich
             slope -= 1.01 * (self.slack + (split + 4) * UNIT) * size + 4 * UNIT * abs(slope)
         return value, error, slope
+
+    def _sleep_bound(self, p, ids, counts, budget, available: float, spread: float) -> None:
+        """A lower bound ρ_S + slope·x of p's price whenever it is affordable, for an
+        unaffordable p (``asleep`` in the run): S = every class but the richest, which then
+        pays ρ·u (mes_stability condition 3). Kept in ``sleep_bounds``."""
+        top = int(budget.argmax())
+        rich = float(counts[top]) * self.t.constant_f[p]
+        rest = available - float(counts[top]) * float(budget[top])  # Σ_S w·b
+        cost = self.t.costs_f[p]
+        value = (cost - rest) / rich
+        error = (1e-15 * (len(ids) + 8) * (cost + available) + spread) / rich
+        slopes = self.class_slope_f[ids]
+        paid = float(counts @ slopes) - float(counts[top]) * float(slopes[top])
+        size = float(counts @ self.class_abs_f[ids]) / rich
+        slope = -paid / rich
+        slope -= 1.01 * (self.slack + (len(ids) + 4) * UNIT) * size + 4 * UNIT * abs(slope)
+        self.sleep_bounds[p] = (value - error - WINDOW * abs(value), slope)
 
     def _groups(self, p: int):
         """Supporters of p grouped by (budget class, utility): classes, utilities, weights,
