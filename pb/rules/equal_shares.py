@@ -21,7 +21,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from pb.rules.mes_budgets import WINDOW, RunState, exact, tables
+from pb.rules.mes_budgets import RunState
 from pb.rules.mes_stability import (
     Snapshot,
     competitors_limit,
@@ -29,6 +29,8 @@ from pb.rules.mes_stability import (
     restore,
     usable_snapshot,
 )
+from pb.rules.mes_tables import WINDOW, exact, tables
+from pb.rules.mes_tracking import price_slope, split_limit, unaffordable_limit, unaffordable_limits
 from pb.rules.profile_arrays import ProfileArrays
 
 
@@ -149,7 +151,7 @@ def equal_shares_run(
                 if active[k]:
                     refresh(k)
                 if asleep[k]:  # unaffordable now: prove it stays so
-                    run.unaffordable_limit(k)
+                    unaffordable_limit(run, k)
                     asleep[k] = False
             redo = redo[active[redo] | asleep[redo]]
             bounds = np.concatenate([bounds[~weak], competitors_limit(
@@ -192,11 +194,11 @@ def equal_shares_run(
         rho, rank, p, groups = min(priced, key=lambda item: (item[0], item[1]))
         rho_slope = 0
         if run.track:
-            rho_slope = run.price_slope(groups)
-            limit = run.split_limit(rho, rho_slope, groups)
+            rho_slope = price_slope(run, groups)
+            limit = split_limit(run, rho, rho_slope, groups)
             for other_rho, other_rank, q, other_groups in priced:
                 if q != p:
-                    gap_slope = run.price_slope(other_groups) - rho_slope
+                    gap_slope = price_slope(run, other_groups) - rho_slope
                     limit = min(limit, exact_limit(
                         other_rho - rho, gap_slope, strict=other_rank < rank))
             run.limit = min(run.limit, limit)
@@ -214,7 +216,7 @@ def equal_shares_run(
                     origin, run.limit, len(selected), run.classes,
                     run.row_class.copy(), active | asleep, lower.copy(), lower_slope.copy()))
     if run.track:
-        run.unaffordable_limits(asleep.nonzero()[0])
+        unaffordable_limits(run, asleep.nonzero()[0])
     return EqualSharesRun(
         tuple(selected),
         Fraction(start),

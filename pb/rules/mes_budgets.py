@@ -23,80 +23,12 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import NamedTuple
 
 import numpy as np
 
-from pb.rules.mes_stability import MARGIN, UNIT, exact_limit, float_limit, split_limit
-from pb.rules.profile_arrays import ProfileArrays, SupportLists
-
-try:  # gmpy2's rationals are ~5x faster than fractions.Fraction; same exact values
-    from gmpy2 import mpq as exact
-except ImportError:  # pragma: no cover - gmpy2 is a dependency; Fraction gives the same values
-    exact = Fraction
-
-WINDOW = 1e-9  # relative; float64 error after hundreds of operations is ~1e-13
-
-
-class Tables:
-    """Per-project arrays of one utility, cached on the ProfileArrays (built once per utility)."""
-
-    def __init__(self, arrays: ProfileArrays, support: SupportLists):
-        self.rows = support.rows
-        self.weights = [arrays.weights[r] for r in support.rows]
-        self.weights_f = [w.astype(np.float64) for w in self.weights]
-        self.weight_total_f = [float(w.sum()) for w in self.weights]
-        self.values = support.values
-        self.values_f = [v.astype(np.float64) for v in support.values]
-        self.constant = [len(v) == 0 or bool((v == v[0]).all()) for v in support.values]
-        self.constant_f = [float(v[0]) if len(v) else 0.0 for v in self.values_f]
-        # utilities are small integers for points/Borda: (class, utility) packs into one int64
-        self.value_span = [
-            int(v.max()) + 1 if v.dtype != object and len(v) and v.max() < 2**31 else 0
-            for v in support.values
-        ]
-        self.costs = [exact(c) if isinstance(c, int) else exact(c.numerator, c.denominator)
-                      for c in arrays.costs]
-        self.costs_f = [float(c) for c in arrays.costs]
-        # all supporters of all projects at once, for RunState.unaffordable on small profiles
-        self.flat_rows = np.concatenate(self.rows) if self.rows else np.zeros(0, np.int64)
-        self.flat_weights = np.concatenate(self.weights_f) if self.rows else np.zeros(0)
-        self.flat_projects = np.repeat(np.arange(len(self.rows)), [len(r) for r in self.rows])
-        self.check_all = len(self.flat_rows) <= 16_384
-        self.support_len = np.array([len(r) for r in self.rows])
-        self.costs_arr = np.array(self.costs_f)
-        self.weight_total_arr = np.array(self.weight_total_f)
-        # class utilities U and K = w·U: float64 while every sum is an integer below 2**53
-        # (exact, and BLAS-fast), int64 while none can overflow, else Python ints
-        top = max((int(v.max()) for v in support.values if len(v)), default=0)
-        bound = top * max(arrays.num_voters, 1) if all(
-            v.dtype != object for v in support.values) else 2**64
-        self.util_dtype = np.float64 if bound < 2**52 else np.int64 if bound < 2**62 else object
-
-
-def tables(arrays: ProfileArrays, utility: str) -> Tables:
-    key = "equal_shares:" + utility
-    if key not in arrays._support:
-        arrays._support[key] = Tables(arrays, arrays.support(utility))
-    return arrays._support[key]
-
-
-class Groups(NamedTuple):
-    """Supporters of one project grouped by (budget class, utility), as priced by
-    :meth:`RunState.exact_rho`: ``count`` groups of which ``live`` (positions) have money;
-    ``classes``/``values``/``weights``/``poor`` describe the live ones, ``inverse`` maps each
-    supporter to its group and ``poor_util`` is K = w·U over the poor groups. With one utility
-    for all supporters groups are classes: ``count``/``live``/``inverse`` are None."""
-
-    count: int
-    live: np.ndarray
-    classes: np.ndarray
-    values: np.ndarray
-    weights: np.ndarray
-    poor: np.ndarray
-    inverse: np.ndarray
-    poor_util: np.ndarray
-    rich_util: int  # Σ w·u over the rich groups
+from pb.rules.mes_stability import UNIT, exact_limit
+from pb.rules.mes_tables import WINDOW, Groups, Tables, exact, walk
+from pb.rules.mes_tracking import sleep_bound, unaffordable_f
 
 
 class RunState:
@@ -182,7 +114,7 @@ class RunState:
             total -= int(util[q]) * prices[q]
         return total, util
 
-    def _exact_budget(self, c: int, slope: bool = False):
+    def exact_budget(self, c: int, slope: bool = False):
         """Exact budget (or slope) of class c ≠ 0."""
         row = self.class_util[c]
         prices = self.rho_slope if slope else self.rho
@@ -192,16 +124,6 @@ class RunState:
         return total
 
     # --- prices ---------------------------------------------------------------------------
-
-    def _unaffordable_f(self, available: float, spread: float, weights_f, rows_or_classes,
-                        per_row: bool, cost: float) -> None:
-        """Stability condition 2 from floats: available + slope·x < cost stays true."""
-        slopes = self.slope_f[rows_or_classes] if per_row else self.class_slope_f[rows_or_classes]
-        sizes = self.abs_f[rows_or_classes] if per_row else self.class_abs_f[rows_or_classes]
-        slope = float(weights_f @ slopes)
-        slope_error = 1.01 * (self.slack + (len(slopes) + 4) * UNIT) * float(weights_f @ sizes)
-        self.limit = min(self.limit, float_limit(
-            cost - available, -slope, cost, abs(slope), spread, slope_error))
 
     def unaffordable(self, active: np.ndarray) -> np.ndarray:
         """The projects of ``active`` that floats prove unaffordable, all at once (one pass
@@ -214,41 +136,6 @@ class RunState:
         spread = t.weight_total_arr * self.error
         gone = active & (available + spread < t.costs_arr * (1 - WINDOW))
         return gone
-
-    def unaffordable_limit(self, p: int) -> None:
-        """Stability condition 2 for p, unaffordable now (floats prove it)."""
-        t = self.t
-        rows = t.rows[p]
-        available = float(t.weights_f[p] @ self.budget_f[rows])
-        spread = t.weight_total_f[p] * self.error
-        self._unaffordable_f(available, spread, t.weights_f[p], rows, True, t.costs_f[p])
-
-    def unaffordable_limits(self, projects: np.ndarray) -> None:
-        """:meth:`unaffordable_limit` for each of ``projects``; on small profiles in one pass
-        over every supporter (the end of a run puts most projects to sleep)."""
-        t = self.t
-        if not t.check_all or len(projects) < 2:
-            for p in projects.tolist():
-                self.unaffordable_limit(p)
-            return
-        size, w = len(t.costs_arr), t.flat_weights
-
-        def per_project(values):
-            return np.bincount(t.flat_projects, weights=w * values[t.flat_rows],
-                               minlength=size)[projects]
-
-        available, slope = per_project(self.budget_f), per_project(self.slope_f)
-        cost = t.costs_arr[projects]
-        slope_error = 1.01 * (self.slack + (t.support_len[projects] + 4) * UNIT) * per_project(
-            self.abs_f)
-        # float_limit, for all at once
-        f0 = cost - available - MARGIN * cost - t.weight_total_arr[projects] * self.error
-        f1 = -slope - MARGIN * np.abs(slope) - slope_error
-        if not (f0 > 0).all():
-            self.limit = 0.0
-        elif (f1 < 0).any():
-            falling = f1 < 0
-            self.limit = min(self.limit, float((f0[falling] / -f1[falling]).min()) * (1 - 1e-12))
 
     def float_rho(self, p: int, record: bool = True) -> tuple[float, float, float] | None:
         """(ρ, error bound, lower bound of the slope in x of the lower bound ρ_S of its split S)
@@ -274,9 +161,9 @@ class RunState:
             available = float(weight @ self.budget_f[rows])
         if available + spread < cost * (1 - WINDOW):
             if self.track and record:
-                self._unaffordable_f(available, spread, weight, rows, True, cost)
+                unaffordable_f(self, available, spread, weight, rows, True, cost)
             elif self.track and constant and len(ids):
-                self._sleep_bound(p, ids, counts, budget, available, spread)
+                sleep_bound(self, p, ids, counts, budget, available, spread)
             return None
         if constant:
             order = budget.argsort()  # ties: any order gives the same ρ and a valid split
@@ -300,23 +187,6 @@ class RunState:
             size = float(w[:split] @ sizes[poor]) / rich
             slope -= 1.01 * (self.slack + (split + 4) * UNIT) * size + 4 * UNIT * abs(slope)
         return value, error, slope
-
-    def _sleep_bound(self, p, ids, counts, budget, available: float, spread: float) -> None:
-        """A lower bound ρ_S + slope·x of p's price whenever it is affordable, for an
-        unaffordable p (``asleep`` in the run): S = every class but the richest, which then
-        pays ρ·u (mes_stability condition 3). Kept in ``sleep_bounds``."""
-        top = int(budget.argmax())
-        rich = float(counts[top]) * self.t.constant_f[p]
-        rest = available - float(counts[top]) * float(budget[top])  # Σ_S w·b
-        cost = self.t.costs_f[p]
-        value = (cost - rest) / rich
-        error = (1e-15 * (len(ids) + 8) * (cost + available) + spread) / rich
-        slopes = self.class_slope_f[ids]
-        paid = float(counts @ slopes) - float(counts[top]) * float(slopes[top])
-        size = float(counts @ self.class_abs_f[ids]) / rich
-        slope = -paid / rich
-        slope -= 1.01 * (self.slack + (len(ids) + 4) * UNIT) * size + 4 * UNIT * abs(slope)
-        self.sleep_bounds[p] = (value - error - WINDOW * abs(value), slope)
 
     def _groups(self, p: int):
         """Supporters of p grouped by (budget class, utility): classes, utilities, weights,
@@ -377,7 +247,7 @@ class RunState:
         if available_f - spread < cost_f * (1 + WINDOW):
             if available_f + spread < cost_f * (1 - WINDOW):
                 if self.track:
-                    self._unaffordable_f(available_f, spread, weights_f, classes, False, cost_f)
+                    unaffordable_f(self, available_f, spread, weights_f, classes, False, cost_f)
                 return None, None
             available, _ = self._exact_sum(classes, weights)
             if available < cost:
@@ -413,7 +283,7 @@ class RunState:
 
     def _split_holds(self, rho, near, poor, classes, values) -> bool:
         for g in near:
-            budget = self._exact_budget(int(classes[g]))
+            budget = self.exact_budget(int(classes[g]))
             price = rho * int(values[g])
             if bool(poor[g]) != (budget <= price) and budget != price:
                 return False
@@ -421,7 +291,7 @@ class RunState:
 
     def _exact_walk(self, cost, classes, values, weights):
         """Fallback: sort groups exactly by budget/utility and walk (pabutools' definition)."""
-        budgets = [self._exact_budget(c) for c in classes.tolist()]
+        budgets = [self.exact_budget(c) for c in classes.tolist()]
         order = sorted(range(len(budgets)), key=lambda g: budgets[g] / int(values[g]))
         paid = exact(0)
         utility = sum(int(weights[g]) * int(values[g]) for g in order)
@@ -435,33 +305,6 @@ class RunState:
             utility -= int(weights[g]) * int(values[g])
         raise AssertionError("affordable project without a price")  # unreachable
 
-    def price_slope(self, groups: Groups):
-        """Exact slope in x of the price ρ_S for the split of ``groups``:
-        −Σ_poor w·slope / Σ_rich w·u."""
-        if not groups.poor.any():
-            return 0
-        paid = exact(int(groups.weights[groups.poor].sum()))
-        for q in groups.poor_util.nonzero()[0].tolist():
-            paid -= int(groups.poor_util[q]) * self.rho_slope[q]
-        return -paid / groups.rich_util if paid else 0
-
-    def split_limit(self, rho, rho_slope, groups: Groups) -> float:
-        """Stability condition 1 for buying at ``rho`` + ``rho_slope``·x with ``groups``."""
-        classes = groups.classes
-
-        def exact_group(g: int):
-            c = int(classes[g])
-            return self._exact_budget(c), self._exact_budget(c, slope=True)
-
-        # rounding beyond the class bounds: |b̃| ≤ start (+ error), |s̃| ≤ Σ|terms| (+ error)
-        top = float(rho) * float(groups.values.max())
-        budget_error = self.error + 4 * UNIT * (self.start_f + top)
-        top = abs(float(rho_slope)) * float(groups.values.max())
-        slope_error = (1.01 * self.slack + 5 * UNIT) * self.class_abs_f[classes] + 4 * UNIT * top
-        return split_limit(
-            rho, rho_slope, self.class_budget_f[classes], budget_error,
-            self.class_slope_f[classes], slope_error, groups.values, groups.poor, exact_group)
-
     # --- paying ---------------------------------------------------------------------------
 
     def pay(self, p: int, rho, groups: Groups, rho_slope=0) -> None:
@@ -473,10 +316,10 @@ class RunState:
         left_f = self.class_budget_f[parents] - float(rho) * utilities.astype(np.float64)
         keep = left_f > 2 * self.error  # certainly positive; the rest is decided exactly
         for k in (~keep).nonzero()[0].tolist():
-            left = self._exact_budget(int(parents[k])) - rho * int(utilities[k])
+            left = self.exact_budget(int(parents[k])) - rho * int(utilities[k])
             if left > 0:
                 keep[k], left_f[k] = True, float(left)
-            elif self.track and rho_slope * int(utilities[k]) != self._exact_budget(
+            elif self.track and rho_slope * int(utilities[k]) != self.exact_budget(
                 int(parents[k]), slope=True
             ):
                 self.limit = 0.0  # a budget that is exactly used up at x = 0 only
@@ -514,22 +357,3 @@ class RunState:
         self.purchases += 1
 
 
-def walk(cost: float, b: np.ndarray, u: np.ndarray, w: np.ndarray, spread: float = 0.0):
-    """Float price, poor/rich split and an error bound, for supporters sorted by budget/utility.
-
-    The bound covers rounding in the sums (≤ n·2⁻⁵² of each) including the cancellation in
-    cost − (paid by the poor) when the rich carry a tiny share, the error of the budgets
-    themselves (Σ w·|b̃ − b| ≤ ``spread``), plus the relative WINDOW.
-    """
-    paid = w * b
-    poor_before = paid.cumsum() - paid
-    utility_from = (w * u)[::-1].cumsum()[::-1]
-    rho = (cost - poor_before) / utility_from
-    fits = rho * u <= b * (1 + 1e-12)
-    j = int(fits.argmax())
-    if not fits[j]:  # none fits
-        j = len(rho) - 1
-    value = float(rho[j])
-    rest = float(utility_from[j])
-    error = (1e-15 * (len(b) + 8) * (cost + float(poor_before[j])) + spread) / rest
-    return value, j, error + WINDOW * abs(value)

@@ -18,7 +18,7 @@ from fractions import Fraction
 import numpy as np
 
 from pb.instance import Instance, Profile
-from pb.rules.mes_budgets import WINDOW, exact
+from pb.rules.mes_tables import WINDOW, exact
 from pb.rules.outcome import Outcome, make_outcome
 from pb.rules.profile_arrays import ProfileArrays, profile_arrays
 

@@ -92,6 +92,8 @@ def test_rules_refuse_utilities_that_do_not_fit_the_ballots():
 def test_without_gmpy2_the_fraction_fallback_gives_the_same_outcomes(monkeypatch):
     import pb.rules.equal_shares as equal_shares
     import pb.rules.mes_budgets as mes_budgets
+    import pb.rules.mes_tables as mes_tables
+    import pb.rules.mes_tracking as mes_tracking
 
     cases = [
         ("poland_wieliczka_2023_green-budget.pb", {"utility": "cost"}),
@@ -104,7 +106,8 @@ def test_without_gmpy2_the_fraction_fallback_gives_the_same_outcomes(monkeypatch
         instance, profile = read_pabulib(SHARED_PABULIB / name)
         expected[name] = mes(instance, profile, **options)
     monkeypatch.setattr(equal_shares, "exact", Fraction)
-    monkeypatch.setattr(mes_budgets, "exact", Fraction)
+    for module in (mes_budgets, mes_tables, mes_tracking):
+        monkeypatch.setattr(module, "exact", Fraction)
     for name, options in cases:
         instance, profile = read_pabulib(SHARED_PABULIB / name)
         again = mes(instance, profile, **options)

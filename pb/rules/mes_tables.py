@@ -1,0 +1,103 @@
+"""Per-utility arrays of an election for MES, and the float walk that prices a project.
+
+Shared by :mod:`pb.rules.mes_budgets` (a run's budgets) and :mod:`pb.rules.mes_tracking`
+(its stability); built once per utility and cached on the ProfileArrays.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import NamedTuple
+
+import numpy as np
+
+from pb.rules.profile_arrays import ProfileArrays, SupportLists
+
+try:  # gmpy2's rationals are ~5x faster than fractions.Fraction; same exact values
+    from gmpy2 import mpq as exact
+except ImportError:  # pragma: no cover - gmpy2 is a dependency; Fraction gives the same values
+    exact = Fraction
+
+WINDOW = 1e-9  # relative; float64 error after hundreds of operations is ~1e-13
+
+
+class Tables:
+    """Per-project arrays of one utility, cached on the ProfileArrays (built once per utility)."""
+
+    def __init__(self, arrays: ProfileArrays, support: SupportLists):
+        self.rows = support.rows
+        self.weights = [arrays.weights[r] for r in support.rows]
+        self.weights_f = [w.astype(np.float64) for w in self.weights]
+        self.weight_total_f = [float(w.sum()) for w in self.weights]
+        self.values = support.values
+        self.values_f = [v.astype(np.float64) for v in support.values]
+        self.constant = [len(v) == 0 or bool((v == v[0]).all()) for v in support.values]
+        self.constant_f = [float(v[0]) if len(v) else 0.0 for v in self.values_f]
+        # utilities are small integers for points/Borda: (class, utility) packs into one int64
+        self.value_span = [
+            int(v.max()) + 1 if v.dtype != object and len(v) and v.max() < 2**31 else 0
+            for v in support.values
+        ]
+        self.costs = [exact(c) if isinstance(c, int) else exact(c.numerator, c.denominator)
+                      for c in arrays.costs]
+        self.costs_f = [float(c) for c in arrays.costs]
+        # all supporters of all projects at once, for RunState.unaffordable on small profiles
+        self.flat_rows = np.concatenate(self.rows) if self.rows else np.zeros(0, np.int64)
+        self.flat_weights = np.concatenate(self.weights_f) if self.rows else np.zeros(0)
+        self.flat_projects = np.repeat(np.arange(len(self.rows)), [len(r) for r in self.rows])
+        self.check_all = len(self.flat_rows) <= 16_384
+        self.support_len = np.array([len(r) for r in self.rows])
+        self.costs_arr = np.array(self.costs_f)
+        self.weight_total_arr = np.array(self.weight_total_f)
+        # class utilities U and K = w·U: float64 while every sum is an integer below 2**53
+        # (exact, and BLAS-fast), int64 while none can overflow, else Python ints
+        top = max((int(v.max()) for v in support.values if len(v)), default=0)
+        bound = top * max(arrays.num_voters, 1) if all(
+            v.dtype != object for v in support.values) else 2**64
+        self.util_dtype = np.float64 if bound < 2**52 else np.int64 if bound < 2**62 else object
+
+
+def tables(arrays: ProfileArrays, utility: str) -> Tables:
+    key = "equal_shares:" + utility
+    if key not in arrays._support:
+        arrays._support[key] = Tables(arrays, arrays.support(utility))
+    return arrays._support[key]
+
+
+class Groups(NamedTuple):
+    """Supporters of one project grouped by (budget class, utility), as priced by
+    :meth:`RunState.exact_rho`: ``count`` groups of which ``live`` (positions) have money;
+    ``classes``/``values``/``weights``/``poor`` describe the live ones, ``inverse`` maps each
+    supporter to its group and ``poor_util`` is K = w·U over the poor groups. With one utility
+    for all supporters groups are classes: ``count``/``live``/``inverse`` are None."""
+
+    count: int
+    live: np.ndarray
+    classes: np.ndarray
+    values: np.ndarray
+    weights: np.ndarray
+    poor: np.ndarray
+    inverse: np.ndarray
+    poor_util: np.ndarray
+    rich_util: int  # Σ w·u over the rich groups
+
+
+def walk(cost: float, b: np.ndarray, u: np.ndarray, w: np.ndarray, spread: float = 0.0):
+    """Float price, poor/rich split and an error bound, for supporters sorted by budget/utility.
+
+    The bound covers rounding in the sums (≤ n·2⁻⁵² of each) including the cancellation in
+    cost − (paid by the poor) when the rich carry a tiny share, the error of the budgets
+    themselves (Σ w·|b̃ − b| ≤ ``spread``), plus the relative WINDOW.
+    """
+    paid = w * b
+    poor_before = paid.cumsum() - paid
+    utility_from = (w * u)[::-1].cumsum()[::-1]
+    rho = (cost - poor_before) / utility_from
+    fits = rho * u <= b * (1 + 1e-12)
+    j = int(fits.argmax())
+    if not fits[j]:  # none fits
+        j = len(rho) - 1
+    value = float(rho[j])
+    rest = float(utility_from[j])
+    error = (1e-15 * (len(b) + 8) * (cost + float(poor_before[j])) + spread) / rest
+    return value, j, error + WINDOW * abs(value)
