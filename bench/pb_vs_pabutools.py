@@ -218,38 +218,54 @@ NOTES = """
 - **add1/add1u and the 50× target.** add1 goes through one per-voter budget per currency unit
   (Toulouse: 638, Las: 530, Gdańsk: 807, Ursus: 162, Wieliczka: 151). Two exact shortcuts
   (`pb/rules/mes_stability.py`, tested against plain reruns in `tests/pb/test_mes_stability.py`)
-  avoid most of that work where the runs barely change: along a fixed run (same purchases,
-  same supporters paying all they have) every budget is affine in the extra per-voter budget x,
-  so each run proves up to which x it stays the same and the steps below are not rerun; and a
-  rerun takes over the purchases of the previous run that provably stay the same and computes
-  only the rest. MES runs actually computed: Las 59 of 530, Gdańsk 6 of 807, Kraków 5 of 20,
-  Toulouse 292 of 638 (about 6 of its 19 purchases each), Wieliczka 143 of 151 and Ursus 162 of
-  162 — on the two larger Warsaw/Wieliczka files some poor/rich split changes at almost every
-  step, and what remains is the fixed numpy/exact-arithmetic cost of ~0.1–0.2 ms per MES round.
-  Result: add1u meets "≥ 50× where pabutools takes > 1 s" on Las (127×, was 6×) and
-  Łódź (206×); Gdańsk (69×) and Kraków (27×) are below 1 s in pabutools. It still **misses**
-  the target on Toulouse, Wieliczka and Ursus. Cutting per-round overhead (constant-utility
-  supporters grouped by budget class with a bincount instead of a sort, unstable argsort for
-  the float prices, array methods instead of numpy function wrappers, masked lower bounds
-  kept up to date instead of rebuilt per refresh, one exact price per utility in pay() and in
-  the split limit) took ours from 403 → 303 ms (Toulouse), 339 → 236 ms (Wieliczka) and
-  2.59 → 1.87 s (Ursus). pabutools itself ran 15–20 % faster in that re-measurement (8.9 s,
-  8.8 s, 49.8 s instead of 10.6 s, 10.9 s, 62.3 s), so the same-run ratios are 29×, 37× and
-  27× (against the earlier pabutools times: 35×, 46×, 33×); 50× would need ≤ 0.18 s, ≤ 0.18 s
-  and ≤ 1.0 s against this run's pabutools times. On Ursus the floor is exact arithmetic:
-  ~4,200 purchases over 162 computed runs with ~230 budget classes each, and every rich class
-  gets an exact new budget (gmpy2 rationals with ~180-bit denominators); fewer recomputed
-  purchases (longer provably-stable prefixes), not faster rounds, is the next lever there.
-  add1 without exhaustive stop: > 31× on Ursus, > 216× on Wieliczka (pabutools stopped at
-  60 s). Every other rule where pabutools takes > 1 s meets the target.
+  avoid much of that work: along a fixed run (same purchases, same supporters paying all they
+  have) every budget is affine in the extra per-voter budget x, so each run proves up to which
+  x it stays the same and the steps below are not rerun; and a rerun takes over the purchases
+  of the previous run that provably stay the same and computes only the rest. MES runs
+  actually computed: Las 56 of 530, Gdańsk 6 of 807, Kraków 5 of 20, Toulouse 288 of 638
+  (1,849 purchases), Wieliczka 143 of 151 (2,038), Ursus 162 of 162 (4,244), Łódź 60 of 60
+  (1,923) — on the larger files some poor/rich split changes at almost every step.
+  Since 2026-12-03 only the *prices* of bought projects are exact rationals
+  (`pb/rules/mes_budgets.py`): a voter with money left paid ρ_q·u_q for every bought project q
+  it supports, so a budget class's budget is start − Σ_q U[c,q]·ρ_q, and a sum over supporters
+  is one exact term per purchase so far (integer coefficients from numpy) instead of one
+  rational subtraction per rich class per purchase (Ursus: ~3,700 budget classes created per
+  run). Budgets are float64 with a proven error bound (8·(P + 2)·2⁻⁵³·start for P
+  projects); every float decision (affordability, poor/rich split, a budget used up, the
+  stability limits) subtracts that bound and is redone exactly where it cannot decide. On the
+  shared files that fallback never triggers: the exact arithmetic left is one exact price per
+  purchase (plus its slope while a run proves its stability); `tests/pb/test_mes_budgets.py`
+  inflates the bounds until nearly every decision takes the exact path and checks that no
+  outcome changes. Also new: unaffordable projects "sleep" as competitors with a lower bound
+  of their price and are proven unaffordable once, at the end of the run; small profiles find
+  all unaffordable projects in one pass; one-utility projects are priced per budget class, and
+  the exact price reuses that float walk; gmpy2 is a runtime dependency (the `Fraction`
+  fallback makes add1u 30–45 % slower). Result in the 2026-12-03 run (same run for both
+  engines, per file): **Ursus 53×** (2.11 s vs 112.8 s; was 27×), Las 136×, Łódź 283×, but
+  **Toulouse 34×** (655 ms vs 22.0 s; was 29×) and **Wieliczka 40×** (500 ms vs 19.9 s; was
+  37×) **still miss 50×**. A run of the same three files 10 minutes earlier (without the last
+  two commits: end-of-run limits in one pass and sleep bounds; module split) gave Toulouse
+  37× (466 ms vs 17.2 s), Wieliczka 49.8× (385 ms vs 19.2 s) and Ursus 32× (4.98 s vs
+  161.8 s): on that shared single-CPU machine one add1u run
+  of ours varies by up to 2.5× from run to run, so a single run decides little. Interleaved
+  best-of-3 CPU times against the code before this work, same machine: Ursus ≈ 2.0× faster,
+  Wieliczka ≈ 1.3–1.7×, Toulouse ≈ 1.25–1.35×; 50× against this run's pabutools times would
+  need ≤ 440 ms (Toulouse) and ≤ 397 ms (Wieliczka). On those two files the time is now spread
+  over many small numpy calls per purchase (pricing, paying, and the stability bookkeeping, each
+  10–20 %), ~0.2 ms per purchase; the next lever is fewer computed runs — a run's proven range
+  ends at the first poor/rich split change even where the selection stays the same (handling
+  the trace as piecewise affine in x instead of affine) — not cheaper arithmetic.
+  add1 without exhaustive stop: > 25× on Ursus, > 118× on Wieliczka, > 72× on Łódź (pabutools
+  stopped at 60 s). Every other rule where pabutools takes > 1 s meets the target.
   The 40-voter synthetic file stays at about 1× (2 ms vs 2 ms).
 - **1 M synthetic voters:** add1u was not run (hundreds of MES runs of ~1.5 s each); parse,
   greedy and MES grow linearly with the number of distinct ballots.
 - **How it is fast and exact.** Identical ballots are merged (Łódź: 90,494 voters → 23,571
   rows); prices ρ are computed in float64 with lazy re-evaluation (ρ only grows) and a rigorous
-  error bound, and every decision within that bound (ties, the poor/rich split, affordability)
-  is redone exactly with rationals (gmpy2 `mpq` when installed, else `Fraction`) on budget
-  classes (voters with equal remaining budget). Budgets themselves are always exact.
+  error bound. The price of each bought project is exact (gmpy2 `mpq`, else `Fraction`);
+  budgets are float64 with a proven error bound, exact on demand from the exact prices
+  (`pb/rules/mes_budgets.py`); every decision within the bounds (ties, the poor/rich split,
+  affordability, a budget used up) is redone exactly.
 """
 
 
