@@ -26,9 +26,8 @@ class Tables:
 
     def __init__(self, arrays: ProfileArrays, support: SupportLists):
         self.rows = support.rows
-        self.weights = [arrays.weights[r] for r in support.rows]
-        self.weights_f = [w.astype(np.float64) for w in self.weights]
-        self.weight_total_f = [float(w.sum()) for w in self.weights]
+        self.weights_f = [arrays.weights[r].astype(np.float64) for r in support.rows]
+        self.weight_total_f = [float(w.sum()) for w in self.weights_f]
         self.values = support.values
         self.values_f = [v.astype(np.float64) for v in support.values]
         self.constant = [len(v) == 0 or bool((v == v[0]).all()) for v in support.values]
