@@ -83,6 +83,12 @@ def petition(scheme, people):
     return open_petition(scheme, people)
 
 
+def reload(petition_id):
+    """The petition as the database has it now (other sessions and bulk UPDATEs included)."""
+    _db.session.expire_all()
+    return _db.session.get(Petition, petition_id)
+
+
 def token_for(petition_id, email):
     return _db.session.scalar(select(Signature.token).where(
         Signature.petition_id == petition_id, Signature.email == email))

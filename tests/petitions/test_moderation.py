@@ -14,9 +14,9 @@ from core.mail import OutboxEmail
 from core.process import Commitment
 from petitions import moderation, service
 from petitions.lifecycle import DebateState, ResponseState
-from petitions.models import Petition, Signature
+from petitions.models import Signature
 
-from .conftest import SMALL_RULES, T0, count_rows, open_petition, sign_and_confirm
+from .conftest import SMALL_RULES, T0, count_rows, open_petition, reload, sign_and_confirm
 
 NOW = T0 + timedelta(days=2)
 LINK = "https://civic.example/petitions/1"
@@ -27,10 +27,6 @@ def frozen_clock():
     with time_machine.travel(NOW, tick=False):
         yield
 
-
-def _reload(pid):
-    db.session.expire_all()
-    return db.session.get(Petition, pid)
 
 
 @pytest.fixture
@@ -57,11 +53,11 @@ def test_a_petition_is_listed_only_from_its_visibility_threshold(client, unliste
     assert client.get(f"/petitions/{pid}").status_code == 200  # signable by its URL
 
     sign_and_confirm(pid, "third@example.org", now=NOW)
-    assert _reload(pid).listed_at == NOW
+    assert reload(pid).listed_at == NOW
     assert pid in _public_ids(client)
     assert "Plant trees on Elm Street" in client.get("/petitions/").get_data(True)
     sign_and_confirm(pid, "fourth@example.org", now=NOW + timedelta(hours=1))
-    assert _reload(pid).listed_at == NOW  # stamped once
+    assert reload(pid).listed_at == NOW  # stamped once
 
 
 def test_invalidating_below_the_lines_clears_response_debate_and_listing(client, people,
@@ -69,13 +65,13 @@ def test_invalidating_below_the_lines_clears_response_debate_and_listing(client,
     pid = unlisted.id
     for i in range(4):  # 2 → 6: listed (3), response (4) and debate (6) thresholds
         sign_and_confirm(pid, f"bot{i}@example.org", now=NOW, ip="203.0.113.5")
-    p = _reload(pid)
+    p = reload(pid)
     assert (p.response_state, p.debate_state) == (ResponseState.AWAITING, DebateState.AWAITING)
     assert p.debate_threshold_reached_at == NOW and p.listed_at == NOW
 
     moderation.invalidate(moderation.InvalidationCriteria(petition_id=pid, ip="203.0.113.5"),
                           actor=people["moderator"], now=NOW)
-    p = _reload(pid)
+    p = reload(pid)
     assert p.signature_count == 2 == count_rows(pid)
     assert (p.response_state, p.response_threshold_reached_at) == (ResponseState.NOT_NEEDED,
                                                                    None)
@@ -91,14 +87,14 @@ def test_invalidation_by_time_window_takes_since_inclusive_until_exclusive(peopl
         sign_and_confirm(pid, f"{name}@example.org", now=at, ip=None)
     service.sign(pid, name="Pending", email="pending@example.org", area=None, ip=None,
                  notify=False, now=NOW - timedelta(minutes=20), confirm_link=lambda t: t)
-    before = _reload(pid).signature_count
+    before = reload(pid).signature_count
     criteria = moderation.InvalidationCriteria(petition_id=pid, since=times["at-since"],
                                                until=times["at-until"])
     assert moderation.invalidation_preview(criteria) == {"validated": 2, "pending": 1}
-    assert _reload(pid).signature_count == before  # the preview changes nothing
+    assert reload(pid).signature_count == before  # the preview changes nothing
 
     assert moderation.invalidate(criteria, actor=people["moderator"], now=NOW) == 3
-    assert _reload(pid).signature_count == before - 2 == count_rows(pid)
+    assert reload(pid).signature_count == before - 2 == count_rows(pid)
     states = dict(db.session.execute(select(Signature.email, Signature.state)).all())
     assert [states[f"{name}@example.org"] for name in times] == [
         "validated", "invalidated", "invalidated", "validated"]
@@ -113,7 +109,7 @@ def awaiting(petition):
     for i in range(4):
         sign_and_confirm(petition.id, f"fan{i}@example.org", now=NOW, notify=True)
     sign_and_confirm(petition.id, "quiet@example.org", now=NOW, notify=False)
-    assert _reload(petition.id).response_state == ResponseState.AWAITING
+    assert reload(petition.id).response_state == ResponseState.AWAITING
     return petition
 
 
@@ -129,7 +125,7 @@ def test_a_response_too_long_or_empty_is_refused_and_changes_nothing(people, awa
     with pytest.raises(ValueError, match="200 characters"):
         moderation.publish_response(awaiting.id, actor=people["official"], summary=summary,
                                     details=details, now=NOW, petition_link=LINK)
-    p = _reload(awaiting.id)
+    p = reload(awaiting.id)
     assert (p.response_state, p.response_summary, p.response_details, p.responded_at) == (
         ResponseState.AWAITING, "", "", None)
     assert _outbox_count() == emails
@@ -140,7 +136,7 @@ def test_a_response_too_long_or_empty_is_refused_and_changes_nothing(people, awa
 def test_a_response_at_the_length_limits_is_published(people, awaiting):
     moderation.publish_response(awaiting.id, actor=people["official"], summary="s" * 200,
                                 details="d" * 6000, now=NOW, petition_link=LINK)
-    p = _reload(awaiting.id)
+    p = reload(awaiting.id)
     assert p.response_state == ResponseState.RESPONDED and len(p.response_details) == 6000
 
 

@@ -13,7 +13,7 @@ from petitions import jobs, moderation, service
 from petitions.lifecycle import ResponseState
 from petitions.models import Petition, Signature
 
-from .conftest import T0, count_rows, open_petition, sign_and_confirm, token_for
+from .conftest import T0, count_rows, open_petition, reload, sign_and_confirm, token_for
 
 NOW = T0 + timedelta(days=2)
 
@@ -24,10 +24,6 @@ def frozen_clock():
     with time_machine.travel(NOW, tick=False):
         yield
 
-
-def _reload(pid):
-    db.session.expire_all()
-    return db.session.get(Petition, pid)
 
 
 def _sign(pid, email, **kw):
@@ -40,10 +36,10 @@ def _sign(pid, email, **kw):
                                     "s\u200bam@example.org", "ｓａｍ@example.org"])
 def test_a_second_signature_by_the_same_person_is_told_it_already_signed(petition, second):
     sign_and_confirm(petition.id, "sam@example.org", now=NOW)
-    before = (_reload(petition.id).signature_count, db.session.scalar(
+    before = (reload(petition.id).signature_count, db.session.scalar(
         select(func.count(Signature.id))), db.session.scalar(select(func.count(OutboxEmail.id))))
     assert _sign(petition.id, second) == service.SignOutcome.ALREADY_SIGNED
-    after = (_reload(petition.id).signature_count, db.session.scalar(
+    after = (reload(petition.id).signature_count, db.session.scalar(
         select(func.count(Signature.id))), db.session.scalar(select(func.count(OutboxEmail.id))))
     assert after == before
 
@@ -63,10 +59,10 @@ def test_the_web_form_says_already_signed_only_once_the_signature_is_confirmed(c
 
 def test_a_confirmed_user_signs_in_one_click(client, login_as, people, petition):
     login_as(client, people["citizen"])
-    before = _reload(petition.id).signature_count
+    before = reload(petition.id).signature_count
     r = client.post(f"/petitions/{petition.id}/sign", data={"eligible": "y"})
     assert "has been counted" in r.get_data(True)
-    assert _reload(petition.id).signature_count == before + 1
+    assert reload(petition.id).signature_count == before + 1
 
 
 def test_the_eligibility_box_and_a_valid_email_are_required(client, petition):
@@ -83,11 +79,11 @@ def test_the_eligibility_box_and_a_valid_email_are_required(client, petition):
 def test_a_confirmation_link_counts_once_and_expires(petition):
     _sign(petition.id, "sam@example.org")
     token = token_for(petition.id, "sam@example.org")
-    before = _reload(petition.id).signature_count
+    before = reload(petition.id).signature_count
     service.confirm_signature(token, now=NOW)
     with pytest.raises(service.NotFound):
         service.confirm_signature(token, now=NOW)
-    assert _reload(petition.id).signature_count == before + 1
+    assert reload(petition.id).signature_count == before + 1
     _sign(petition.id, "late@example.org")
     with pytest.raises(service.SigningClosed):
         service.confirm_signature(token_for(petition.id, "late@example.org"),
@@ -105,27 +101,27 @@ def test_signing_stops_exactly_when_the_window_closes(petition):
 
 def test_over_the_ip_limit_signatures_are_stored_as_fraudulent_and_not_counted(petition):
     limits = service.SigningLimits(ip_burst=1, ip_sustained=5)
-    before = _reload(petition.id).signature_count
+    before = reload(petition.id).signature_count
     outcomes = [_sign(petition.id, f"bot{i}@example.org", ip="203.0.113.5", limits=limits,
                       now=NOW + timedelta(seconds=i)) for i in range(3)]
     assert set(outcomes) == {service.SignOutcome.CONFIRMATION_SENT}  # no signal to the client
     for i in range(3):
         token = token_for(petition.id, f"bot{i}@example.org")
         service.confirm_signature(token, now=NOW + timedelta(seconds=10))
-    assert _reload(petition.id).signature_count == before + 1
+    assert reload(petition.id).signature_count == before + 1
     assert count_rows(petition.id, "fraudulent") == 2
 
 
 def test_invalidation_previews_then_drops_the_count_and_clears_the_threshold(people, petition):
     for i in range(2):
         sign_and_confirm(petition.id, f"bot{i}@spam.example", now=NOW, ip="203.0.113.5")
-    p = _reload(petition.id)
+    p = reload(petition.id)
     assert p.signature_count == 5 and p.response_state == ResponseState.AWAITING
     criteria = moderation.InvalidationCriteria(petition_id=petition.id, ip="203.0.113.5")
     assert moderation.invalidation_preview(criteria) == {"validated": 2}
-    assert _reload(petition.id).signature_count == 5  # preview changes nothing
+    assert reload(petition.id).signature_count == 5  # preview changes nothing
     moderation.invalidate(criteria, actor=people["moderator"], now=NOW)
-    p = _reload(petition.id)
+    p = reload(petition.id)
     assert p.signature_count == 3 == count_rows(petition.id)
     assert p.response_state == ResponseState.NOT_NEEDED
     assert p.response_threshold_reached_at is None and p.response_due_at is None
@@ -139,7 +135,7 @@ def test_reconcile_repairs_a_corrupted_counter(runner, petition):
     db.session.commit()
     result = runner.invoke(args=["petitions", "reconcile"])
     assert "1 petition(s) drifted" in result.output
-    assert _reload(petition.id).signature_count == count_rows(petition.id) == 3
+    assert reload(petition.id).signature_count == count_rows(petition.id) == 3
     assert "0 petition(s) drifted" in runner.invoke(args=["petitions", "reconcile"]).output
 
 
@@ -147,14 +143,14 @@ def test_anonymisation_blanks_signers_but_keeps_counts_and_areas(app, people, sc
     p = open_petition(scheme, people)
     sign_and_confirm(p.id, "sam@example.org", name="Sam Secret", area="North", now=NOW)
     jobs.tick(now=p.closes_at)
-    before = (_reload(p.id).signature_count, count_rows(p.id))
+    before = (reload(p.id).signature_count, count_rows(p.id))
     assert jobs.anonymise(now=p.closes_at + timedelta(days=10), after_days=183) == []
     later = p.closes_at + timedelta(days=184)
     assert jobs.anonymise(now=later, after_days=183, batch_size=2) == [p.id]
     rows = db.session.scalars(select(Signature).where(Signature.petition_id == p.id)).all()
     assert all(r.name == "" and r.email == "" and r.ip is None for r in rows)
     assert not any("sam" in r.canonical_email for r in rows)
-    assert (_reload(p.id).signature_count, count_rows(p.id)) == before
+    assert (reload(p.id).signature_count, count_rows(p.id)) == before
     assert [r.area_code for r in rows].count("North") == 1
     assert jobs.anonymise(now=later, after_days=183) == []  # re-running is a no-op
 
@@ -206,7 +202,7 @@ def test_crossing_the_response_threshold_emails_every_official_once(app, people,
     db.session.commit()
     for i in range(3):  # 3 → 6 signatures: crosses 4 (response) and 6 (debate)
         sign_and_confirm(petition.id, f"fan{i}@example.org", now=NOW)
-    assert _reload(petition.id).response_state == ResponseState.AWAITING
+    assert reload(petition.id).response_state == ResponseState.AWAITING
     emails = db.session.scalars(select(OutboxEmail).where(
         OutboxEmail.subject == "A petition needs your response").order_by(OutboxEmail.to)).all()
     assert [e.to for e in emails] == ["official@example.org", "second.official@example.org"]
@@ -238,9 +234,9 @@ def test_a_signer_capped_out_of_their_email_gets_it_when_signing_again_later(peo
     email = db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id.desc())).first()
     assert email.to == "kim@example.org" and capped.title in email.body
     assert row.token in email.body
-    before = _reload(capped.id).signature_count
+    before = reload(capped.id).signature_count
     service.confirm_signature(row.token, now=later)
-    assert _reload(capped.id).signature_count == before + 1
+    assert reload(capped.id).signature_count == before + 1
 
 
 def test_after_the_link_expires_signing_again_sends_a_new_one(petition):
@@ -257,9 +253,9 @@ def test_after_the_link_expires_signing_again_sends_a_new_one(petition):
     assert _confirmations_to("pat@example.org") == 2
     with pytest.raises(service.NotFound):  # the old link is replaced
         service.confirm_signature(old_token, now=later)
-    before = _reload(petition.id).signature_count
+    before = reload(petition.id).signature_count
     service.confirm_signature(row.token, now=later + timedelta(days=6))
-    assert _reload(petition.id).signature_count == before + 1
+    assert reload(petition.id).signature_count == before + 1
     assert _sign(petition.id, "pat@example.org", now=later) == \
         service.SignOutcome.ALREADY_SIGNED
 
@@ -316,53 +312,51 @@ def test_a_confirmed_user_signing_in_one_click_validates_their_pending_signature
         client, login_as, people, petition):
     client.post(f"/petitions/{petition.id}/sign",
                 data={"name": "Cit", "email": "citizen@example.org", "eligible": "y"})
-    before = _reload(petition.id).signature_count
+    before = reload(petition.id).signature_count
     login_as(client, people["citizen"])
     r = client.post(f"/petitions/{petition.id}/sign", data={"eligible": "y"})
     assert "has been counted" in r.get_data(True)
     row = _row(petition.id, "citizen@example.org")
     assert (row.state, row.user_id, row.token) == ("validated", people["citizen"].id, None)
-    assert _reload(petition.id).signature_count == before + 1 == count_rows(petition.id)
+    assert reload(petition.id).signature_count == before + 1 == count_rows(petition.id)
+
+
+def _awaiting_moderation_with_a_late_sponsor(people, scheme):
+    """Three sponsors sign; two confirm, which is enough: the third link is still unclicked."""
+    creator = people["creator"]
+    p = service.create_petition(scheme_id=scheme.id, creator=creator, title="Late sponsor",
+                                action="Count the late sponsor.", background="", now=T0)
+    service.start_sponsoring(p.id, creator=creator, now=T0)
+    sponsor_token = reload(p.id).sponsor_token
+    for address in ("one@example.org", "two@example.org", "late@example.org"):
+        _sign(p.id, address, now=T0, sponsor_token=sponsor_token)
+    for address in ("one@example.org", "two@example.org"):
+        service.confirm_signature(token_for(p.id, address), now=T0)
+    assert reload(p.id).state == "awaiting_moderation"
+    return p
 
 
 def test_a_sponsor_confirming_after_enough_others_still_counts(client, people, scheme):
     """The petition awaits moderation when the late sponsor clicks: the signature counts, and
     the petition stays in moderation until a moderator approves it."""
-    creator = people["creator"]
-    p = service.create_petition(scheme_id=scheme.id, creator=creator, title="Late sponsor",
-                                action="Count the late sponsor.", background="", now=T0)
-    service.start_sponsoring(p.id, creator=creator, now=T0)
-    sponsor_token = _reload(p.id).sponsor_token
-    for address in ("one@example.org", "two@example.org", "late@example.org"):
-        _sign(p.id, address, now=T0, sponsor_token=sponsor_token)
-    for address in ("one@example.org", "two@example.org"):
-        service.confirm_signature(token_for(p.id, address), now=T0)
-    assert _reload(p.id).state == "awaiting_moderation"
+    p = _awaiting_moderation_with_a_late_sponsor(people, scheme)
 
     r = client.post(f"/petitions/confirm/{token_for(p.id, 'late@example.org')}")
     assert r.status_code == 200 and "has been confirmed" in r.get_data(True)
-    late = _reload(p.id)
+    late = reload(p.id)
     assert late.state == "awaiting_moderation"
     assert late.signature_count == 4 == count_rows(p.id)
     assert _row(p.id, "late@example.org").state == "validated"
     moderation.approve(p.id, actor=people["moderator"], now=NOW)
-    assert _reload(p.id).signature_count == 4
+    assert reload(p.id).signature_count == 4
 
 
 def test_a_rejected_petition_takes_no_late_confirmation(people, scheme):
-    creator = people["creator"]
-    p = service.create_petition(scheme_id=scheme.id, creator=creator, title="Rejected one",
-                                action="Reject me.", background="", now=T0)
-    service.start_sponsoring(p.id, creator=creator, now=T0)
-    sponsor_token = _reload(p.id).sponsor_token
-    for address in ("one@example.org", "two@example.org", "late@example.org"):
-        _sign(p.id, address, now=T0, sponsor_token=sponsor_token)
-    for address in ("one@example.org", "two@example.org"):
-        service.confirm_signature(token_for(p.id, address), now=T0)
+    p = _awaiting_moderation_with_a_late_sponsor(people, scheme)
     moderation.reject(p.id, actor=people["moderator"], reason="duplicate", details="", now=NOW)
     with pytest.raises(service.SigningClosed):
         service.confirm_signature(token_for(p.id, "late@example.org"), now=NOW)
-    assert _reload(p.id).signature_count == 3
+    assert reload(p.id).signature_count == 3
 
 
 def test_a_creator_must_confirm_their_email_before_collecting_sponsors(scheme):
@@ -375,7 +369,7 @@ def test_a_creator_must_confirm_their_email_before_collecting_sponsors(scheme):
                                 action="Wait for my email.", background="", now=T0)
     with pytest.raises(service.SigningClosed, match="Confirm your email"):
         service.start_sponsoring(p.id, creator=unconfirmed, now=T0)
-    p = _reload(p.id)
+    p = reload(p.id)
     assert (p.state, p.sponsoring_at, p.signature_count) == ("draft", None, 0)
     assert db.session.scalar(select(func.count(Signature.id)).where(
         Signature.petition_id == p.id)) == 0
@@ -393,6 +387,6 @@ def test_over_the_domain_limit_signatures_are_fraudulent_until_the_hour_has_pass
         "pending", "pending", "fraudulent"]
     assert [sign(f"x{i}@gmail.com", NOW) for i in range(3)] == ["pending"] * 3  # exempt
     assert sign("x3@spam.example", NOW + timedelta(minutes=61)) == "pending"
-    before = _reload(petition.id).signature_count
+    before = reload(petition.id).signature_count
     service.confirm_signature(token_for(petition.id, "x2@spam.example"), now=NOW)
-    assert _reload(petition.id).signature_count == before
+    assert reload(petition.id).signature_count == before

@@ -11,14 +11,8 @@ from core.db import db
 from core.mail import OutboxEmail
 from petitions import moderation, service
 from petitions.lifecycle import PetitionState, ResponseState
-from petitions.models import Petition
 
-from .conftest import T0, open_petition, sign_and_confirm, token_for
-
-
-def _reload(pid):
-    db.session.expire_all()
-    return db.session.get(Petition, pid)
+from .conftest import T0, open_petition, reload, sign_and_confirm, token_for
 
 
 def test_charlies_petition_goes_from_draft_to_an_answered_closed_petition(
@@ -30,9 +24,9 @@ def test_charlies_petition_goes_from_draft_to_an_answered_closed_petition(
             "action": "Repair them all this year.", "create": "1"})
         assert r.status_code == 302
         pid = int(r.headers["Location"].rsplit("/", 1)[1])
-        assert _reload(pid).state == PetitionState.DRAFT
+        assert reload(pid).state == PetitionState.DRAFT
         assert client.post(f"/petitions/{pid}/submit").status_code == 302
-        petition = _reload(pid)
+        petition = reload(pid)
         assert (petition.state, petition.signature_count) == (PetitionState.SPONSORING, 1)
 
         # Two sponsors sign through the sponsor link and confirm by email.
@@ -44,15 +38,15 @@ def test_charlies_petition_goes_from_draft_to_an_answered_closed_petition(
             assert "Check your email" in r.get_data(as_text=True)
             token = token_for(pid, f"laura{i}@example.org")
             assert anon.get(f"/petitions/confirm/{token}").status_code == 200  # GET changes nothing
-            assert _reload(pid).signature_count == 1 + i
+            assert reload(pid).signature_count == 1 + i
             assert anon.post(f"/petitions/confirm/{token}").status_code == 200
-        assert _reload(pid).state == PetitionState.AWAITING_MODERATION
+        assert reload(pid).state == PetitionState.AWAITING_MODERATION
 
         # The moderator opens it: the scheme's numbers are copied onto the petition.
         mod = app.test_client()
         login_as(mod, people["moderator"])
         assert mod.post(f"/petitions/{pid}/approve").status_code == 302
-        petition = _reload(pid)
+        petition = reload(pid)
         assert petition.state == PetitionState.OPEN
         assert petition.closes_at == T0 + timedelta(days=30)
         assert db.session.scalar(select(AuditEntry).where(
@@ -62,7 +56,7 @@ def test_charlies_petition_goes_from_draft_to_an_answered_closed_petition(
     reached = T0 + timedelta(days=10)
     with time_machine.travel(reached, tick=False):
         sign_and_confirm(pid, "sam@example.org", now=reached, notify=True)
-        petition = _reload(pid)
+        petition = reload(pid)
         assert petition.signature_count == 4  # creator + 2 sponsors + Sam
         assert petition.response_state == ResponseState.AWAITING
         assert petition.response_threshold_reached_at == reached
@@ -76,7 +70,7 @@ def test_charlies_petition_goes_from_draft_to_an_answered_closed_petition(
         page = official.get("/petitions/officials").get_data(as_text=True)
         assert "3 days overdue" in page
         # The window ended at T0+30d; before any tick the page already says closed.
-        assert _reload(pid).state == PetitionState.OPEN
+        assert reload(pid).state == PetitionState.OPEN
     with time_machine.travel(T0 + timedelta(days=31), tick=False):
         page = app.test_client().get(f"/petitions/{pid}").get_data(as_text=True)
         assert "Closed" in page and "Sign this petition" not in page
@@ -86,7 +80,7 @@ def test_charlies_petition_goes_from_draft_to_an_answered_closed_petition(
         assert token_for(pid, "late@example.org") is None
         assert app.test_cli_runner().invoke(args=["petitions", "tick"]).output.startswith(
             "closed 1")
-        assert _reload(pid).state == PetitionState.CLOSED
+        assert reload(pid).state == PetitionState.CLOSED
 
         # The official previews, then publishes; only signers who opted in are emailed.
         login_as(official, people["official"])  # a fresh session: 18 days have passed
@@ -94,12 +88,12 @@ def test_charlies_petition_goes_from_draft_to_an_answered_closed_petition(
             "summary": "We will fix Mill Lane in May.", "details": "Budget approved.",
             "preview": "1"})
         assert r.status_code == 200 and "We will fix Mill Lane in May." in r.get_data(True)
-        assert _reload(pid).responded_at is None
+        assert reload(pid).responded_at is None
         r = official.post(f"/petitions/{pid}/respond", data={
             "summary": "We will fix Mill Lane in May.", "details": "Budget approved.",
             "publish": "1"})
         assert r.status_code == 302
-        petition = _reload(pid)
+        petition = reload(pid)
         assert petition.response_state == ResponseState.RESPONDED
         assert petition.responder_id == people["official"].id
         mails = db.session.scalars(select(OutboxEmail.to).where(
@@ -113,11 +107,11 @@ def test_frozen_thresholds_survive_a_scheme_change(app, people, scheme):
     moderation.save_scheme(scheme.id, actor=people["admin"], now=T0,
                            **{**fields, "response_threshold": 999, "window_days": 1,
                               "response_due_days": 1, "debate_threshold": 5000})
-    petition = _reload(petition.id)
+    petition = reload(petition.id)
     assert (petition.response_threshold, petition.window_days, petition.response_due_days,
             petition.debate_threshold) == (4, 30, 10, 6)
     assert petition.closes_at == T0 + timedelta(hours=1, days=30)
-    later = open_petition(_reload(petition.id).scheme, people, title="A later petition")
+    later = open_petition(reload(petition.id).scheme, people, title="A later petition")
     assert later.response_threshold == 999
 
 
@@ -125,7 +119,7 @@ def _rejected(scheme, people, *, title, action, reason):
     p = service.create_petition(scheme_id=scheme.id, creator=people["creator"], title=title,
                                 action=action, background="", now=T0)
     service.start_sponsoring(p.id, creator=people["creator"], now=T0)
-    token = _reload(p.id).sponsor_token
+    token = reload(p.id).sponsor_token
     for i in range(2):
         sign_and_confirm(p.id, f"s{i}@example.org", now=T0, sponsor_token=token)
     return moderation.reject(p.id, actor=people["moderator"], reason=reason, details="",
@@ -137,7 +131,7 @@ def test_a_rejected_offensive_petition_is_hidden_everywhere(app, client, people,
                   reason="offensive")
     duplicate = _rejected(scheme, people, title="Potholes again", action="Same as before.",
                           reason="duplicate")
-    assert _reload(p.id).hidden and not _reload(duplicate.id).hidden
+    assert reload(p.id).hidden and not reload(duplicate.id).hidden
     body = client.get(f"/petitions/{p.id}.json").get_json()
     assert body["title"] is None and body["rejection_code"] == "offensive"
     assert "Rude words" not in client.get("/petitions/export.csv").get_data(as_text=True)
