@@ -145,7 +145,7 @@ def equal_shares_run(
         others = others.nonzero()[0]
         bounds = competitors_limit(lower[others], lower_slope[others], float(rho), float(rho_slope))
         weak = (bounds < run.limit) & ~fresh[others]
-        if weak.any():  # stale lower bounds in the way: a current one is tighter
+        if np.count_nonzero(weak):  # stale lower bounds in the way: a current one is tighter
             redo = others[weak]
             for k in redo.tolist():
                 if active[k]:
@@ -158,12 +158,12 @@ def equal_shares_run(
                 lower[redo], lower_slope[redo], float(rho), float(rho_slope))])
         return float(bounds.min()) if len(bounds) else math.inf
 
-    while active.any():
+    while np.count_nonzero(active):
         fresh = np.zeros(len(costs), dtype=bool)
         masked = np.where(active, lower, np.inf)  # kept up to date by the loop below
         while True:
             j = int(masked.argmin())
-            if masked[j] == np.inf and not active.any():
+            if masked[j] == np.inf and not np.count_nonzero(active):
                 break
             if fresh[j]:
                 break
@@ -172,7 +172,7 @@ def equal_shares_run(
                 masked[j] = lower[j]
             else:
                 masked[~active] = np.inf
-        if not active.any():
+        if not np.count_nonzero(active):
             break
         while True:  # every project whose ρ may be the minimum gets a fresh estimate
             best = float(np.where(active & fresh, upper, np.inf).min())

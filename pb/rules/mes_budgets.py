@@ -49,7 +49,9 @@ class RunState:
         self.error = self.slack * self.start_f
         self.classes = 2  # class 0 is "no money left"; class 1 is the starting budget
         self.class_util = np.zeros((64, num_projects), dtype=tables.util_dtype)
-        self.class_budget_f = np.array([0.0, self.start_f])
+        # per-class floats, with room for as many classes as class_util (see _grow)
+        self.class_budget_f = np.zeros(64)
+        self.class_budget_f[1] = self.start_f
         self.rho: dict[int, object] = {}  # bought project -> exact price
         self.rho_slope: dict[int, object] = {}  # bought project -> exact slope of its price
         self.purchases = 0  # payments so far: float_rho's walks stay valid until the next
@@ -58,8 +60,9 @@ class RunState:
         self.track = track
         self.limit = math.inf
         if track:  # slopes in x of the class budgets along this run's trace (mes_stability)
-            self.class_slope_f = np.array([0.0, 1.0])
-            self.class_abs_f = np.array([0.0, 1.0])
+            self.class_slope_f = np.zeros(64)
+            self.class_abs_f = np.zeros(64)
+            self.class_slope_f[1] = self.class_abs_f[1] = 1.0
 
     def start_rows(self, rows: int) -> None:
         """Every merged ballot starts in class 1."""
@@ -85,23 +88,29 @@ class RunState:
             prices[p] = float(self.rho[p])
         n = self.classes = snap.classes
         self.class_util = old.class_util[:n]
-        self._grow(n)  # a copy, with room for the classes to come
-        utilities = self.class_util[:n].astype(np.float64, copy=False)
+        utilities = self.class_util.astype(np.float64, copy=False)
         self.class_budget_f = self.start_f - utilities @ prices
         self.class_budget_f[0] = 0.0
         if self.track:
-            self.class_slope_f = class_slope_f[:n].copy()
-            self.class_abs_f = class_abs_f[:n].copy()
+            self.class_slope_f, self.class_abs_f = class_slope_f[:n], class_abs_f[:n]
+        self._grow(n)  # copies, with room for the classes to come
         self.row_class = snap.row_class.copy()
         self._rows_changed()
         self.purchases = snap.selected
 
     def _grow(self, needed: int) -> None:
-        """Room for at least ``needed`` classes in ``class_util`` (rows past ``classes`` are
-        never read before they are written)."""
-        grown = np.empty((2 * needed, self.class_util.shape[1]), dtype=self.class_util.dtype)
-        grown[: self.classes] = self.class_util[: self.classes]
+        """Room for at least ``needed`` classes in ``class_util`` and the per-class floats
+        (entries past ``classes`` are never read before they are written)."""
+        n, size = self.classes, 2 * needed
+        grown = np.empty((size, self.class_util.shape[1]), dtype=self.class_util.dtype)
+        grown[:n] = self.class_util[:n]
         self.class_util = grown
+        names = ("class_budget_f", "class_slope_f", "class_abs_f") if self.track else (
+            "class_budget_f",)
+        for name in names:
+            values = np.empty(size)
+            values[:n] = getattr(self, name)[:n]
+            setattr(self, name, values)
 
     # --- exact values in the basis of the prices -------------------------------------------
 
@@ -110,8 +119,9 @@ class RunState:
         util = weights.astype(self.class_util.dtype) @ self.class_util.take(classes, axis=0)
         prices = self.rho_slope if slope else self.rho
         total = int(weights.sum()) * (1 if slope else self.start)
-        for q in util.nonzero()[0].tolist():
-            total -= int(util[q]) * prices[q]
+        bought = util.nonzero()[0]
+        for q, k in zip(bought.tolist(), util[bought].tolist(), strict=True):
+            total -= int(k) * prices[q]
         return total, util
 
     def exact_budget(self, c: int, slope: bool = False):
@@ -232,8 +242,9 @@ class RunState:
                     return None, None
                 entry = self._priced[p]
             _, classes, weights_f, budget_f, order, rho_f, split, error, available_f = entry
-            values = np.full(len(classes), t.values[p][0], dtype=t.values[p].dtype)
+            values = t.values[p][: len(classes)]  # all equal; ≤ one class per supporter
             weights = weights_f.astype(np.int64)
+            values_f = t.constant_f[p]  # the same for every group
             count = live = inverse = None  # supporters move with their class (pay)
         else:
             all_classes, all_values, all_weights, inverse = self._groups(p)
@@ -243,7 +254,7 @@ class RunState:
             budget_f = self.class_budget_f[classes]
             weights_f = weights.astype(np.float64)
             available_f = float(weights_f @ budget_f)
-        values_f = values.astype(np.float64)
+            values_f = values.astype(np.float64)
         if available_f - spread < cost_f * (1 + WINDOW):
             if available_f + spread < cost_f * (1 - WINDOW):
                 if self.track:
@@ -263,18 +274,21 @@ class RunState:
                                        weights_f[order], spread)
         poor = np.zeros(len(classes), dtype=bool)
         poor[order[:split]] = True
-        rho, poor_util, rich_util = self._price(cost, poor, classes, values, weights)
+        rho, poor_util, rich_util = self._price(cost, poor, classes, values, weights, t.constant[p])
         near = (np.abs(ratio_f - rho_f) <= 2 * error + 2 * self.error / values_f).nonzero()[0]
         if len(near) and not self._split_holds(rho, near.tolist(), poor, classes, values):
             rho, poor, poor_util, rich_util = self._exact_walk(cost, classes, values, weights)
         return rho, Groups(count, live, classes, values, weights, poor, inverse, poor_util,
                            rich_util)
 
-    def _price(self, cost, poor, classes, values, weights):
-        """Exact ρ for the split ``poor`` and K = w·U of the poor groups."""
+    def _price(self, cost, poor, classes, values, weights, same_value: bool):
+        """Exact ρ for the split ``poor`` and K = w·U of the poor groups (``same_value``: all
+        groups have the same utility)."""
         paid, poor_util = self._exact_sum(classes[poor], weights[poor])
         rich = ~poor
-        if values.dtype != object and int(values.max()) * int(weights.sum()) < 2**62:
+        if same_value:
+            utility = int(values[0]) * int(weights[rich].sum())
+        elif values.dtype != object and int(values.max()) * int(weights.sum()) < 2**62:
             utility = int(weights[rich] @ values[rich])  # exact: no int64 overflow
         else:
             utility = sum(int(w) * int(v) for w, v in zip(weights[rich], values[rich],
@@ -328,7 +342,7 @@ class RunState:
             new_class = np.zeros(first, dtype=np.int64)  # poor/used up: class 0
         else:  # one new class per (class, utility) group
             new_class = np.zeros(groups.count, dtype=np.int64)
-        if keep.any():
+        if np.count_nonzero(keep):
             kept, parents, utilities = rich[keep], parents[keep], utilities[keep]
             n = len(kept)
             if first + n > len(self.class_util):
@@ -336,15 +350,13 @@ class RunState:
             self.class_util[first:first + n] = self.class_util[parents]
             self.class_util[first:first + n, p] = utilities
             self.classes += n
-            self.class_budget_f = np.concatenate([self.class_budget_f, left_f[keep]])
+            self.class_budget_f[first:first + n] = left_f[keep]
             moved = parents if groups.inverse is None else groups.live[kept]
             new_class[moved] = np.arange(first, first + n)
             if self.track:
                 step = float(rho_slope) * utilities.astype(np.float64)
-                self.class_slope_f = np.concatenate(
-                    [self.class_slope_f, self.class_slope_f[parents] - step])
-                self.class_abs_f = np.concatenate(
-                    [self.class_abs_f, self.class_abs_f[parents] + np.abs(step)])
+                self.class_slope_f[first:first + n] = self.class_slope_f[parents] - step
+                self.class_abs_f[first:first + n] = self.class_abs_f[parents] + np.abs(step)
         rows = self.t.rows[p]
         mapped = new_class[self.row_class[rows] if groups.inverse is None else groups.inverse]
         self.row_class[rows] = mapped

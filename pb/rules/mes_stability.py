@@ -103,7 +103,7 @@ def split_limit(rho0, rho1, budget_f, budget_error: float, slope_f, slope_error,
     low1 -= slope_error
     falling = low1 < 0  # only then can the sign of h change
     sure = falling & (low0 > 0)
-    if sure.any():
+    if np.count_nonzero(sure):
         limit = min(limit, _down(float((low0[sure] / -low1[sure]).min())))
     for g in (falling & ~sure).nonzero()[0].tolist():
         a, b = exact_group(g)
@@ -157,10 +157,14 @@ class Snapshot:
 def usable_snapshot(run: EqualSharesRun, x: Fraction) -> Snapshot | None:
     """The latest snapshot of ``run`` that is still valid with x more per voter."""
     start = run.start + x
+    origin = None  # consecutive snapshots mostly share one origin: subtract once for them
     for snap in reversed(run.resume_data[0]):  # their limits (from origin) never grow
-        moved = start - snap.origin
-        if snap.limit > float(moved) * 1.000001 or (
-            snap.limit >= float(moved) * 0.999999 and Fraction(snap.limit) > moved
+        if snap.origin is not origin:
+            origin = snap.origin
+            moved = start - origin
+            moved_f = float(moved)
+        if snap.limit > moved_f * 1.000001 or (
+            snap.limit >= moved_f * 0.999999 and Fraction(snap.limit) > moved
         ):
             return snap
     return None

@@ -55,7 +55,7 @@ def unaffordable_limits(run, projects: np.ndarray) -> None:
     f1 = -slope - MARGIN * np.abs(slope) - slope_error
     if not (f0 > 0).all():
         run.limit = 0.0
-    elif (f1 < 0).any():
+    elif np.count_nonzero(f1 < 0):
         falling = f1 < 0
         run.limit = min(run.limit, float((f0[falling] / -f1[falling]).min()) * (1 - 1e-12))
 
@@ -81,7 +81,7 @@ def sleep_bound(run, p, ids, counts, budget, available: float, spread: float) ->
 def price_slope(run, groups: Groups):
     """Exact slope in x of the price ρ_S for the split of ``groups``:
     −Σ_poor w·slope / Σ_rich w·u."""
-    if not groups.poor.any():
+    if not np.count_nonzero(groups.poor):
         return 0
     paid = exact(int(groups.weights[groups.poor].sum()))
     for q in groups.poor_util.nonzero()[0].tolist():
@@ -98,9 +98,9 @@ def split_limit(run, rho, rho_slope, groups: Groups) -> float:
         return run.exact_budget(c), run.exact_budget(c, slope=True)
 
     # rounding beyond the class bounds: |b̃| ≤ start (+ error), |s̃| ≤ Σ|terms| (+ error)
-    top = float(rho) * float(groups.values.max())
-    budget_error = run.error + 4 * UNIT * (run.start_f + top)
-    top = abs(float(rho_slope)) * float(groups.values.max())
+    largest = float(groups.values.max())
+    budget_error = run.error + 4 * UNIT * (run.start_f + float(rho) * largest)
+    top = abs(float(rho_slope)) * largest
     slope_error = (1.01 * run.slack + 5 * UNIT) * run.class_abs_f[classes] + 4 * UNIT * top
     return split_limit_of(
         rho, rho_slope, run.class_budget_f[classes], budget_error,
