@@ -95,12 +95,9 @@ def split_limit(rho0, rho1, budget_f, budget_error: float, slope_f, slope_error,
         return limit
     u = values.astype(np.float64)
     # h = budget − ρ·u for the rich, ρ·u − budget for the poor: must stay ≥ 0
-    low0 = budget_f - float(rho0) * u
-    low1 = slope_f - float(rho1) * u
-    low0[poor] *= -1
-    low1[poor] *= -1
-    low0 -= budget_error
-    low1 -= slope_error
+    sign = np.where(poor, -1.0, 1.0)  # an exact flip
+    low0 = (budget_f - float(rho0) * u) * sign - budget_error
+    low1 = (slope_f - float(rho1) * u) * sign - slope_error
     falling = low1 < 0  # only then can the sign of h change
     sure = falling & (low0 > 0)
     if np.count_nonzero(sure):
