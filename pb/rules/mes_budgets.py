@@ -327,7 +327,10 @@ class RunState:
         rich = (~groups.poor).nonzero()[0]
         parents = groups.classes[rich]
         utilities = groups.values[rich]
-        left_f = self.class_budget_f[parents] - float(rho) * utilities.astype(np.float64)
+        # one utility (groups are classes): a scalar, else one float per group
+        utilities_f = float(groups.values[0]) if groups.inverse is None else utilities.astype(
+            np.float64)
+        left_f = self.class_budget_f[parents] - float(rho) * utilities_f
         keep = left_f > 2 * self.error  # certainly positive; the rest is decided exactly
         for k in (~keep).nonzero()[0].tolist():
             left = self.exact_budget(int(parents[k])) - rho * int(utilities[k])
@@ -354,9 +357,11 @@ class RunState:
             moved = parents if groups.inverse is None else groups.live[kept]
             new_class[moved] = np.arange(first, first + n)
             if self.track:
-                step = float(rho_slope) * utilities.astype(np.float64)
+                if groups.inverse is not None:
+                    utilities_f = utilities_f[keep]
+                step = float(rho_slope) * utilities_f
                 self.class_slope_f[first:first + n] = self.class_slope_f[parents] - step
-                self.class_abs_f[first:first + n] = self.class_abs_f[parents] + np.abs(step)
+                self.class_abs_f[first:first + n] = self.class_abs_f[parents] + abs(step)
         rows = self.t.rows[p]
         mapped = new_class[self.row_class[rows] if groups.inverse is None else groups.inverse]
         self.row_class[rows] = mapped
