@@ -84,8 +84,10 @@ def price_slope(run, groups: Groups):
     if not np.count_nonzero(groups.poor):
         return 0
     paid = exact(int(groups.weights[groups.poor].sum()))
-    for q in groups.poor_util.nonzero()[0].tolist():
-        paid -= int(groups.poor_util[q]) * run.rho_slope[q]
+    bought = groups.poor_util.nonzero()[0]
+    for q, k in zip(bought.tolist(), groups.poor_util[bought].tolist(), strict=True):
+        if run.rho_slope[q]:  # many prices do not move with x
+            paid -= int(k) * run.rho_slope[q]
     return -paid / groups.rich_util if paid else 0
 
 
