@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections import Counter
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from core.db import db
+from core.db import db, upsert
 from petitions.models import AreaCount, Signature, SignatureState
 
 
@@ -23,10 +22,8 @@ def add(petition_id: int, counts: Counter | dict[str, int]) -> None:
              for code, n in counts.items() if code and n]
     if not moves:
         return
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for move in moves:  # one upsert per area (a signature moves one; an invalidation a few)
-        stmt = insert(AreaCount).values(**move)
+        stmt = upsert(AreaCount).values(**move)
         db.session.execute(stmt.on_conflict_do_update(
             index_elements=["petition_id", "area_code"],
             set_={"signatures": AreaCount.signatures + stmt.excluded.signatures}))

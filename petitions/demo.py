@@ -12,7 +12,7 @@ from sqlalchemy import insert, select, update
 
 from core.db import db, write_transaction
 from core.process import Commitment
-from petitions import areas, jobs, moderation, service
+from petitions import areas, jobs, moderation, service, thresholds
 from petitions.identity import area_code
 from petitions.models import Petition, PetitionScheme, Signature, SignatureState
 
@@ -45,7 +45,7 @@ def _add_signatures(petition_id: int, count: int, *, at: datetime) -> None:
         db.session.execute(update(Petition).where(Petition.id == petition_id)
                            .values(signature_count=Petition.signature_count + count),
                            execution_options={"synchronize_session": False})
-        service.cross_thresholds(petition, now=at)
+        thresholds.cross_thresholds(petition, now=at)
 
 
 def _petition(scheme, creator, moderator, title, action, *, created, stage, signatures=0,

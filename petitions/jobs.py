@@ -15,7 +15,8 @@ from core.mail import OutboxEmail
 from petitions import areas
 from petitions.lifecycle import PetitionState
 from petitions.models import Petition, Signature, SignatureState, TrendingAlert
-from petitions.service import NO_SYNC, forget_signers, guarded_update, uncross_thresholds
+from petitions.service import forget_signers
+from petitions.thresholds import NO_SYNC, guarded_update, uncross_thresholds
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ def tick(*, now: datetime) -> list[int]:
             Petition.state == PetitionState.OPEN, Petition.closes_at <= now)).all()
         for pid in ids:
             if guarded_update(pid, Petition.state == PetitionState.OPEN,
-                        state=PetitionState.CLOSED, closed_at=Petition.closes_at):
+                              state=PetitionState.CLOSED, closed_at=Petition.closes_at):
                 audit.record(None, "petition.closed", "petition", pid, now=now)
     return list(ids)
 

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from core import audit
-from core.db import db, write_transaction
+from core.db import db, upsert, write_transaction
 from core.mail import OutboxEmail
 from petitions import areas, lifecycle
 from petitions import trending as trending_rules
@@ -27,12 +26,10 @@ from petitions.lifecycle import (
     ResponseState,
 )
 from petitions.models import Petition, PetitionScheme, Signature, SignatureState, TrendingAlert
-from petitions.service import (
+from petitions.service import NotFound, _, get_petition
+from petitions.thresholds import (
     NO_SYNC,
-    NotFound,
-    _,
     cross_thresholds,
-    get_petition,
     notify_creator,
     notify_role,
     uncross_thresholds,
@@ -274,14 +271,12 @@ def report_trending(*, now: datetime, log_at: int, notify_at: int,
     hour = trending_rules.hour_of(now)
     report = []
     with write_transaction():
-        insert_for = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" \
-            else sqlite.insert
         for item, level in trending_rules.classify(items, log_at=log_at, notify_at=notify_at):
             log.warning("trending %s %s on petition %s: %s signatures in the last hour",
                         item.kind, item.value, item.petition_id, item.count)
             emailed = False
             if level == trending_rules.Level.NOTIFY:
-                stmt = insert_for(TrendingAlert).values(
+                stmt = upsert(TrendingAlert).values(
                     petition_id=item.petition_id, kind=item.kind, value=item.value, hour=hour,
                     signatures=item.count, created_at=now).on_conflict_do_nothing(
                     index_elements=["petition_id", "kind", "value", "hour"])

@@ -1,9 +1,10 @@
-"""Petition use cases: create, sponsor, sign, confirm; counters and threshold crossings.
+"""Petition use cases: create, sponsor, sign, confirm, and the counters they move.
 
 Each function that writes runs in one `write_transaction()` (docs/reliability.md §3a): the
 signature insert is `INSERT … ON CONFLICT DO NOTHING` on UNIQUE(petition_id, canonical_email),
 the counter moves in the same transaction only when a row was inserted or confirmed, and
-every threshold crossing is a guarded UPDATE, so it happens exactly once (§3b).
+every threshold crossing is a guarded UPDATE (petitions/thresholds.py), so it happens exactly
+once (§3b).
 
 Signing again while a signature is still pending re-sends its confirmation (UK site), so a
 lost, capped or expired email never locks a signer out; only a validated (or, silently, a
@@ -18,19 +19,17 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import String, cast, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import String, cast, func, select, update
 
-from core import audit
-from core.db import db, write_transaction
-from core.mail import OutboxEmail, queue_email
+from core.db import db, upsert, write_transaction
+from core.mail import queue_email
 from petitions import areas, lifecycle
 from petitions.identity import SigningLimits, area_code, canonical_email, email_domain, over_limit
-from petitions.lifecycle import DebateState, PetitionState, ResponseState
+from petitions.lifecycle import PetitionState
 from petitions.models import Petition, PetitionScheme, Signature, SignatureState
+from petitions.thresholds import NO_SYNC, cross_thresholds
 
 log = logging.getLogger(__name__)
-NO_SYNC = {"synchronize_session": False}
 CONFIRMATION_VALID_DAYS = 7
 # docs/reliability.md §2d: at most this many confirmation emails per address per hour.
 CONFIRMATIONS_PER_HOUR = 3
@@ -121,9 +120,7 @@ def _insert_signature(petition: Petition, *, name: str, email: str, area: str | 
             and area.strip() not in districts:
         raise InvalidSignature(_("Choose a district from the list."), "area")
     token = None if state == SignatureState.VALIDATED else secrets.token_urlsafe(32)
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(Signature).values(
+    stmt = upsert(Signature).values(
         petition_id=petition.id, user_id=user_id, name=name.strip(), email=email.strip(),
         canonical_email=canonical, email_domain=email_domain(canonical),
         area=(area or "").strip() or None,
@@ -350,82 +347,3 @@ def _count_one(petition: Petition, *, area: str | None, now: datetime) -> None:
                        execution_options=NO_SYNC)
     areas.add(petition.id, {area: 1})
     cross_thresholds(petition, now=now)
-
-
-def guarded_update(petition_id: int, *conditions, **values) -> bool:
-    stmt = update(Petition).where(Petition.id == petition_id, *conditions).values(**values)
-    return db.session.execute(stmt.returning(Petition.id),
-                              execution_options=NO_SYNC).first() is not None
-
-
-def cross_thresholds(petition: Petition, *, now: datetime) -> None:
-    """Stamp each threshold the stored count has reached; each UPDATE wins at most once."""
-    pid, count = petition.id, Petition.signature_count
-    # Enough sponsors: the creator's own signature plus `sponsor_count` others (EP: 5 + 1).
-    if guarded_update(pid, Petition.state == PetitionState.SPONSORING,
-                count >= Petition.sponsor_count + 1,
-                state=PetitionState.AWAITING_MODERATION, moderation_at=now):
-        audit.record(None, "petition.sponsored", "petition", pid, now=now)
-    if petition.response_threshold is None:  # not opened yet: no frozen thresholds
-        return
-    guarded_update(pid, Petition.state == PetitionState.OPEN, Petition.listed_at.is_(None),
-             count >= Petition.visibility_threshold, listed_at=now)
-    due = lifecycle.response_due_at(reached_at=now, due_days=petition.response_due_days)
-    if guarded_update(pid, Petition.state == PetitionState.OPEN,
-                Petition.response_threshold_reached_at.is_(None),
-                Petition.response_state == ResponseState.NOT_NEEDED,
-                count >= Petition.response_threshold,
-                response_state=ResponseState.AWAITING, response_threshold_reached_at=now,
-                response_due_at=due):
-        audit.record(None, "petition.response_threshold_reached", "petition", pid, now=now)
-        notify_creator(petition, _("Your petition needs a response"),
-                        _("“%(title)s” reached the response threshold. An answer is due by "
-                          "%(due)s.", title=petition.title, due=due.date().isoformat()))
-        notify_role("official", _("A petition needs your response"),
-                    _("“%(title)s” (petition %(id)s) reached the response threshold. "
-                      "Your answer is due by %(due)s.", title=petition.title, id=pid,
-                      due=due.date().isoformat()), now=now)
-    if petition.debate_threshold is not None and guarded_update(
-            pid, Petition.state == PetitionState.OPEN,
-            Petition.debate_threshold_reached_at.is_(None),
-            count >= Petition.debate_threshold,
-            debate_state=DebateState.AWAITING, debate_threshold_reached_at=now):
-        audit.record(None, "petition.debate_threshold_reached", "petition", pid, now=now)
-
-
-def uncross_thresholds(petition_id: int) -> None:
-    """Clear threshold stamps the count no longer supports (EP `decrement_signature_count!`)."""
-    count = Petition.signature_count
-    guarded_update(petition_id, Petition.response_state == ResponseState.AWAITING,
-             count < Petition.response_threshold, response_state=ResponseState.NOT_NEEDED,
-             response_threshold_reached_at=None, response_due_at=None)
-    guarded_update(petition_id, Petition.debate_state == DebateState.AWAITING,
-             count < Petition.debate_threshold, debate_state=DebateState.NOT_NEEDED,
-             debate_threshold_reached_at=None)
-    guarded_update(petition_id, Petition.listed_at.is_not(None),
-             count < Petition.visibility_threshold, listed_at=None)
-
-
-def notify_creator(petition: Petition, subject: str, body: str) -> None:
-    creator = petition.creator_id and db.session.get(_user_model(), petition.creator_id)
-    if creator and creator.email:
-        queue_email(creator.email, subject, body)
-
-
-def notify_role(role: str, subject: str, body: str, *, now: datetime) -> int:
-    """Queue one email to every active user holding `role`, in the caller's transaction."""
-    from accounts.models import User, UserRole
-
-    emails = db.session.scalars(
-        select(User.email).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == role, User.deleted_at.is_(None), User.email.is_not(None),
-               User.email != "").distinct().order_by(User.email)).all()
-    if emails:
-        db.session.execute(insert(OutboxEmail), [
-            {"to": to, "subject": subject, "body": body, "created_at": now} for to in emails])
-    return len(emails)
-
-
-def _user_model():
-    from accounts.models import User
-    return User

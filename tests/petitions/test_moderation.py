@@ -28,7 +28,6 @@ def frozen_clock():
         yield
 
 
-
 @pytest.fixture
 def unlisted(people):
     """A petition of a scheme listing at 3 signatures, opened with 2 (creator + 1 sponsor)."""

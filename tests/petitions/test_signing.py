@@ -25,7 +25,6 @@ def frozen_clock():
         yield
 
 
-
 def _sign(pid, email, **kw):
     return service.sign(pid, name=kw.pop("name", "Sam"), email=email, area=kw.pop("area", None),
                         ip=kw.pop("ip", "198.51.100.9"), notify=False, now=kw.pop("now", NOW),
