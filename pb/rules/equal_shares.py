@@ -58,8 +58,9 @@ class EqualSharesRun:
         return {p: Fraction(int(r.numerator), int(r.denominator))
                 for p, r in self.resume_data[3].items()}
 
-    def row_budgets(self) -> list[Fraction]:
-        """Exact final budget of every merged ballot: start − Σ_q U[class, q]·ρ_q."""
+    def class_budgets(self) -> dict[int, Fraction]:
+        """Exact final budget of every budget class a merged ballot ends in:
+        start − Σ_q U[class, q]·ρ_q (class 0: no money left)."""
         prices = self.resume_data[3]
         start = exact(self.start.numerator, self.start.denominator)
         by_class = {}
@@ -70,6 +71,11 @@ class EqualSharesRun:
                 left = start - sum((int(row[q]) * prices[q] for q in row.nonzero()[0].tolist()),
                                    exact(0))
             by_class[c] = Fraction(int(left.numerator), int(left.denominator))
+        return by_class
+
+    def row_budgets(self) -> list[Fraction]:
+        """Exact final budget of every merged ballot."""
+        by_class = self.class_budgets()
         return [by_class[c] for c in self.row_class.tolist()]
 
 

@@ -130,9 +130,7 @@ class ProfileArrays:
         rows = tuple(np.split(self.entry_row[order], bounds))
         vals = tuple(np.split(values[order], bounds))
         totals = tuple(
-            sum(int(w) * v for w, v in zip(self.weights[r].tolist(), u.tolist(), strict=True))
-            for r, u in zip(rows, vals, strict=True)
-        )
+            _weighted_total(self.weights[r], u) for r, u in zip(rows, vals, strict=True))
         return SupportLists(rows, vals, totals)
 
     def score(self) -> list:
@@ -153,6 +151,15 @@ class ProfileArrays:
         return scores
 
 
+def _weighted_total(weights: np.ndarray, values: np.ndarray) -> int:
+    """Σ w·v exactly: one int64 dot product when it cannot overflow, else Python ints."""
+    if values.dtype != object and len(values) and (
+        int(np.abs(values).max()) * int(weights.sum()) < 2**62
+    ):
+        return int(weights @ values)
+    return sum(int(w) * v for w, v in zip(weights.tolist(), values.tolist(), strict=True))
+
+
 def _exact_array(values: list) -> np.ndarray:
     """int64 array if every value is an int that fits, else an object array of exact numbers."""
     if all(isinstance(v, int) and abs(v) < 2**62 for v in values):
@@ -170,11 +177,12 @@ def profile_arrays(instance: Instance, profile: Profile) -> ProfileArrays:
     vote_type = "approval" if instance.vote_type == "choose-1" else instance.vote_type
     merged: dict[tuple, int] = {}
     row_of_distinct = []
+    position_of = index.__getitem__
     for projects, points in profile.distinct:
         if vote_type == "approval":
-            key = tuple(sorted([index[pid] for pid in projects]))
+            key = tuple(sorted(map(position_of, projects)))
         elif vote_type == "ordinal":
-            key = tuple([index[pid] for pid in projects])
+            key = tuple(map(position_of, projects))
         else:  # zero points kept: "listed" counts as approval for cost/cardinality (§2)
             key = tuple(sorted(zip([index[pid] for pid in projects], points, strict=True)))
         row_of_distinct.append(merged.setdefault(key, len(merged)))
