@@ -33,11 +33,16 @@ for its prices and payments).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from fractions import Fraction
+
+import numpy as np
 
 from pb.instance import Instance, Money, Profile
 from pb.rules.equal_shares import EqualSharesRun, equal_shares_run
 from pb.rules.greedy import greedy_fill
+from pb.rules.mes_tables import tables
+from pb.rules.mes_tail import tail_steps
 from pb.rules.outcome import Outcome, make_outcome
 from pb.rules.profile_arrays import UTILITIES, ProfileArrays, profile_arrays
 
@@ -91,6 +96,8 @@ def mes(
         p for p in range(arrays.num_projects) if support.totals[p] > 0 and arrays.costs[p] > 0
     ]
 
+    buyable_mask = np.zeros(arrays.num_projects, dtype=bool)
+    buyable_mask[buyable] = True
     track = completion == "add1u" or (completion == "add1" and not instance.fully_funded)
 
     def run_at(per_voter: Fraction, previous: EqualSharesRun | None = None) -> EqualSharesRun:
@@ -131,6 +138,10 @@ def mes(
         # every per-voter budget up to start + skip·step selects the same: neither
         # infeasible, nor exhaustive, nor complete, so add1 would go on past all of them
         skip = same_steps(current)
+        if track:  # or further, if only the tail of the run can change (mes_tail)
+            skip = max(skip, tail_steps(current, arrays, tables(arrays, utility), step,
+                                        buyable_mask, exhaustive_stop=completion == "add1u",
+                                        beyond=skip))
         result_start = current.start + skip * step
         current = run_at(current.start + (skip + 1) * step, current)
         runs += skip + 1
@@ -151,7 +162,7 @@ def mes(
         runs=runs,
         computed_runs=computed,
         rho={arrays.ids[p]: rho * scale for p, rho in result.rho.items()},
-        paid=_paid_per_voter(arrays, result),
+        paid=VoterPayments(arrays, result),
     )
     if completion == "add1u":
         chosen, added = greedy_fill(arrays, chosen=chosen, tie_break=tie_break)
@@ -159,7 +170,36 @@ def mes(
     return make_outcome("mes", arrays, chosen, details)
 
 
-def _paid_per_voter(arrays: ProfileArrays, run: EqualSharesRun) -> tuple[Fraction, ...]:
-    """What each voter (profile order) paid in total in ``run``."""
-    paid_per_row = [run.start - left for left in run.row_budgets()]
-    return tuple(paid_per_row[row] for row in arrays.voter_row.tolist())
+class VoterPayments(Sequence):
+    """What each voter (profile order) paid in total in an MES run, as exact Fractions.
+
+    Computed on first use (results pages, exports), not with the outcome: one exact
+    subtraction per budget class, voters of a class paid the same."""
+
+    def __init__(self, arrays: ProfileArrays, run: EqualSharesRun):
+        self._source: tuple | None = (arrays.voter_row, run)
+        self._paid: tuple[Fraction, ...] = ()
+
+    def _values(self) -> tuple[Fraction, ...]:
+        if self._source is not None:
+            voter_row, run = self._source
+            paid = {c: run.start - left for c, left in run.class_budgets().items()}
+            self._paid = tuple(map(paid.__getitem__, run.row_class[voter_row].tolist()))
+            self._source = None
+        return self._paid
+
+    def __getitem__(self, index):
+        return self._values()[index]
+
+    def __len__(self) -> int:
+        return len(self._source[0]) if self._source is not None else len(self._paid)
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, VoterPayments | tuple | list):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"VoterPayments({self._values()!r})"
