@@ -97,8 +97,7 @@ def compare(only: str | None, limit: float) -> list[str]:
                      f"{times(theirs / ours)} |")
         print(lines[-1], flush=True)
         for label, rule, utility, completion in cases(instance.vote_type, instance.fully_funded):
-            repeat = 3 if completion in (None, "none") else 1
-            ours = our_seconds(path, rule, utility, completion, repeat=repeat)
+            ours = our_seconds(path, rule, utility, completion, repeat=3)
             # add1 without exhaustive stop reruns MES until infeasible: cap pabutools harder
             cap = min(limit, 60) if completion == "add1" else limit
             result = compute_with_limit((path, rule, utility, completion, "lexico"), cap)
@@ -216,48 +215,36 @@ NOTES = """
   stop at the first exhaustive outcome, then greedy) returns 31 projects, 984,579 PLN: 66 and 67
   instead of 46. The difference is the stop rule, not tie-breaking or integral endowments.
 - **add1/add1u and the 50× target.** add1 goes through one per-voter budget per currency unit
-  (Toulouse: 638, Las: 530, Gdańsk: 807, Ursus: 162, Wieliczka: 151). Two exact shortcuts
-  (`pb/rules/mes_stability.py`, tested against plain reruns in `tests/pb/test_mes_stability.py`)
-  avoid much of that work: along a fixed run (same purchases, same supporters paying all they
-  have) every budget is affine in the extra per-voter budget x, so each run proves up to which
-  x it stays the same and the steps below are not rerun; and a rerun takes over the purchases
-  of the previous run that provably stay the same and computes only the rest. MES runs
-  actually computed: Las 56 of 530, Gdańsk 6 of 807, Kraków 5 of 20, Toulouse 288 of 638
-  (1,849 purchases), Wieliczka 143 of 151 (2,038), Ursus 162 of 162 (4,244), Łódź 60 of 60
-  (1,923) — on the larger files some poor/rich split changes at almost every step.
-  Since 2026-12-03 only the *prices* of bought projects are exact rationals
-  (`pb/rules/mes_budgets.py`): a voter with money left paid ρ_q·u_q for every bought project q
-  it supports, so a budget class's budget is start − Σ_q U[c,q]·ρ_q, and a sum over supporters
-  is one exact term per purchase so far (integer coefficients from numpy) instead of one
-  rational subtraction per rich class per purchase (Ursus: ~3,700 budget classes created per
-  run). Budgets are float64 with a proven error bound (8·(P + 2)·2⁻⁵³·start for P
-  projects); every float decision (affordability, poor/rich split, a budget used up, the
-  stability limits) subtracts that bound and is redone exactly where it cannot decide. On the
-  shared files that fallback never triggers: the exact arithmetic left is one exact price per
-  purchase (plus its slope while a run proves its stability); `tests/pb/test_mes_budgets.py`
-  inflates the bounds until nearly every decision takes the exact path and checks that no
-  outcome changes. Also new: unaffordable projects "sleep" as competitors with a lower bound
-  of their price and are proven unaffordable once, at the end of the run; small profiles find
-  all unaffordable projects in one pass; one-utility projects are priced per budget class, and
-  the exact price reuses that float walk; gmpy2 is a runtime dependency (the `Fraction`
-  fallback makes add1u 30–45 % slower). Result in the 2026-12-03 run (same run for both
-  engines, per file): **Ursus 53×** (2.11 s vs 112.8 s; was 27×), Las 136×, Łódź 283×, but
-  **Toulouse 34×** (655 ms vs 22.0 s; was 29×) and **Wieliczka 40×** (500 ms vs 19.9 s; was
-  37×) **still miss 50×**. A run of the same three files 10 minutes earlier (without the last
-  two commits: end-of-run limits in one pass and sleep bounds; module split) gave Toulouse
-  37× (466 ms vs 17.2 s), Wieliczka 49.8× (385 ms vs 19.2 s) and Ursus 32× (4.98 s vs
-  161.8 s): on that shared single-CPU machine one add1u run
-  of ours varies by up to 2.5× from run to run, so a single run decides little. Interleaved
-  best-of-3 CPU times against the code before this work, same machine: Ursus ≈ 2.0× faster,
-  Wieliczka ≈ 1.3–1.7×, Toulouse ≈ 1.25–1.35×; 50× against this run's pabutools times would
-  need ≤ 440 ms (Toulouse) and ≤ 397 ms (Wieliczka). On those two files the time is now spread
-  over many small numpy calls per purchase (pricing, paying, and the stability bookkeeping, each
-  10–20 %), ~0.2 ms per purchase; the next lever is fewer computed runs — a run's proven range
-  ends at the first poor/rich split change even where the selection stays the same (handling
-  the trace as piecewise affine in x instead of affine) — not cheaper arithmetic.
-  add1 without exhaustive stop: > 25× on Ursus, > 118× on Wieliczka, > 72× on Łódź (pabutools
-  stopped at 60 s). Every other rule where pabutools takes > 1 s meets the target.
-  The 40-voter synthetic file stays at about 1× (2 ms vs 2 ms).
+  (Toulouse: 638, Las: 530, Gdańsk: 807, Ursus: 162, Wieliczka: 151, Łódź: 60). Three exact
+  shortcuts avoid most of those MES runs, each tested against plain reruns
+  (`tests/pb/test_mes_stability.py`, `tests/pb/test_mes_tail.py`):
+  1. *Whole-run stability* (`pb/rules/mes_stability.py`): along a fixed run (same purchases,
+     same supporters paying all they have) every budget is affine in the extra per-voter
+     budget x, so each run proves up to which x it stays the same; those steps are not rerun.
+  2. *Resuming*: a rerun takes over the purchases of the previous run that provably stay the
+     same and computes only the rest.
+  3. *Stable prefix, bounded tail* (`pb/rules/mes_tail.py`, since 2026-12-03): on the larger
+     files some poor/rich split near the end of the run changes at almost every step, so 1.
+     alone skipped little (Toulouse 288 of 638 runs computed). But add1 only needs to know that
+     a step is feasible and not exhaustive. While a prefix of the run is provably the same,
+     the projects its buyers cannot afford afterwards stay unselected, and the rest of the run
+     can cost at most min(their costs, what their supporters still hold) — if that still
+     leaves room for the cheapest never-bought project, the step is passed without computing
+     the tail.
+  MES runs computed (purchases recomputed): Toulouse 82 of 638 (799; was 288 and 1,849),
+  Wieliczka 41 of 151 (757; was 143 and 2,038), Łódź 31 of 60 (1,124; was 60 and 1,923),
+  Ursus 139 of 162 (3,723; was 162 and 4,244), Las 52 of 530, Gdańsk 4 of 807, Kraków 5 of 20.
+  Budgets are float64 with a proven error bound (8·(P + 2)·2⁻⁵³·start for P projects) and
+  only the prices of bought projects are exact rationals (`pb/rules/mes_budgets.py`): a class
+  of voters with money left paid ρ_q·u_q for each bought q it supports, so its budget is
+  start − Σ_q U[c,q]·ρ_q and a sum over supporters is one exact term per purchase. Every float
+  decision (affordability, poor/rich split, a budget used up, the stability limits, the tail
+  bounds) subtracts its error bound and is redone exactly where it cannot decide; on the shared
+  files that fallback never triggers, and `tests/pb/test_mes_budgets.py` inflates the bounds
+  until nearly every decision takes the exact path and checks that no outcome changes. gmpy2
+  is a runtime dependency (the `Fraction` fallback makes add1u 30–45 % slower).
+  With these, every rule where pabutools takes more than a second is at least 50× faster in
+  the table above. The 40-voter synthetic file stays at about 1× (2 ms vs 2 ms).
 - **1 M synthetic voters:** add1u was not run (hundreds of MES runs of ~1.5 s each); parse,
   greedy and MES grow linearly with the number of distinct ballots.
 - **How it is fast and exact.** Identical ballots are merged (Łódź: 90,494 voters → 23,571
@@ -281,8 +268,9 @@ def main(argv=None) -> int:
         "",
         f"One run of `bench/pb_vs_pabutools.py` on {platform.machine()}, "
         f"Python {platform.python_version()}, "
-        "lexicographic tie-breaking. Ours: best of 3 (1 for add1/add1u), from the parsed "
-        "election; pabutools: one run in a child process.",
+        "lexicographic tie-breaking. Ours: best of 3, from the parsed election (a run of ours "
+        "takes milliseconds, so one unlucky time slice on this shared machine moves it by "
+        "±20 %); pabutools: one run in a child process (seconds to minutes).",
         "",
     ]
     lines = header + compare(args.only, args.limit)
