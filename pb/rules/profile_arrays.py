@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import chain
+from operator import itemgetter
 
 import numpy as np
 
@@ -175,42 +177,79 @@ def profile_arrays(instance: Instance, profile: Profile) -> ProfileArrays:
     """
     index = {project.id: p for p, project in enumerate(instance.projects)}
     vote_type = "approval" if instance.vote_type == "choose-1" else instance.vote_type
-    merged: dict[tuple, int] = {}
-    row_of_distinct = []
-    position_of = index.__getitem__
-    for projects, points in profile.distinct:
-        if vote_type == "approval":
-            key = tuple(sorted(map(position_of, projects)))
-        elif vote_type == "ordinal":
-            key = tuple(map(position_of, projects))
-        else:  # zero points kept: "listed" counts as approval for cost/cardinality (§2)
-            key = tuple(sorted(zip([index[pid] for pid in projects], points, strict=True)))
-        row_of_distinct.append(merged.setdefault(key, len(merged)))
-    keys = list(merged)
-    lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
-    if vote_type in ("cumulative", "scoring"):
-        flat_projects = [p for key in keys for p, _ in key]
-        points = _exact_array([v for key in keys for _, v in key])
-    else:
-        flat_projects = [p for key in keys for p in key]
+    if vote_type in ("approval", "ordinal"):
+        row_of_distinct, lengths, flat_projects = _merge_lists(
+            profile.distinct, index, as_sets=vote_type == "approval")
         points = np.ones(len(flat_projects), dtype=np.int64)
-    entry_row = np.repeat(np.arange(len(keys), dtype=np.int64), lengths)
+    else:
+        row_of_distinct, lengths, flat_projects, points = _merge_points(profile.distinct, index)
+    entry_row = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
     starts = np.cumsum(lengths) - lengths
     position = np.arange(len(entry_row), dtype=np.int64) - starts[entry_row]
-    voter_row = np.asarray(row_of_distinct, dtype=np.int64)[
-        np.asarray(profile.ballot_index, dtype=np.int64)
-    ]
+    voter_row = row_of_distinct[np.asarray(profile.ballot_index, dtype=np.int64)]
     return ProfileArrays(
         ids=tuple(project.id for project in instance.projects),
         costs=tuple(project.cost for project in instance.projects),
         budget=instance.budget,
         vote_type=vote_type,
         num_voters=len(profile),
-        weights=np.bincount(voter_row, minlength=len(keys)).astype(np.int64),
+        weights=np.bincount(voter_row, minlength=len(lengths)).astype(np.int64),
         voter_row=voter_row,
         entry_row=entry_row,
-        entry_project=np.asarray(flat_projects, dtype=np.int64),
+        entry_project=flat_projects,
         entry_position=position,
         entry_points=points,
         row_length=lengths,
     )
+
+
+def _merge_lists(distinct, index: dict[str, int], *, as_sets: bool):
+    """Merged rows of approval (``as_sets``) or ordinal ballots, in order of first appearance:
+    (merged row of each distinct ballot, row lengths, flat project indices).
+
+    The profile's distinct ballots are distinct sequences already, so rankings need no
+    merging; approval ballots listing the same set in another order do. Sets are found with a
+    64-bit sum of random per-project keys; rows whose sums coincide are compared exactly."""
+    rows = len(distinct)
+    ballots = list(map(itemgetter(0), distinct))
+    lengths = np.fromiter(map(len, ballots), np.int64, rows)
+    names = list(chain.from_iterable(ballots))
+    flat = np.fromiter(map(index.__getitem__, names), np.int64, len(names))
+    identity = np.arange(rows, dtype=np.int64)
+    if not as_sets or rows == 0:
+        return identity, lengths, flat
+    entry_row = np.repeat(identity, lengths)
+    # sorted within each row (a stable argsort of int64 keys is a radix sort)
+    flat = flat[np.argsort(entry_row * (len(index) + 1) + flat, kind="stable")]
+    keys = np.random.default_rng(0).integers(0, 2**63, size=len(index) + 1, dtype=np.uint64)
+    starts = np.cumsum(lengths) - lengths
+    listed = lengths > 0
+    sums = np.zeros(rows, dtype=np.uint64)
+    if len(flat):
+        sums[listed] = np.add.reduceat(keys[flat], starts[listed])  # wraps modulo 2**64
+    _, inverse, counts = np.unique(sums, return_inverse=True, return_counts=True)
+    first = identity.copy()  # the first row listing the same set
+    seen: dict[tuple, int] = {}
+    for r in (counts[inverse.reshape(-1)] > 1).nonzero()[0].tolist():
+        first[r] = seen.setdefault(tuple(flat[starts[r]:starts[r] + lengths[r]].tolist()), r)
+    if (first == identity).all():  # no set listed twice
+        return identity, lengths, flat
+    kept = first == identity
+    merged = np.cumsum(kept) - 1
+    return merged[first], lengths[kept], flat[kept[entry_row]]
+
+
+def _merge_points(distinct, index: dict[str, int]):
+    """Merged rows of cumulative/scoring ballots as project→points maps (zero points kept:
+    "listed" counts as approval for cost/cardinality, §2), in order of first appearance."""
+    merged: dict[tuple, int] = {}
+    row_of_distinct = []
+    position_of = index.__getitem__
+    for projects, points in distinct:
+        key = tuple(sorted(zip(map(position_of, projects), points, strict=True)))
+        row_of_distinct.append(merged.setdefault(key, len(merged)))
+    keys = list(merged)
+    lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    flat_projects = np.asarray([p for key in keys for p, _ in key], dtype=np.int64)
+    points = _exact_array([v for key in keys for _, v in key])
+    return np.asarray(row_of_distinct, dtype=np.int64), lengths, flat_projects, points
