@@ -119,7 +119,7 @@ class RunState:
         util = weights.astype(self.class_util.dtype) @ self.class_util.take(classes, axis=0)
         prices = self.rho_slope if slope else self.rho
         total = int(weights.sum()) * (1 if slope else self.start)
-        bought = util.nonzero()[0]
+        bought = (util != 0).nonzero()[0]
         for q, k in zip(bought.tolist(), util[bought].tolist(), strict=True):
             total -= int(k) * prices[q]
         return total, util
@@ -162,7 +162,7 @@ class RunState:
         constant = t.constant[p]
         if constant:
             counts = np.bincount(self.row_class[rows], weights=weight)
-            ids = counts.nonzero()[0]
+            ids = (counts != 0).nonzero()[0]  # faster on a bool array
             if ids[0] == 0:
                 ids = ids[1:]  # no money left
             budget, counts = self.class_budget_f[ids], counts[ids]
@@ -206,7 +206,7 @@ class RunState:
         values = t.values[p]
         if t.constant[p]:  # group by class without sorting: classes are small integers
             present = np.bincount(classes)
-            keys = present.nonzero()[0]
+            keys = (present != 0).nonzero()[0]
             lookup = np.empty(len(present), dtype=np.int64)
             lookup[keys] = np.arange(len(keys))
             inverse = lookup[classes]
