@@ -97,7 +97,7 @@ def compare(only: str | None, limit: float) -> list[str]:
                      f"{times(theirs / ours)} |")
         print(lines[-1], flush=True)
         for label, rule, utility, completion in cases(instance.vote_type, instance.fully_funded):
-            ours = our_seconds(path, rule, utility, completion, repeat=3)
+            ours = our_seconds(path, rule, utility, completion, repeat=5)
             # add1 without exhaustive stop reruns MES until infeasible: cap pabutools harder
             cap = min(limit, 60) if completion == "add1" else limit
             result = compute_with_limit((path, rule, utility, completion, "lexico"), cap)
@@ -268,7 +268,7 @@ def main(argv=None) -> int:
         "",
         f"One run of `bench/pb_vs_pabutools.py` on {platform.machine()}, "
         f"Python {platform.python_version()}, "
-        "lexicographic tie-breaking. Ours: best of 3, from the parsed election (a run of ours "
+        "lexicographic tie-breaking. Ours: best of 5, from the parsed election (a run of ours "
         "takes milliseconds, so one unlucky time slice on this shared machine moves it by "
         "±20 %); pabutools: one run in a child process (seconds to minutes).",
         "",

@@ -131,8 +131,16 @@ class ProfileArrays:
         bounds = np.cumsum(counts)[:-1]
         rows = tuple(np.split(self.entry_row[order], bounds))
         vals = tuple(np.split(values[order], bounds))
-        totals = tuple(
-            _weighted_total(self.weights[r], u) for r, u in zip(rows, vals, strict=True))
+        kept = values[order]
+        weights = self.weights[self.entry_row[order]]
+        if kept.dtype != object and len(kept) and (
+            int(kept.max()) * int(self.weights.sum()) < 2**53
+        ):  # every partial sum is an integer below 2**53: exact in float64
+            totals = tuple(int(v) for v in np.bincount(
+                self.entry_project[order], weights=kept * weights, minlength=self.num_projects))
+        else:
+            totals = tuple(_weighted_total(self.weights[r], u) for r, u in zip(rows, vals,
+                                                                               strict=True))
         return SupportLists(rows, vals, totals)
 
     def score(self) -> list:
@@ -154,11 +162,7 @@ class ProfileArrays:
 
 
 def _weighted_total(weights: np.ndarray, values: np.ndarray) -> int:
-    """Σ w·v exactly: one int64 dot product when it cannot overflow, else Python ints."""
-    if values.dtype != object and len(values) and (
-        int(np.abs(values).max()) * int(weights.sum()) < 2**62
-    ):
-        return int(weights @ values)
+    """Σ w·v exactly, in Python integers (values may be huge or exact fractions scaled)."""
     return sum(int(w) * v for w, v in zip(weights.tolist(), values.tolist(), strict=True))
 
 
