@@ -25,9 +25,11 @@ the value used is reported in the explanation.
 Shortcuts (same outcome, exactly; :mod:`pb.rules.mes_stability`): each run proves how much more
 per-voter budget leaves its purchases unchanged, and the steps inside that range are not rerun;
 a rerun takes over the purchases of the previous run that provably stay the same and computes
-only the rest. ``runs`` in the explanation counts the per-voter budgets add1 goes through,
-``computed_runs`` the MES runs actually computed (including a final one at the budget used,
-for its prices and payments).
+only the rest. Further steps are passed without any run where a stable prefix of the run
+already proves them feasible and not exhaustive, whatever the rest buys
+(:mod:`pb.rules.mes_tail`). ``runs`` in the explanation counts the per-voter budgets add1 goes
+through, ``computed_runs`` the MES runs actually computed (including a final one at the budget
+used, for its prices and payments).
 """
 
 from __future__ import annotations

@@ -45,9 +45,9 @@ class Tables:
         self.flat_weights = np.concatenate(self.weights_f) if self.rows else np.zeros(0)
         self.flat_projects = np.repeat(np.arange(len(self.rows)), [len(r) for r in self.rows])
         self.check_all = len(self.flat_rows) <= 16_384
-        self.flat_starts = np.cumsum([0] + [len(r) for r in self.rows[:-1]], dtype=np.int64)
-        self.supported = np.array([len(r) > 0 for r in self.rows], dtype=bool)
-        self.support_len = np.array([len(r) for r in self.rows])
+        self.support_len = np.array([len(r) for r in self.rows], dtype=np.int64)
+        self.flat_starts = np.cumsum(self.support_len) - self.support_len  # per project
+        self.supported = self.support_len > 0
         self.costs_arr = np.array(self.costs_f)
         self.weight_total_arr = np.array(self.weight_total_f)
         # class utilities U and K = w·U: float64 while every sum is an integer below 2**53

@@ -84,9 +84,11 @@ class _Budgets:
 
     def most(self, now, rate, size, weight, reach: float):
         """Upper bound of Σ w·budget(x) over x in [0, reach) from the float sums at x = 0
-        (``now``), of the slopes (``rate``), of the slope sizes and of the weights."""
+        (``now``), of the slopes (``rate``), of the slope sizes (Σ w·size ≥ Σ w·|slope|) and
+        of the weights: the budgets' and slopes' own errors, plus MARGIN (1e-9) of the sums'
+        magnitudes for rounding in sums of up to millions of terms."""
         doubt = (weight * (self.error + MARGIN * self.start_f)
-                 + reach * (1.01 * self.slack * size + MARGIN * np.abs(rate)))
+                 + reach * (1.01 * self.slack + MARGIN) * size)
         return np.maximum(now, now + reach * rate) + doubt
 
 
