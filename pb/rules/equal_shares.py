@@ -58,25 +58,26 @@ class EqualSharesRun:
         return {p: Fraction(int(r.numerator), int(r.denominator))
                 for p, r in self.resume_data[3].items()}
 
-    def class_budgets(self) -> dict[int, Fraction]:
-        """Exact final budget of every budget class a merged ballot ends in:
-        start − Σ_q U[class, q]·ρ_q (class 0: no money left)."""
-        prices = self.resume_data[3]
-        start = exact(self.start.numerator, self.start.denominator)
-        by_class = {}
-        for c in np.bincount(self.row_class).nonzero()[0].tolist():
-            left = exact(0)
-            if c:
-                row = self.class_util[c]
-                left = start - sum((int(row[q]) * prices[q] for q in row.nonzero()[0].tolist()),
-                                   exact(0))
-            by_class[c] = Fraction(int(left.numerator), int(left.denominator))
-        return by_class
-
     def row_budgets(self) -> list[Fraction]:
         """Exact final budget of every merged ballot."""
-        by_class = self.class_budgets()
+        by_class = class_budgets(self.start, self.row_class, self.class_util,
+                                 self.resume_data[3])
         return [by_class[c] for c in self.row_class.tolist()]
+
+
+def class_budgets(start: Fraction, row_class: np.ndarray, class_util: np.ndarray,
+                  prices: dict) -> dict[int, Fraction]:
+    """Exact budget start − Σ_q U[class, q]·ρ_q of every class in ``row_class``."""
+    begin = exact(start.numerator, start.denominator)
+    by_class = {}
+    for c in np.bincount(row_class).nonzero()[0].tolist():
+        left = exact(0)
+        if c:
+            row = class_util[c]
+            left = begin - sum((int(row[q]) * prices[q] for q in row.nonzero()[0].tolist()),
+                               exact(0))
+        by_class[c] = Fraction(int(left.numerator), int(left.denominator))
+    return by_class
 
 
 def equal_shares_run(

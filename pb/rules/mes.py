@@ -41,7 +41,7 @@ from fractions import Fraction
 import numpy as np
 
 from pb.instance import Instance, Money, Profile
-from pb.rules.equal_shares import EqualSharesRun, equal_shares_run
+from pb.rules.equal_shares import EqualSharesRun, class_budgets, equal_shares_run
 from pb.rules.greedy import greedy_fill
 from pb.rules.mes_tables import tables
 from pb.rules.mes_tail import tail_steps
@@ -179,14 +179,17 @@ class VoterPayments(Sequence):
     subtraction per budget class, voters of a class paid the same."""
 
     def __init__(self, arrays: ProfileArrays, run: EqualSharesRun):
-        self._source: tuple | None = (arrays.voter_row, run)
+        # only what the payments need, not the run (its snapshots are large)
+        self._source: tuple | None = (arrays.voter_row, run.start, run.row_class,
+                                      run.class_util, run.resume_data[3])
         self._paid: tuple[Fraction, ...] = ()
 
     def _values(self) -> tuple[Fraction, ...]:
         if self._source is not None:
-            voter_row, run = self._source
-            paid = {c: run.start - left for c, left in run.class_budgets().items()}
-            self._paid = tuple(map(paid.__getitem__, run.row_class[voter_row].tolist()))
+            voter_row, start, row_class, class_util, prices = self._source
+            left = class_budgets(start, row_class, class_util, prices)
+            paid = {c: start - budget for c, budget in left.items()}
+            self._paid = tuple(map(paid.__getitem__, row_class[voter_row].tolist()))
             self._source = None
         return self._paid
 

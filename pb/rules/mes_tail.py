@@ -57,7 +57,7 @@ def tail_steps(run, arrays, t: Tables, step, buyable: np.ndarray, *, exhaustive_
     for q, price in rho.items():
         prices[q] = float(price)
     classes = len(run.class_util)
-    budgets = float(run.start) - run.class_util.astype(np.float64) @ prices
+    budgets = float(run.start) - run.class_util.astype(np.float64, copy=False) @ prices
     budgets[0] = 0.0
     state = _Budgets(budgets, class_slope_f[:classes], class_abs_f[:classes],
                      8 * (arrays.num_projects + 2) * UNIT, arrays.weights.astype(np.float64),
