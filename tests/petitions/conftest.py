@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from core.db import db as _db
@@ -18,6 +19,18 @@ from petitions.models import Petition, Signature
 from tests.conftest import _make_app
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(request):
+    """Modules marked ``pytest.mark.frozen_clock(NOW)`` run each test (and its fixtures) with
+    the clock stopped at NOW: views, the outbox and the lifecycle all read it."""
+    marker = request.node.get_closest_marker("frozen_clock")
+    if marker is None:
+        yield
+        return
+    with time_machine.travel(marker.args[0], tick=False):
+        yield
 
 
 @pytest.fixture

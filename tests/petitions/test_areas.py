@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-import time_machine
 from flask_migrate import downgrade, stamp, upgrade
 from sqlalchemy import inspect, select, update
 
@@ -19,10 +18,7 @@ NOW = T0 + timedelta(days=2)
 BEFORE_COUNTERS = "28c3a27fdf29"
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.frozen_clock(NOW)
 
 
 def test_each_counted_signature_moves_its_areas_counter(client, login_as, people, petition):

@@ -10,7 +10,6 @@ import threading
 from datetime import timedelta
 
 import pytest
-import time_machine
 from sqlalchemy import func, select
 
 from core.db import db
@@ -42,10 +41,7 @@ def app(request, tmp_path):
         db.engine.dispose()
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.frozen_clock(NOW)
 
 
 def in_parallel(app, request_for):

@@ -6,7 +6,6 @@ import io
 from datetime import date, timedelta
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
 from core.audit import AuditEntry
@@ -26,10 +25,7 @@ FORM = {"outcome": "debated", "debated_on": "2026-03-05",
 LINK = "https://civic.example/petitions/1"
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.frozen_clock(NOW)
 
 
 @pytest.fixture

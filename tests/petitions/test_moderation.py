@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-import time_machine
 from sqlalchemy import func, select
 
 from core.audit import AuditEntry
@@ -22,10 +21,7 @@ NOW = T0 + timedelta(days=2)
 LINK = "https://civic.example/petitions/1"
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.frozen_clock(NOW)
 
 
 @pytest.fixture

@@ -20,11 +20,7 @@ NOW = T0 + timedelta(days=2)
 PASSWORD = "correct horse battery staple"
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    """The outbox stamps emails with the clock: freeze it two days after the petitions open."""
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.frozen_clock(NOW)
 
 
 def _signatures(pid):

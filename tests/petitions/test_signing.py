@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-import time_machine
 from sqlalchemy import func, select, update
 
 from core.db import db
@@ -18,11 +17,7 @@ from .conftest import T0, count_rows, open_petition, reload, sign_and_confirm, t
 NOW = T0 + timedelta(days=2)
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    """Web views read the clock: freeze it two days after the petitions open."""
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.frozen_clock(NOW)
 
 
 def _sign(pid, email, **kw):

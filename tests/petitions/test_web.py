@@ -22,10 +22,7 @@ NOW = T0 + timedelta(days=3)
 SIGNER_NAME, SIGNER_EMAIL, SIGNER_IP = "Zelda Quixote", "zelda.q@private.example", "198.51.100.77"
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.frozen_clock(NOW)
 
 
 def _petition_with_signer(scheme, people, **kw):
