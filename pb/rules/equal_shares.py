@@ -48,8 +48,10 @@ class EqualSharesRun:
     row_class: np.ndarray
     stable_for: float = 0.0
     class_util: np.ndarray = field(default=None, repr=False, compare=False)
-    # snapshots, class slopes and their sizes (floats), exact prices and price slopes
-    resume_data: tuple = field(default=((), None, None, {}, {}), repr=False, compare=False)
+    # snapshots, class slopes and their sizes (floats), exact prices and price slopes, and
+    # (tracked runs) the float class budgets, within RunState.error of the exact ones
+    resume_data: tuple = field(default=((), None, None, {}, {}, None), repr=False,
+                               compare=False)
 
     @property
     def rho(self) -> dict[int, Fraction]:
@@ -236,5 +238,6 @@ def equal_shares_run(
             run.class_abs_f if track else None,
             run.rho,
             run.rho_slope,
+            run.class_budget_f[: run.classes] if track else None,
         ),
     )

@@ -79,7 +79,7 @@ class RunState:
         """The state of run ``old`` after snapshot ``snap``, moved along its trace to per-voter
         budgets x (exact) larger: prices move by their slopes, float budgets are recomputed
         from the prices (so their error does not grow from restore to restore)."""
-        _, class_slope_f, class_abs_f, rho, rho_slope = old.resume_data
+        _, class_slope_f, class_abs_f, rho, rho_slope, _ = old.resume_data
         shift = exact(x.numerator, x.denominator)
         prices = np.zeros(self.class_util.shape[1])
         for p in old.selected[: snap.selected]:

@@ -41,7 +41,7 @@ def tail_steps(run, arrays, t: Tables, step, buyable: np.ndarray, *, exhaustive_
     """How many further steps of ``step`` after ``run.start`` (a tracked run) add1 provably
     passes (see the module docstring); 0 unless more than ``beyond`` (already known).
     ``buyable``: boolean mask of the projects MES can buy."""
-    snapshots, class_slope_f, class_abs_f, rho, _ = run.resume_data
+    snapshots, class_slope_f, class_abs_f, _, _, budgets = run.resume_data
     if not snapshots or class_slope_f is None:
         return 0
     candidates = {}  # steps -> the latest snapshot valid that long (it has bought the most)
@@ -53,12 +53,7 @@ def tail_steps(run, arrays, t: Tables, step, buyable: np.ndarray, *, exhaustive_
                 candidates[steps] = (snap, reach)
     if not candidates:
         return 0
-    prices = np.zeros(arrays.num_projects)
-    for q, price in rho.items():
-        prices[q] = float(price)
-    classes = len(run.class_util)
-    budgets = float(run.start) - run.class_util.astype(np.float64, copy=False) @ prices
-    budgets[0] = 0.0
+    classes = len(budgets)
     state = _Budgets(budgets, class_slope_f[:classes], class_abs_f[:classes],
                      8 * (arrays.num_projects + 2) * UNIT, arrays.weights.astype(np.float64),
                      float(run.start))
@@ -71,8 +66,8 @@ def tail_steps(run, arrays, t: Tables, step, buyable: np.ndarray, *, exhaustive_
 
 class _Budgets:
     """Float budgets and slopes of a run's classes with their error bounds: a class budget is
-    within 8(P + 2)·UNIT·start of the exact one (:class:`pb.rules.mes_budgets.RunState`), the
-    matmul that recomputes it here adds less than that again; a slope within ``slack``·size."""
+    within 8(P + 2)·UNIT·start of the exact one (:class:`pb.rules.mes_budgets.RunState`;
+    ``error`` takes twice that), a slope within ``slack``·size."""
 
     def __init__(self, budgets, slopes, sizes, slack: float, row_weights, start_f: float):
         classes = len(slopes)  # classes created after tracking stopped are in no snapshot
