@@ -236,9 +236,9 @@ def _merge_lists(distinct, index: dict[str, int], *, as_sets: bool):
     seen: dict[tuple, int] = {}
     for r in (counts[inverse.reshape(-1)] > 1).nonzero()[0].tolist():
         first[r] = seen.setdefault(tuple(flat[starts[r]:starts[r] + lengths[r]].tolist()), r)
-    if (first == identity).all():  # no set listed twice
-        return identity, lengths, flat
     kept = first == identity
+    if kept.all():  # no set listed twice
+        return identity, lengths, flat
     merged = np.cumsum(kept) - 1
     return merged[first], lengths[kept], flat[kept[entry_row]]
 
