@@ -1,7 +1,6 @@
 """Users and their roles."""
 from __future__ import annotations
 
-import enum
 import hashlib
 
 from flask_login import UserMixin
@@ -10,14 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.db import UTCDateTime, db, utcnow
-
-
-class Role(enum.StrEnum):
-    CITIZEN = "citizen"
-    MODERATOR = "moderator"
-    FACILITATOR = "facilitator"
-    OFFICIAL = "official"
-    ADMIN = "admin"
+from core.roles import Role
 
 
 class User(UserMixin, db.Model):

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
+from core.states import InvalidTransition  # noqa: F401  (re-exported for callers)
+from core.states import check_transition as _check
+
 
 class PetitionState(enum.StrEnum):
     DRAFT = "draft"
@@ -86,31 +89,19 @@ HIDDEN_REASONS = frozenset({RejectionReason.LIBELLOUS, RejectionReason.OFFENSIVE
                             RejectionReason.ADVERT})
 
 
-class InvalidTransition(ValueError):
-    """Raised when a transition is not allowed from the current state (names that state)."""
-
-    def __init__(self, current, target):
-        super().__init__(f"cannot go from {current} to {target}")
-        self.current = current
-        self.target = target
-
-
 def check_transition(current: PetitionState, target: PetitionState) -> None:
     """Raise InvalidTransition unless `current → target` is in TRANSITIONS."""
-    if target not in TRANSITIONS[PetitionState(current)]:
-        raise InvalidTransition(current, target)
+    _check(TRANSITIONS, PetitionState(current), target)
 
 
 def check_response_transition(current: ResponseState, target: ResponseState) -> None:
     """Raise InvalidTransition unless `current → target` is in RESPONSE_TRANSITIONS."""
-    if target not in RESPONSE_TRANSITIONS[ResponseState(current)]:
-        raise InvalidTransition(current, target)
+    _check(RESPONSE_TRANSITIONS, ResponseState(current), target)
 
 
 def check_debate_transition(current: DebateState, target: DebateState) -> None:
     """Raise InvalidTransition unless `current → target` is in DEBATE_TRANSITIONS."""
-    if target not in DEBATE_TRANSITIONS[DebateState(current)]:
-        raise InvalidTransition(current, target)
+    _check(DEBATE_TRANSITIONS, DebateState(current), target)
 
 
 DEBATE_SUMMARY_MAX = 500
