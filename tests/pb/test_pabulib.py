@@ -29,7 +29,7 @@ v2;2
 
 
 def test_all_shared_files_are_present():
-    assert len(SHARED_FILES) == 8
+    assert len(SHARED_FILES) == 9
 
 
 @pytest.mark.parametrize("path", SHARED_FILES, ids=lambda p: p.name)
