@@ -1,16 +1,19 @@
-"""One run of the Method of Equal Shares, exact and fast (docs/pb-rules.md §2, MES).
+"""One run of the Method of Equal Shares, exact and fast (README §1; docs/pb-rules.md §2, MES).
+
+The rule itself, plainly, is :func:`pb.rules.mes.reference.equal_shares`: read that first.
 
 Speed: merged ballots, numpy float64 for the bulk of the work, lazy re-evaluation (a project's
 price ρ only grows as budgets shrink, so last round's ρ is a lower bound).
 Exactness: prices of bought projects are exact rationals and budgets are floats with a rigorous
-error bound, exact on demand (:mod:`pb.rules.mes_budgets`). Every decision that floats could
-get wrong is redone exactly: the ρ of the bought project, ties within the error bounds, the
-poor/rich split near ρ, affordability near the cost, and whether a budget is used up.
+error bound, exact on demand (:mod:`pb.rules.mes.budgets`, README §3). Every decision that
+floats could get wrong is redone exactly: the ρ of the bought project, ties within the error
+bounds, the poor/rich split near ρ, affordability near the cost, and whether a budget is used up.
 
-For add1 (:mod:`pb.rules.mes`) a run can also *track* itself: keep each budget class's slope
+For add1 (:mod:`pb.rules.mes.rule`) a run can also *track* itself: keep each budget class's slope
 in the per-voter start budget, prove how far the start can grow without changing the run
-(:mod:`pb.rules.mes_stability`), and leave snapshots from which a run with a larger start
-resumes instead of recomputing the purchases that provably stay the same.
+(:mod:`pb.rules.mes.stability`, README §4), and leave snapshots from which a run with a larger start
+resumes (:mod:`pb.rules.mes.resume`) instead of recomputing the purchases that provably stay
+the same.
 """
 
 from __future__ import annotations
@@ -21,16 +24,17 @@ from fractions import Fraction
 
 import numpy as np
 
-from pb.rules.mes_budgets import RunState
-from pb.rules.mes_stability import (
-    Snapshot,
-    competitors_limit,
-    exact_limit,
-    restore,
-    usable_snapshot,
+from pb.rules.mes.budgets import RunState
+from pb.rules.mes.numeric import TOLERANCE, exact, to_exact
+from pb.rules.mes.resume import Frontier, ResumeData, Snapshot, restore, usable_snapshot
+from pb.rules.mes.stability import competitors_limit, exact_limit
+from pb.rules.mes.tables import tables
+from pb.rules.mes.tracking import (
+    price_slope,
+    purchase_limit,
+    unaffordable_limit,
+    unaffordable_limits,
 )
-from pb.rules.mes_tables import WINDOW, exact, tables
-from pb.rules.mes_tracking import price_slope, split_limit, unaffordable_limit, unaffordable_limits
 from pb.rules.profile_arrays import ProfileArrays
 
 
@@ -41,36 +45,34 @@ class EqualSharesRun:
 
     ``stable_for`` (only with ``track=True``): MES with per-voter budget ``start + x`` buys
     exactly ``selected``, in the same order, for every 0 ≤ x < ``stable_for``
-    (see :mod:`pb.rules.mes_stability`)."""
+    (see :mod:`pb.rules.mes.stability`)."""
 
     selected: tuple[int, ...]
     start: Fraction
     row_class: np.ndarray
     stable_for: float = 0.0
-    class_util: np.ndarray = field(default=None, repr=False, compare=False)
-    # snapshots, class slopes and their sizes (floats), exact prices and price slopes, and
-    # (tracked runs) the float class budgets, within RunState.error of the exact ones
-    resume_data: tuple = field(default=((), None, None, {}, {}, None), repr=False,
-                               compare=False)
+    class_util: np.ndarray | None = field(default=None, repr=False, compare=False)
+    resume_data: ResumeData = field(default_factory=lambda: ResumeData({}, {}), repr=False,
+                                    compare=False)
 
     @property
     def rho(self) -> dict[int, Fraction]:
         """Price of each bought project (converted only when asked: most runs of add1 are
         only looked at for what they select)."""
         return {p: Fraction(int(r.numerator), int(r.denominator))
-                for p, r in self.resume_data[3].items()}
+                for p, r in self.resume_data.prices.items()}
 
     def row_budgets(self) -> list[Fraction]:
         """Exact final budget of every merged ballot."""
         by_class = class_budgets(self.start, self.row_class, self.class_util,
-                                 self.resume_data[3])
+                                 self.resume_data.prices)
         return [by_class[c] for c in self.row_class.tolist()]
 
 
 def class_budgets(start: Fraction, row_class: np.ndarray, class_util: np.ndarray,
                   prices: dict) -> dict[int, Fraction]:
     """Exact budget start − Σ_q U[class, q]·ρ_q of every class in ``row_class``."""
-    begin = exact(start.numerator, start.denominator)
+    begin = to_exact(start)
     by_class = {}
     for c in np.bincount(row_class).nonzero()[0].tolist():
         left = exact(0)
@@ -92,13 +94,13 @@ def equal_shares_run(
     needed: float = 0.0,
     resume: EqualSharesRun | None = None,
 ) -> EqualSharesRun:
-    """Run MES once with per-voter budget ``start`` (docs/pb-rules.md §2).
+    """Run MES once with per-voter budget ``start`` (README §1; docs/pb-rules.md §2).
 
     Projects of cost 0 with support are bought first; then, each round, the affordable project
     with the smallest ρ (ties: lowest ``tie_rank``), until none is affordable.
 
     With ``track``, also prove for how much more per-voter budget the run stays the same
-    (``stable_for``, :mod:`pb.rules.mes_stability`); tracking stops once that is ≤ ``needed``.
+    (``stable_for``, :mod:`pb.rules.mes.stability`); tracking stops once that is ≤ ``needed``.
     ``resume``: a tracked run with a smaller ``start``; the purchases of it that provably
     stay the same at ``start`` are taken over instead of being recomputed.
     """
@@ -110,9 +112,7 @@ def equal_shares_run(
     if resume is not None and resume.start < start and (
         snapshot := usable_snapshot(resume, origin - resume.start)
     ):
-        selected, active, lower, lower_slope = restore(
-            run, resume, snapshot, origin - resume.start, snapshots
-        )
+        frontier = restore(run, resume, snapshot, origin - resume.start, snapshots)
     else:
         run.start_rows(len(arrays.weights))
         selected = [
@@ -120,18 +120,25 @@ def equal_shares_run(
         ]
         run.rho.update((p, exact(0)) for p in selected)
         run.rho_slope.update((p, 0) for p in selected)
-        active = np.array([support.totals[p] > 0 and costs[p] > 0 for p in range(len(costs))])
+        frontier = Frontier(
+            selected,
+            np.array([support.totals[p] > 0 and costs[p] > 0 for p in range(len(costs))]),
+            np.full(len(costs), np.inf),
+            np.zeros(len(costs)),
+        )
         # lower: bounds on each project's current ρ (a stale lower bound stays valid:
         # budgets only shrink, so ρ only grows); lower + lower_slope·x bounds it at start + x
-        lower = np.full(len(costs), np.inf)
-        lower_slope = np.zeros(len(costs))
-        for p in np.flatnonzero(active):
-            lower[p] = float(costs[p]) / float(support.totals[p]) * (1 - WINDOW)
+        for p in np.flatnonzero(frontier.active):
+            frontier.lower[p] = float(costs[p]) / float(support.totals[p]) * (1 - TOLERANCE)
+    # the main loop works on the frontier's arrays in place
+    selected, active = frontier.selected, frontier.active
+    lower, lower_slope = frontier.lower, frontier.lower_slope
     upper = np.full(len(costs), np.inf)
     # asleep: unaffordable at x = 0, but with tracking only proven so at the end of the run
     # (where budgets are smallest, so it stays so for the largest x); until then it is a
     # competitor with its lower bound, which holds whenever it is affordable
     asleep = np.zeros(len(costs), dtype=bool)
+    fresh = np.zeros(len(costs), dtype=bool)  # estimated this round (reset each round)
 
     def refresh(k: int) -> None:
         estimate = run.float_rho(k, record=False)
@@ -139,7 +146,7 @@ def equal_shares_run(
             active[k], asleep[k] = False, True
             if k in run.sleep_bounds:  # tighter than the last (affordable) estimate
                 lower[k], lower_slope[k] = run.sleep_bounds.pop(k)
-            if run.t.check_all:  # where one project is out of money, often more are
+            if run.tables.check_all:  # where one project is out of money, often more are
                 gone = run.unaffordable(active)
                 active[gone], asleep[gone] = False, True
         else:
@@ -204,7 +211,7 @@ def equal_shares_run(
         rho_slope = 0
         if run.track:
             rho_slope = price_slope(run, groups)
-            limit = split_limit(run, rho, rho_slope, groups)
+            limit = purchase_limit(run, rho, rho_slope, groups)
             for other_rho, other_rank, q, other_groups in priced:
                 if q != p:
                     gap_slope = price_slope(run, other_groups) - rho_slope
@@ -232,12 +239,12 @@ def equal_shares_run(
         run.row_class,
         run.limit if track else 0.0,
         run.class_util[: run.classes],
-        (
-            tuple(snapshots),
-            run.class_slope_f if track else None,
-            run.class_abs_f if track else None,
-            run.rho,
-            run.rho_slope,
-            run.class_budget_f[: run.classes] if track else None,
+        ResumeData(
+            prices=run.rho,
+            price_slopes=run.rho_slope,
+            snapshots=tuple(snapshots),
+            class_slope=run.class_slope_f if track else None,
+            class_size=run.class_abs_f if track else None,
+            class_budget=run.class_budget_f[: run.classes] if track else None,
         ),
     )

@@ -1,4 +1,4 @@
-"""The Method of Equal Shares rule with its completions (docs/pb-rules.md §2, §3).
+"""The Method of Equal Shares rule with its completions (README §2; docs/pb-rules.md §2, §3).
 
 Completions:
 
@@ -22,12 +22,12 @@ The increment δ is 1 currency unit when B/n ≤ 1000 units (every shared file),
 budgets (Budapest, §3.4) need hundreds, not millions, of MES runs. Pass ``increment`` to override;
 the value used is reported in the explanation.
 
-Shortcuts (same outcome, exactly; :mod:`pb.rules.mes_stability`): each run proves how much more
-per-voter budget leaves its purchases unchanged, and the steps inside that range are not rerun;
-a rerun takes over the purchases of the previous run that provably stay the same and computes
-only the rest. Further steps are passed without any run where a stable prefix of the run
-already proves them feasible and not exhaustive, whatever the rest buys
-(:mod:`pb.rules.mes_tail`). ``runs`` in the explanation counts the per-voter budgets add1 goes
+Shortcuts (same outcome, exactly; :mod:`pb.rules.mes.stability`, README §4): each run proves
+how much more per-voter budget leaves its purchases unchanged, and the steps inside that range
+are not rerun; a rerun takes over the purchases of the previous run that provably stay the same
+and computes only the rest. Further steps are passed without any run where a stable prefix of
+the run already proves them feasible and not exhaustive, whatever the rest buys
+(:mod:`pb.rules.mes.tail`). ``runs`` in the explanation counts the per-voter budgets add1 goes
 through, ``computed_runs`` the MES runs actually computed (including a final one at the budget
 used, for its prices and payments).
 """
@@ -41,10 +41,10 @@ from fractions import Fraction
 import numpy as np
 
 from pb.instance import Instance, Money, Profile
-from pb.rules.equal_shares import EqualSharesRun, class_budgets, equal_shares_run
 from pb.rules.greedy import greedy_fill
-from pb.rules.mes_tables import tables
-from pb.rules.mes_tail import tail_steps
+from pb.rules.mes.run import EqualSharesRun, class_budgets, equal_shares_run
+from pb.rules.mes.tables import tables
+from pb.rules.mes.tail import tail_steps
 from pb.rules.outcome import Outcome, make_outcome
 from pb.rules.profile_arrays import UTILITIES, ProfileArrays, profile_arrays
 
@@ -117,7 +117,7 @@ def mes(
         return sum((arrays.costs[p] for p in chosen), 0)
 
     def same_steps(run: EqualSharesRun) -> int:
-        """How many further steps provably select the same as ``run`` (mes_stability)."""
+        """How many further steps provably select the same as ``run`` (stability)."""
         if not math.isfinite(run.stable_for):
             return 0
         return max(0, math.ceil(Fraction(run.stable_for) / step) - 1)
@@ -140,7 +140,7 @@ def mes(
         # every per-voter budget up to start + skip·step selects the same: neither
         # infeasible, nor exhaustive, nor complete, so add1 would go on past all of them
         skip = same_steps(current)
-        if track:  # or further, if only the tail of the run can change (mes_tail)
+        if track:  # or further, if only the tail of the run can change (tail)
             skip = max(skip, tail_steps(current, arrays, tables(arrays, utility), step,
                                         buyable_mask, exhaustive_stop=completion == "add1u",
                                         beyond=skip))
@@ -181,7 +181,7 @@ class VoterPayments(Sequence):
     def __init__(self, arrays: ProfileArrays, run: EqualSharesRun):
         # only what the payments need, not the run (its snapshots are large)
         self._source: tuple | None = (arrays.voter_row, run.start, run.row_class,
-                                      run.class_util, run.resume_data[3])
+                                      run.class_util, run.resume_data.prices)
         self._paid: tuple[Fraction, ...] = ()
 
     def _values(self) -> tuple[Fraction, ...]:
