@@ -18,7 +18,6 @@ the same.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -26,15 +25,11 @@ import numpy as np
 
 from pb.rules.mes.budgets import RunState
 from pb.rules.mes.numeric import TOLERANCE, exact, to_exact
+from pb.rules.mes.prices import Offer, PriceBounds
 from pb.rules.mes.resume import Frontier, ResumeData, Snapshot, restore, usable_snapshot
-from pb.rules.mes.stability import competitors_limit, exact_limit
+from pb.rules.mes.stability import exact_limit
 from pb.rules.mes.tables import tables
-from pb.rules.mes.tracking import (
-    price_slope,
-    purchase_limit,
-    unaffordable_limit,
-    unaffordable_limits,
-)
+from pb.rules.mes.tracking import price_slope, purchase_limit, unaffordable_limits
 from pb.rules.profile_arrays import ProfileArrays
 
 
@@ -104,9 +99,7 @@ def equal_shares_run(
     ``resume``: a tracked run with a smaller ``start``; the purchases of it that provably
     stay the same at ``start`` are taken over instead of being recomputed.
     """
-    support = arrays.support(utility)
     run = RunState(tables(arrays, utility), arrays.num_projects, start, track)
-    costs = arrays.costs
     snapshots: list[Snapshot] = []
     origin = Fraction(start)
     if resume is not None and resume.start < start and (
@@ -114,127 +107,34 @@ def equal_shares_run(
     ):
         frontier = restore(run, resume, snapshot, origin - resume.start, snapshots)
     else:
-        run.start_rows(len(arrays.weights))
-        selected = [
-            p for p in range(arrays.num_projects) if support.totals[p] > 0 and costs[p] == 0
-        ]
-        run.rho.update((p, exact(0)) for p in selected)
-        run.rho_slope.update((p, 0) for p in selected)
-        frontier = Frontier(
-            selected,
-            np.array([support.totals[p] > 0 and costs[p] > 0 for p in range(len(costs))]),
-            np.full(len(costs), np.inf),
-            np.zeros(len(costs)),
-        )
-        # lower: bounds on each project's current ρ (a stale lower bound stays valid:
-        # budgets only shrink, so ρ only grows); lower + lower_slope·x bounds it at start + x
-        for p in np.flatnonzero(frontier.active):
-            frontier.lower[p] = float(costs[p]) / float(support.totals[p]) * (1 - TOLERANCE)
-    # the main loop works on the frontier's arrays in place
-    selected, active = frontier.selected, frontier.active
-    lower, lower_slope = frontier.lower, frontier.lower_slope
-    upper = np.full(len(costs), np.inf)
-    # asleep: unaffordable at x = 0, but with tracking only proven so at the end of the run
-    # (where budgets are smallest, so it stays so for the largest x); until then it is a
-    # competitor with its lower bound, which holds whenever it is affordable
-    asleep = np.zeros(len(costs), dtype=bool)
-    fresh = np.zeros(len(costs), dtype=bool)  # estimated this round (reset each round)
-
-    def refresh(k: int) -> None:
-        estimate = run.float_rho(k, record=False)
-        if estimate is None:
-            active[k], asleep[k] = False, True
-            if k in run.sleep_bounds:  # tighter than the last (affordable) estimate
-                lower[k], lower_slope[k] = run.sleep_bounds.pop(k)
-            if run.tables.check_all:  # where one project is out of money, often more are
-                gone = run.unaffordable(active)
-                active[gone], asleep[gone] = False, True
-        else:
-            lower[k], upper[k] = estimate[0] - estimate[1], estimate[0] + estimate[1]
-            lower_slope[k] = estimate[2]
-            fresh[k] = True
-
-    def competitors(rho, rho_slope, priced) -> float:
-        """Stability condition 3 against the float lower bounds of all other projects."""
-        others = active | asleep
-        others[[q for _, _, q, _ in priced]] = False
-        others = others.nonzero()[0]
-        bounds = competitors_limit(lower[others], lower_slope[others], float(rho), float(rho_slope))
-        weak = (bounds < run.limit) & ~fresh[others]
-        if np.count_nonzero(weak):  # stale lower bounds in the way: a current one is tighter
-            redo = others[weak]
-            for k in redo.tolist():
-                if active[k]:
-                    refresh(k)
-                if asleep[k]:  # unaffordable now: prove it stays so
-                    unaffordable_limit(run, k)
-                    asleep[k] = False
-            redo = redo[active[redo] | asleep[redo]]
-            bounds = np.concatenate([bounds[~weak], competitors_limit(
-                lower[redo], lower_slope[redo], float(rho), float(rho_slope))])
-        return float(bounds.min()) if len(bounds) else math.inf
-
-    while np.count_nonzero(active):
-        fresh = np.zeros(len(costs), dtype=bool)
-        masked = np.where(active, lower, np.inf)  # kept up to date by the loop below
-        while True:
-            j = int(masked.argmin())
-            if masked[j] == np.inf and not np.count_nonzero(active):
-                break
-            if fresh[j]:
-                break
-            refresh(j)
-            if active[j]:
-                masked[j] = lower[j]
-            else:
-                masked[~active] = np.inf
-        if not np.count_nonzero(active):
-            break
-        while True:  # every project whose ρ may be the minimum gets a fresh estimate
-            best = float(np.where(active & fresh, upper, np.inf).min())
-            stale = (active & ~fresh & (lower <= best)).nonzero()[0]
-            if len(stale) == 0:
-                break
-            for k in stale.tolist():
-                refresh(k)
-        candidates = (active & fresh & (lower <= best)).nonzero()[0]
-        priced = []
-        for k in candidates:
-            rho, groups = run.exact_rho(int(k))
-            if rho is None:
-                active[k] = False  # floats said "just affordable"; exactly it is not
-            else:
-                priced.append((rho, int(tie_rank[k]), int(k), groups))
-        if not priced:
-            continue
-        rho, rank, p, groups = min(priced, key=lambda item: (item[0], item[1]))
+        frontier = _first_frontier(run, arrays, utility)
+    bounds = PriceBounds(run, frontier)
+    while (offers := bounds.offers(tie_rank)) is not None:
+        if not offers:
+            continue  # floats said "just affordable"; exactly none was
+        best = min(offers, key=lambda offer: (offer.rho, offer.rank))
         rho_slope = 0
         if run.track:
-            rho_slope = price_slope(run, groups)
-            limit = purchase_limit(run, rho, rho_slope, groups)
-            for other_rho, other_rank, q, other_groups in priced:
-                if q != p:
-                    gap_slope = price_slope(run, other_groups) - rho_slope
-                    limit = min(limit, exact_limit(
-                        other_rho - rho, gap_slope, strict=other_rank < rank))
-            run.limit = min(run.limit, limit)
+            rho_slope = price_slope(run, best.groups)
+            run.limit = min(run.limit, _purchase_limit(run, best, rho_slope, offers))
             if run.limit > needed:  # else tracking ends with this purchase anyway
-                bound = competitors(rho, rho_slope, priced)  # may lower run.limit itself
+                bound = bounds.competitors(best.rho, rho_slope, offers)  # may lower run.limit
                 run.limit = min(run.limit, bound)
-        run.pay(p, rho, groups, rho_slope)
-        selected.append(p)
-        active[p] = False
+        run.pay(best.project, best.rho, best.groups, rho_slope)
+        frontier.selected.append(best.project)
+        frontier.active[best.project] = False
         if run.track:
             if run.limit <= needed:
                 run.track = False  # nothing more to gain from this run
-            else:
-                snapshots.append(Snapshot(  # a resumed run wakes the asleep: not proven yet
-                    origin, run.limit, len(selected), run.classes,
-                    run.row_class.copy(), active | asleep, lower.copy(), lower_slope.copy()))
+            else:  # a resumed run wakes the asleep: they are not proven unaffordable yet
+                snapshots.append(Snapshot(
+                    origin, run.limit, len(frontier.selected), run.classes,
+                    run.row_class.copy(), frontier.active | bounds.asleep,
+                    frontier.lower.copy(), frontier.lower_slope.copy()))
     if run.track:
-        unaffordable_limits(run, asleep.nonzero()[0])
+        unaffordable_limits(run, bounds.asleep.nonzero()[0])
     return EqualSharesRun(
-        tuple(selected),
+        tuple(frontier.selected),
         Fraction(start),
         run.row_class,
         run.limit if track else 0.0,
@@ -248,3 +148,36 @@ def equal_shares_run(
             class_budget=run.class_budget_f[: run.classes] if track else None,
         ),
     )
+
+
+def _first_frontier(run: RunState, arrays: ProfileArrays, utility: str) -> Frontier:
+    """A run from the start: every merged ballot in class 1, supported projects of cost 0
+    bought, the other supported projects competing with lower bound c/Σu·(1 − TOLERANCE) of
+    their price (everyone's budget is start ≥ ρ·u: the walk's first split)."""
+    support = arrays.support(utility)
+    costs = arrays.costs
+    run.start_rows(len(arrays.weights))
+    selected = [p for p in range(arrays.num_projects) if support.totals[p] > 0 and costs[p] == 0]
+    run.rho.update((p, exact(0)) for p in selected)
+    run.rho_slope.update((p, 0) for p in selected)
+    frontier = Frontier(
+        selected,
+        np.array([support.totals[p] > 0 and costs[p] > 0 for p in range(len(costs))]),
+        np.full(len(costs), np.inf),
+        np.zeros(len(costs)),
+    )
+    for p in np.flatnonzero(frontier.active):
+        frontier.lower[p] = float(costs[p]) / float(support.totals[p]) * (1 - TOLERANCE)
+    return frontier
+
+
+def _purchase_limit(run: RunState, best: Offer, rho_slope, offers: list[Offer]) -> float:
+    """Stability conditions 1 (the split of the purchase) and 3 against the other exactly
+    priced projects of the round (exact; ties by tie rank)."""
+    limit = purchase_limit(run, best.rho, rho_slope, best.groups)
+    for other in offers:
+        if other.project != best.project:
+            gap_slope = price_slope(run, other.groups) - rho_slope
+            limit = min(limit, exact_limit(other.rho - best.rho, gap_slope,
+                                           strict=other.rank < best.rank))
+    return limit
