@@ -6,7 +6,7 @@ the *prices* are exact. A voter whose budget is still positive paid ρ_q·u_q fo
 project q it supports (it was never poor: paying all leaves nothing), so a budget class c — the
 voters with the same history, hence the same utility U[c, q] for each bought q — has budget
 
-    start − Σ_q U[c, q]·ρ_q      and slope (mes_stability)   1 − Σ_q U[c, q]·ρ'_q.
+    start − Σ_q U[c, q]·ρ_q      and slope (stability, README §4.1)   1 − Σ_q U[c, q]·ρ'_q.
 
 A sum of budgets over supporter groups with weights w is start·Σw − Σ_q K_q·ρ_q with the
 integer vector K = w·U (numpy): one exact term per purchase so far instead of one per class.
@@ -59,7 +59,7 @@ class RunState:
         self._priced: dict[int, PricedWalk] = {}
         self.track = track
         self.limit = math.inf
-        if track:  # slopes in x of the class budgets along this run's trace (mes_stability)
+        if track:  # slopes in x of the class budgets along this run's trace (README §4.1)
             self.class_slope_f = np.zeros(64)
             self.class_abs_f = np.zeros(64)
             self.class_slope_f[1] = self.class_abs_f[1] = 1.0

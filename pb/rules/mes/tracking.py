@@ -67,7 +67,7 @@ def unaffordable_limits(run: RunState, projects: np.ndarray) -> None:
 def sleep_bound(run: RunState, p, ids, counts, budget, available: float, spread: float) -> None:
     """A lower bound ρ_S + slope·x of p's price whenever it is affordable, for an
     unaffordable p (``asleep`` in the run): S = every class but the richest, which then
-    pays ρ·u (mes_stability condition 3). Kept in ``sleep_bounds``."""
+    pays ρ·u (stability condition 3, README §4.1). Kept in ``sleep_bounds``."""
     top = int(budget.argmax())
     rich = float(counts[top]) * run.tables.constant_f[p]
     rest = available - float(counts[top]) * float(budget[top])  # Σ_S w·b
