@@ -4,8 +4,10 @@ Read :mod:`pb.rules.mes.reference` first: the rule in ~150 lines of exact Fracti
 loops. The fast implementation computes exactly the same (same selection, prices, payments;
 tests/pb/test_mes_reference.py) and is laid out as:
 
-* :mod:`~pb.rules.mes.rule` – :func:`mes`: the completions' outer loop (README §2);
-* :mod:`~pb.rules.mes.run` – one MES run, :func:`~pb.rules.mes.run.equal_shares_run`;
+* :mod:`~pb.rules.mes.rule` – :func:`mes` and :func:`~pb.rules.mes.rule.add1`, the
+  completions' outer loop (README §2);
+* :mod:`~pb.rules.mes.run` – one MES run, :func:`~pb.rules.mes.run.equal_shares_run`, and
+  :mod:`~pb.rules.mes.prices`, which projects each round prices exactly;
 * :mod:`~pb.rules.mes.budgets` – a run's budgets and prices: floats with error bounds, exact
   where they decide (README §3);
 * :mod:`~pb.rules.mes.tables` – per-utility arrays and the float price walk;
