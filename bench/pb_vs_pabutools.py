@@ -222,12 +222,12 @@ NOTES = """
   (Toulouse: 638, Las: 530, Gdańsk: 807, Ursus: 162, Wieliczka: 151, Łódź: 60). Three exact
   shortcuts avoid most of those MES runs, each tested against plain reruns
   (`tests/pb/test_mes_stability.py`, `tests/pb/test_mes_tail.py`):
-  1. *Whole-run stability* (`pb/rules/mes_stability.py`): along a fixed run (same purchases,
+  1. *Whole-run stability* (`pb/rules/mes/stability.py`): along a fixed run (same purchases,
      same supporters paying all they have) every budget is affine in the extra per-voter
      budget x, so each run proves up to which x it stays the same; those steps are not rerun.
   2. *Resuming*: a rerun takes over the purchases of the previous run that provably stay the
      same and computes only the rest.
-  3. *Stable prefix, bounded tail* (`pb/rules/mes_tail.py`, since 2026-12-03): on the larger
+  3. *Stable prefix, bounded tail* (`pb/rules/mes/tail.py`, since 2026-12-03): on the larger
      files some poor/rich split near the end of the run changes at almost every step, so 1.
      alone skipped little (Toulouse 288 of 638 runs computed). But add1 only needs to know that
      a step is feasible and not exhaustive. While a prefix of the run is provably the same,
@@ -239,7 +239,7 @@ NOTES = """
   Wieliczka 41 of 151 (757; was 143 and 2,038), Łódź 31 of 60 (1,124; was 60 and 1,923),
   Ursus 139 of 162 (3,723; was 162 and 4,244), Las 52 of 530, Gdańsk 4 of 807, Kraków 5 of 20.
   Budgets are float64 with a proven error bound (8·(P + 2)·2⁻⁵³·start for P projects) and
-  only the prices of bought projects are exact rationals (`pb/rules/mes_budgets.py`): a class
+  only the prices of bought projects are exact rationals (`pb/rules/mes/budgets.py`): a class
   of voters with money left paid ρ_q·u_q for each bought q it supports, so its budget is
   start − Σ_q U[c,q]·ρ_q and a sum over supporters is one exact term per purchase. Every float
   decision (affordability, poor/rich split, a budget used up, the stability limits, the tail
@@ -255,7 +255,7 @@ NOTES = """
   rows); prices ρ are computed in float64 with lazy re-evaluation (ρ only grows) and a rigorous
   error bound. The price of each bought project is exact (gmpy2 `mpq`, else `Fraction`);
   budgets are float64 with a proven error bound, exact on demand from the exact prices
-  (`pb/rules/mes_budgets.py`); every decision within the bounds (ties, the poor/rich split,
+  (`pb/rules/mes/budgets.py`); every decision within the bounds (ties, the poor/rich split,
   affordability, a budget used up) is redone exactly.
 """
 

@@ -7,7 +7,8 @@ remaining budget. Only projects with c(p) ≤ B are considered; projects nobody 
 ℓ* = ∞ and are bought last, while they all fit (as pabutools does).
 
 Loads are exact: every supporter of a bought project gets the same load, so the distinct loads
-are few and kept as Fractions; floats pick the candidates, ties within 1e-9 are re-checked exactly.
+are few and kept as Fractions; floats pick the candidates, and every candidate within the shared
+relative tolerance (:data:`pb.rules.mes.numeric.TOLERANCE`) of the lowest is re-checked exactly.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from fractions import Fraction
 import numpy as np
 
 from pb.instance import Instance, Profile
-from pb.rules.mes_tables import WINDOW, exact
+from pb.rules.mes.numeric import TOLERANCE, exact
 from pb.rules.outcome import Outcome, make_outcome
 from pb.rules.profile_arrays import ProfileArrays, profile_arrays
 
@@ -54,15 +55,15 @@ def phragmen(
                 for p in finite
             }
             lowest = min(estimate.values())
-            exact = {
+            exact_loads = {
                 p: _exact_new_load(
                     arrays, support.rows[p], row_load, load_values, votes[p], arrays.costs[p]
                 )
                 for p in finite
-                if estimate[p] <= lowest * (1 + WINDOW)
+                if estimate[p] <= lowest * (1 + TOLERANCE)
             }
-            best = min(exact.values())
-            tied = [p for p, value in exact.items() if value == best]
+            best = min(exact_loads.values())
+            tied = [p for p, value in exact_loads.items() if value == best]
         else:
             best, tied = None, list(remaining)
         if any(spent + arrays.costs[p] > arrays.budget for p in tied):

@@ -1,4 +1,4 @@
-"""Float budgets with error bounds decide nothing alone (pb.rules.mes_budgets).
+"""Float budgets with error bounds decide nothing alone (pb.rules.mes.budgets).
 
 With the error bounds blown up so that almost every float comparison is too close to call,
 every decision goes through the exact paths (affordability, poor/rich split, used-up budgets,
@@ -13,9 +13,9 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import pb.rules.mes_budgets as mes_budgets
 from pb.rules import mes, profile_arrays
-from pb.rules.equal_shares import equal_shares_run
+from pb.rules.mes import budgets, numeric, tracking
+from pb.rules.mes.run import equal_shares_run
 from tests.pb.test_mes_stability import _plain_add1, _utilities
 from tests.pb.test_rule_properties import any_elections
 
@@ -24,14 +24,17 @@ from tests.pb.test_rule_properties import any_elections
 def doubtful_floats(exact_walk: bool = False):
     """Error bounds of a few percent of the budgets instead of ~1e-13; with ``exact_walk``
     also every price near a supporter's budget is found by the exact walk."""
-    unit, holds = mes_budgets.UNIT, mes_budgets.RunState._split_holds
-    mes_budgets.UNIT = 1e-3
+    unit, holds = numeric.UNIT, budgets.RunState._split_holds
+    # every error bound is built from numeric.UNIT (class_slack, slope_error); tracking also
+    # bounds one rounding with its own binding of it
+    numeric.UNIT = tracking.UNIT = 1e-3
     if exact_walk:
-        mes_budgets.RunState._split_holds = lambda *args: False
+        budgets.RunState._split_holds = lambda *args: False
     try:
         yield
     finally:
-        mes_budgets.UNIT, mes_budgets.RunState._split_holds = unit, holds
+        numeric.UNIT = tracking.UNIT = unit
+        budgets.RunState._split_holds = holds
 
 
 def _outcome(instance, profile, arrays, **options):

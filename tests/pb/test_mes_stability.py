@@ -1,4 +1,4 @@
-"""The add1 shortcuts (pb.rules.mes_stability) change nothing: random tie-heavy elections.
+"""The add1 shortcuts (pb.rules.mes.stability) change nothing: random tie-heavy elections.
 
 ``stable_for`` is checked against plain reruns inside the claimed range, resumed runs against
 fresh runs, and mes() with skipping and resuming against the plain add1/add1u loop.
@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pb.rules import mes, profile_arrays
-from pb.rules.equal_shares import equal_shares_run
 from pb.rules.greedy import greedy_fill
+from pb.rules.mes.run import equal_shares_run
 from tests.pb.test_rule_properties import any_elections
 
 OWN = {"approval": "cardinality", "ordinal": "borda"}

@@ -1,4 +1,4 @@
-"""add1 skips the steps where only the tail of the run can change (pb.rules.mes_tail).
+"""add1 skips the steps where only the tail of the run can change (pb.rules.mes.tail).
 
 Every step it skips must be one add1 would have passed anyway: the plain MES run there is
 feasible and, for add1u, not exhaustive (for add1: not complete). Checked against plain runs
@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from pb.pabulib import read_pabulib
 from pb.rules import mes, profile_arrays
-from pb.rules.equal_shares import equal_shares_run
-from pb.rules.mes_tables import tables
-from pb.rules.mes_tail import tail_steps
+from pb.rules.mes.run import equal_shares_run
+from pb.rules.mes.tables import tables
+from pb.rules.mes.tail import tail_steps
 from tests.pb.elections import SHARED_PABULIB
 from tests.pb.test_rule_properties import any_elections
 

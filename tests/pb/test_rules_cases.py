@@ -8,7 +8,7 @@ import pytest
 
 from pb.pabulib import read_pabulib
 from pb.rules import RULES, mes
-from pb.rules.mes import default_increment
+from pb.rules.mes.rule import default_increment
 from tests.pb.elections import SHARED_PABULIB, make_election
 
 
@@ -90,10 +90,7 @@ def test_rules_refuse_utilities_that_do_not_fit_the_ballots():
 
 
 def test_without_gmpy2_the_fraction_fallback_gives_the_same_outcomes(monkeypatch):
-    import pb.rules.equal_shares as equal_shares
-    import pb.rules.mes_budgets as mes_budgets
-    import pb.rules.mes_tables as mes_tables
-    import pb.rules.mes_tracking as mes_tracking
+    from pb.rules.mes import budgets, numeric, run, tracking
 
     cases = [
         ("poland_wieliczka_2023_green-budget.pb", {"utility": "cost"}),
@@ -105,8 +102,7 @@ def test_without_gmpy2_the_fraction_fallback_gives_the_same_outcomes(monkeypatch
     for name, options in cases:
         instance, profile = read_pabulib(SHARED_PABULIB / name)
         expected[name] = mes(instance, profile, **options)
-    monkeypatch.setattr(equal_shares, "exact", Fraction)
-    for module in (mes_budgets, mes_tables, mes_tracking):
+    for module in (numeric, budgets, run, tracking):  # every module that binds `exact`
         monkeypatch.setattr(module, "exact", Fraction)
     for name, options in cases:
         instance, profile = read_pabulib(SHARED_PABULIB / name)

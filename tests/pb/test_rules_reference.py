@@ -15,7 +15,7 @@ import pytest
 
 from pb.pabulib import read_pabulib
 from pb.rules import RULES, mes, profile_arrays
-from pb.rules.equal_shares import equal_shares_run
+from pb.rules.mes.run import equal_shares_run
 from tests.pb.elections import SHARED_PABULIB
 
 REFERENCE = json.loads((Path(__file__).parent / "data" / "pabutools_outcomes.json").read_text())

@@ -1,24 +1,21 @@
 """Per-utility arrays of an election for MES, and the float walk that prices a project.
 
-Shared by :mod:`pb.rules.mes_budgets` (a run's budgets) and :mod:`pb.rules.mes_tracking`
+Shared by :mod:`pb.rules.mes.budgets` (a run's budgets) and :mod:`pb.rules.mes.tracking`
 (its stability); built once per utility and cached on the ProfileArrays.
 """
 
 from __future__ import annotations
 
-from fractions import Fraction
-from typing import NamedTuple
+from dataclasses import dataclass
 
 import numpy as np
 
+from pb.rules.mes.numeric import TOLERANCE, sum_error, to_exact
 from pb.rules.profile_arrays import ProfileArrays, SupportLists
 
-try:  # gmpy2's rationals are ~5x faster than fractions.Fraction; same exact values
-    from gmpy2 import mpq as exact
-except ImportError:  # pragma: no cover - gmpy2 is a dependency; Fraction gives the same values
-    exact = Fraction
-
-WINDOW = 1e-9  # relative; float64 error after hundreds of operations is ~1e-13
+# up to this many (supporter, project) pairs in all, proving many projects unaffordable in one
+# pass over every supporter (RunState.unaffordable) is cheaper than one walk per project
+ONE_PASS_SUPPORTERS = 16_384
 
 
 class Tables:
@@ -37,14 +34,13 @@ class Tables:
             int(v.max()) + 1 if v.dtype != object and len(v) and v.max() < 2**31 else 0
             for v in support.values
         ]
-        self.costs = [exact(c) if isinstance(c, int) else exact(c.numerator, c.denominator)
-                      for c in arrays.costs]
+        self.costs = [to_exact(c) for c in arrays.costs]
         self.costs_f = [float(c) for c in arrays.costs]
         # all supporters of all projects at once, for RunState.unaffordable on small profiles
         self.flat_rows = np.concatenate(self.rows) if self.rows else np.zeros(0, np.int64)
         self.flat_weights = np.concatenate(self.weights_f) if self.rows else np.zeros(0)
         self.flat_projects = np.repeat(np.arange(len(self.rows)), [len(r) for r in self.rows])
-        self.check_all = len(self.flat_rows) <= 16_384
+        self.check_all = len(self.flat_rows) <= ONE_PASS_SUPPORTERS
         self.support_len = np.array([len(r) for r in self.rows], dtype=np.int64)
         self.flat_starts = np.cumsum(self.support_len) - self.support_len  # per project
         self.supported = self.support_len > 0
@@ -65,22 +61,43 @@ def tables(arrays: ProfileArrays, utility: str) -> Tables:
     return arrays._support[key]
 
 
-class Groups(NamedTuple):
+@dataclass(frozen=True)
+class Groups:
     """Supporters of one project grouped by (budget class, utility), as priced by
     :meth:`RunState.exact_rho`: ``count`` groups of which ``live`` (positions) have money;
     ``classes``/``values``/``weights``/``poor`` describe the live ones, ``inverse`` maps each
     supporter to its group and ``poor_util`` is K = w·U over the poor groups. With one utility
     for all supporters groups are classes: ``count``/``live``/``inverse`` are None."""
 
-    count: int
-    live: np.ndarray
+    count: int | None
+    live: np.ndarray | None
     classes: np.ndarray
     values: np.ndarray
     weights: np.ndarray
     poor: np.ndarray
-    inverse: np.ndarray
+    inverse: np.ndarray | None
     poor_util: np.ndarray
     rich_util: int  # Σ w·u over the rich groups
+
+
+@dataclass
+class PricedWalk:
+    """A float walk of one project over its supporters' budget classes (one utility for all),
+    kept by :meth:`RunState.float_rho` for :meth:`RunState.exact_rho`; valid while no other
+    purchase was made (``purchases``). ``classes``, ``weights`` and ``budgets`` are the live
+    classes, their supporters' weights and float budgets; ``order`` sorts them by budget;
+    the walk found price ``rho`` ± ``error`` with the first ``split`` of that order poor;
+    ``available`` = Σ weights·budgets."""
+
+    purchases: int
+    classes: np.ndarray
+    weights: np.ndarray
+    budgets: np.ndarray
+    order: np.ndarray
+    rho: float
+    split: int
+    error: float
+    available: float
 
 
 def walk(cost: float, b: np.ndarray, u: np.ndarray, w: np.ndarray, spread: float = 0.0):
@@ -88,7 +105,7 @@ def walk(cost: float, b: np.ndarray, u: np.ndarray, w: np.ndarray, spread: float
 
     The bound covers rounding in the sums (≤ n·2⁻⁵² of each) including the cancellation in
     cost − (paid by the poor) when the rich carry a tiny share, the error of the budgets
-    themselves (Σ w·|b̃ − b| ≤ ``spread``), plus the relative WINDOW.
+    themselves (Σ w·|b̃ − b| ≤ ``spread``), plus the relative TOLERANCE (README §3.1).
     """
     paid = w * b
     poor_before = paid.cumsum() - paid
@@ -100,5 +117,5 @@ def walk(cost: float, b: np.ndarray, u: np.ndarray, w: np.ndarray, spread: float
         j = len(rho) - 1
     value = float(rho[j])
     rest = float(utility_from[j])
-    error = (1e-15 * (len(b) + 8) * (cost + float(poor_before[j])) + spread) / rest
-    return value, j, error + WINDOW * abs(value)
+    error = sum_error(len(b), cost + float(poor_before[j]), spread) / rest
+    return value, j, error + TOLERANCE * abs(value)

@@ -1,4 +1,4 @@
-"""The Method of Equal Shares rule with its completions (docs/pb-rules.md §2, §3).
+"""The Method of Equal Shares rule with its completions (README §2; docs/pb-rules.md §2, §3).
 
 Completions:
 
@@ -22,12 +22,12 @@ The increment δ is 1 currency unit when B/n ≤ 1000 units (every shared file),
 budgets (Budapest, §3.4) need hundreds, not millions, of MES runs. Pass ``increment`` to override;
 the value used is reported in the explanation.
 
-Shortcuts (same outcome, exactly; :mod:`pb.rules.mes_stability`): each run proves how much more
-per-voter budget leaves its purchases unchanged, and the steps inside that range are not rerun;
-a rerun takes over the purchases of the previous run that provably stay the same and computes
-only the rest. Further steps are passed without any run where a stable prefix of the run
-already proves them feasible and not exhaustive, whatever the rest buys
-(:mod:`pb.rules.mes_tail`). ``runs`` in the explanation counts the per-voter budgets add1 goes
+Shortcuts (same outcome, exactly; :mod:`pb.rules.mes.stability`, README §4): each run proves
+how much more per-voter budget leaves its purchases unchanged, and the steps inside that range
+are not rerun; a rerun takes over the purchases of the previous run that provably stay the same
+and computes only the rest. Further steps are passed without any run where a stable prefix of
+the run already proves them feasible and not exhaustive, whatever the rest buys
+(:mod:`pb.rules.mes.tail`). ``runs`` in the explanation counts the per-voter budgets add1 goes
 through, ``computed_runs`` the MES runs actually computed (including a final one at the budget
 used, for its prices and payments).
 """
@@ -36,15 +36,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
+from functools import partial
 
 import numpy as np
 
 from pb.instance import Instance, Money, Profile
-from pb.rules.equal_shares import EqualSharesRun, class_budgets, equal_shares_run
 from pb.rules.greedy import greedy_fill
-from pb.rules.mes_tables import tables
-from pb.rules.mes_tail import tail_steps
+from pb.rules.mes.run import EqualSharesRun, class_budgets, equal_shares_run
+from pb.rules.mes.tables import tables
+from pb.rules.mes.tail import tail_steps
 from pb.rules.outcome import Outcome, make_outcome
 from pb.rules.profile_arrays import UTILITIES, ProfileArrays, profile_arrays
 
@@ -86,7 +88,7 @@ def mes(
         raise ValueError("increment must be positive")
     arrays = arrays or profile_arrays(instance, profile)
     rank = arrays.tie_rank(tie_break)
-    support = arrays.support(utility)  # validates utility against the vote type
+    arrays.support(utility)  # validates utility against the vote type
     if arrays.num_voters == 0:
         chosen = []
         if completion == "add1u":
@@ -94,65 +96,19 @@ def mes(
         return make_outcome("mes", arrays, chosen, {"completion": completion})
     start = Fraction(arrays.budget) / arrays.num_voters
     step = default_increment(start) if increment is None else increment
-    buyable = [
-        p for p in range(arrays.num_projects) if support.totals[p] > 0 and arrays.costs[p] > 0
-    ]
-
-    buyable_mask = np.zeros(arrays.num_projects, dtype=bool)
-    buyable_mask[buyable] = True
-    track = completion == "add1u" or (completion == "add1" and not instance.fully_funded)
-
-    def run_at(per_voter: Fraction, previous: EqualSharesRun | None = None) -> EqualSharesRun:
-        return equal_shares_run(
-            arrays,
-            utility=utility,
-            start=per_voter,
-            tie_rank=rank,
-            track=track,
-            needed=float(step),
-            resume=previous,
-        )
-
-    def cost_of(chosen) -> Money:
-        return sum((arrays.costs[p] for p in chosen), 0)
-
-    def same_steps(run: EqualSharesRun) -> int:
-        """How many further steps provably select the same as ``run`` (mes_stability)."""
-        if not math.isfinite(run.stable_for):
-            return 0
-        return max(0, math.ceil(Fraction(run.stable_for) / step) - 1)
-
-    runs = computed = 1
-    result = current = run_at(start)
-    result_start = start  # the last feasible per-voter budget; selects result.selected
     details: dict = {"completion": completion, "utility": utility}
-    while completion != "none" and not (completion == "add1" and instance.fully_funded):
-        spent = cost_of(current.selected)
-        if spent > arrays.budget:
-            break  # result stays the previous, feasible one
-        result, result_start = current, current.start
-        taken = set(current.selected)
-        if completion == "add1u":
-            if all(p in taken or spent + arrays.costs[p] > arrays.budget for p in buyable):
-                break
-        elif taken >= set(buyable):
-            break
-        # every per-voter budget up to start + skip·step selects the same: neither
-        # infeasible, nor exhaustive, nor complete, so add1 would go on past all of them
-        skip = same_steps(current)
-        if track:  # or further, if only the tail of the run can change (mes_tail)
-            skip = max(skip, tail_steps(current, arrays, tables(arrays, utility), step,
-                                        buyable_mask, exhaustive_stop=completion == "add1u",
-                                        beyond=skip))
-        result_start = current.start + skip * step
-        current = run_at(current.start + (skip + 1) * step, current)
-        runs += skip + 1
-        computed += 1
+    if completion == "none" or (completion == "add1" and instance.fully_funded):
+        kept = Kept(equal_shares_run(arrays, utility=utility, start=start, tie_rank=rank),
+                    start, runs=1, computed=1)
+    else:
+        kept = add1(arrays, utility=utility, exhaustive_stop=completion == "add1u",
+                    tie_rank=rank, start=start, step=step)
     if completion == "add1":
         details["fully_funded"] = instance.fully_funded
-    if result.start != result_start:  # details (ρ, payments) of the budget actually used
+    result, computed = kept.run, kept.computed
+    if result.start != kept.start:  # details (ρ, payments) of the budget actually used
         result = equal_shares_run(
-            arrays, utility=utility, start=result_start, tie_rank=rank, resume=result
+            arrays, utility=utility, start=kept.start, tie_rank=rank, resume=result
         )
         computed += 1
     chosen = list(result.selected)
@@ -161,7 +117,7 @@ def mes(
         mes_selected=tuple(arrays.ids[p] for p in chosen),
         per_voter_budget=result.start,
         increment=step if completion != "none" else None,
-        runs=runs,
+        runs=kept.runs,
         computed_runs=computed,
         rho={arrays.ids[p]: rho * scale for p, rho in result.rho.items()},
         paid=VoterPayments(arrays, result),
@@ -170,6 +126,62 @@ def mes(
         chosen, added = greedy_fill(arrays, chosen=chosen, tie_break=tie_break)
         details["greedy_added"] = tuple(arrays.ids[p] for p in added)
     return make_outcome("mes", arrays, chosen, details)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What add1 keeps: the last feasible ``run`` it computed, the per-voter budget ``start``
+    it ends at (≥ run.start: every budget in between provably selects the same), the
+    per-voter budgets it went through (``runs``) and the MES runs it computed."""
+
+    run: EqualSharesRun
+    start: Fraction
+    runs: int
+    computed: int
+
+
+def add1(arrays: ProfileArrays, *, utility: str, exhaustive_stop: bool, tie_rank: np.ndarray,
+         start: Fraction, step: Money) -> Kept:
+    """add1 from per-voter budget ``start`` by ``step`` (README §2): until a run is infeasible
+    (keep the previous one), or exhaustive (``exhaustive_stop``: add1u; keep it), or buys every
+    buyable project (keep it). Steps that provably pass are skipped (README §4)."""
+    support = arrays.support(utility)
+    costs, budget = arrays.costs, arrays.budget
+    buyable = [p for p in range(arrays.num_projects) if support.totals[p] > 0 and costs[p] > 0]
+    buyable_mask = np.zeros(arrays.num_projects, dtype=bool)
+    buyable_mask[buyable] = True
+    run_at = partial(equal_shares_run, arrays, utility=utility, tie_rank=tie_rank, track=True,
+                     needed=float(step))
+    current = run_at(start=start)
+    kept = Kept(current, start, runs=1, computed=1)
+    while True:
+        spent = sum((costs[p] for p in current.selected), 0)
+        if spent > budget:
+            return kept  # the previous, feasible one
+        kept = Kept(current, current.start, kept.runs, kept.computed)
+        taken = set(current.selected)
+        if exhaustive_stop:
+            if all(p in taken or spent + costs[p] > budget for p in buyable):
+                return kept
+        elif taken >= set(buyable):
+            return kept
+        # every per-voter budget up to start + skip·step selects the same: neither
+        # infeasible, nor exhaustive, nor complete, so add1 would go on past all of them
+        skip = _same_steps(current, step)
+        # or further, if only the tail of the run can change (tail)
+        skip = max(skip, tail_steps(current, arrays, tables(arrays, utility), step,
+                                    buyable_mask, exhaustive_stop=exhaustive_stop,
+                                    beyond=skip))
+        kept = Kept(current, current.start + skip * step, kept.runs + skip + 1,
+                    kept.computed + 1)
+        current = run_at(start=current.start + (skip + 1) * step, resume=current)
+
+
+def _same_steps(run: EqualSharesRun, step: Money) -> int:
+    """How many further steps provably select the same as ``run`` (stability)."""
+    if not math.isfinite(run.stable_for):
+        return 0
+    return max(0, math.ceil(Fraction(run.stable_for) / step) - 1)
 
 
 class VoterPayments(Sequence):
@@ -181,7 +193,7 @@ class VoterPayments(Sequence):
     def __init__(self, arrays: ProfileArrays, run: EqualSharesRun):
         # only what the payments need, not the run (its snapshots are large)
         self._source: tuple | None = (arrays.voter_row, run.start, run.row_class,
-                                      run.class_util, run.resume_data[3])
+                                      run.class_util, run.resume_data.prices)
         self._paid: tuple[Fraction, ...] = ()
 
     def _values(self) -> tuple[Fraction, ...]:

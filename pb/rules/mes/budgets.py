@@ -6,7 +6,7 @@ the *prices* are exact. A voter whose budget is still positive paid ρ_q·u_q fo
 project q it supports (it was never poor: paying all leaves nothing), so a budget class c — the
 voters with the same history, hence the same utility U[c, q] for each bought q — has budget
 
-    start − Σ_q U[c, q]·ρ_q      and slope (mes_stability)   1 − Σ_q U[c, q]·ρ'_q.
+    start − Σ_q U[c, q]·ρ_q      and slope (stability, README §4.1)   1 − Σ_q U[c, q]·ρ'_q.
 
 A sum of budgets over supporter groups with weights w is start·Σw − Σ_q K_q·ρ_q with the
 integer vector K = w·U (numpy): one exact term per purchase so far instead of one per class.
@@ -14,9 +14,10 @@ Exact prices of bought projects need such a sum (what the poor pay); one class's
 computed only when a float comparison is too close to call.
 
 Floats: every class budget ``class_budget_f`` is within ``error`` of the exact one (a bound
-derived in :class:`RunState`), every slope within ``slack``·``class_abs_f`` (Σ|terms| of the
-slope). Each decision from floats subtracts these bounds (plus a relative WINDOW for rounding
-in sums); whatever stays too close is decided exactly, so every outcome is exact.
+derived in :func:`pb.rules.mes.numeric.class_slack`, README §3.1), every slope within
+``slack``·``class_abs_f`` (Σ|terms| of the slope). Each decision from floats subtracts these
+bounds (plus the relative TOLERANCE for rounding in sums); whatever stays too close is decided
+exactly, so every outcome is exact.
 """
 
 from __future__ import annotations
@@ -26,40 +27,39 @@ from fractions import Fraction
 
 import numpy as np
 
-from pb.rules.mes_stability import UNIT, exact_limit
-from pb.rules.mes_tables import WINDOW, Groups, Tables, exact, walk
-from pb.rules.mes_tracking import sleep_bound, unaffordable_f
+from pb.rules.mes.numeric import TOLERANCE, class_slack, exact, slope_error, to_exact
+from pb.rules.mes.stability import exact_limit
+from pb.rules.mes.tables import Groups, PricedWalk, Tables, walk
+from pb.rules.mes.tracking import sleep_bound, unaffordable_f
 
 
 class RunState:
     """Budgets of one run (see module docstring); ``_``-methods assume validated inputs.
 
-    ``error``: a class budget is b_parent − ρ·u, computed as fl(b̃_parent − fl(fl(ρ)·u)); with
-    ρ·u ≤ b_parent ≤ start (the class is rich) each purchase adds at most 3.01·UNIT·start, a
-    restore (a matmul over ≤ P purchases, :meth:`restore`) gives at most (P + 4)·UNIT·start and
-    float(start) UNIT·start; a class has at most P purchases in its history, so
-    8·(P + 2)·UNIT·start bounds them all. Slopes likewise, relative to Σ|terms| (``slack``).
+    ``error`` bounds |float − exact| of every class budget: ``slack``·start, with ``slack``
+    from :func:`~pb.rules.mes.numeric.class_slack` (purchases and :meth:`restore` included).
+    Slopes likewise, relative to Σ|terms| (``slack``).
     """
 
     def __init__(self, tables: Tables, num_projects: int, start: Fraction, track: bool):
-        self.t = tables
-        self.start = exact(start.numerator, start.denominator)
+        self.tables = tables
+        self.start = to_exact(start)
         self.start_f = float(start)
-        self.slack = 8 * (num_projects + 2) * UNIT
+        self.slack = class_slack(num_projects)
         self.error = self.slack * self.start_f
         self.classes = 2  # class 0 is "no money left"; class 1 is the starting budget
         self.class_util = np.zeros((64, num_projects), dtype=tables.util_dtype)
         # per-class floats, with room for as many classes as class_util (see _grow)
         self.class_budget_f = np.zeros(64)
         self.class_budget_f[1] = self.start_f
-        self.rho: dict[int, object] = {}  # bought project -> exact price
-        self.rho_slope: dict[int, object] = {}  # bought project -> exact slope of its price
+        self.rho: dict = {}  # bought project -> exact price (numeric.exact)
+        self.rho_slope: dict = {}  # bought project -> exact slope of its price (exact or 0)
         self.purchases = 0  # payments so far: float_rho's walks stay valid until the next
         self.sleep_bounds: dict[int, tuple[float, float]] = {}
-        self._priced: dict[int, tuple] = {}
+        self._priced: dict[int, PricedWalk] = {}
         self.track = track
         self.limit = math.inf
-        if track:  # slopes in x of the class budgets along this run's trace (mes_stability)
+        if track:  # slopes in x of the class budgets along this run's trace (README §4.1)
             self.class_slope_f = np.zeros(64)
             self.class_abs_f = np.zeros(64)
             self.class_slope_f[1] = self.class_abs_f[1] = 1.0
@@ -75,12 +75,13 @@ class RunState:
             self.slope_f = self.class_slope_f[self.row_class]
             self.abs_f = self.class_abs_f[self.row_class]
 
-    def restore(self, old, snap, x: Fraction) -> None:
+    def restore(self, old, snap, x: Fraction) -> None:  # EqualSharesRun, Snapshot
         """The state of run ``old`` after snapshot ``snap``, moved along its trace to per-voter
         budgets x (exact) larger: prices move by their slopes, float budgets are recomputed
         from the prices (so their error does not grow from restore to restore)."""
-        _, class_slope_f, class_abs_f, rho, rho_slope, _ = old.resume_data
-        shift = exact(x.numerator, x.denominator)
+        data = old.resume_data
+        rho, rho_slope = data.prices, data.price_slopes
+        shift = to_exact(x)
         prices = np.zeros(self.class_util.shape[1])
         for p in old.selected[: snap.selected]:
             self.rho[p] = rho[p] + rho_slope[p] * shift
@@ -92,7 +93,7 @@ class RunState:
         self.class_budget_f = self.start_f - utilities @ prices
         self.class_budget_f[0] = 0.0
         if self.track:
-            self.class_slope_f, self.class_abs_f = class_slope_f[:n], class_abs_f[:n]
+            self.class_slope_f, self.class_abs_f = data.class_slope[:n], data.class_size[:n]
         self._grow(n)  # copies, with room for the classes to come
         self.row_class = snap.row_class.copy()
         self._rows_changed()
@@ -139,12 +140,12 @@ class RunState:
         """The projects of ``active`` that floats prove unaffordable, all at once (one pass
         over every supporter: cheaper than one :meth:`float_rho` each on small profiles).
         Stability is not recorded: see :meth:`unaffordable_limit`."""
-        t = self.t
+        t = self.tables
         size = len(active)
         available = np.bincount(t.flat_projects, weights=t.flat_weights * self.budget_f[
             t.flat_rows], minlength=size)
         spread = t.weight_total_arr * self.error
-        gone = active & (available + spread < t.costs_arr * (1 - WINDOW))
+        gone = active & (available + spread < t.costs_arr * (1 - TOLERANCE))
         return gone
 
     def float_rho(self, p: int, record: bool = True) -> tuple[float, float, float] | None:
@@ -154,7 +155,7 @@ class RunState:
 
         With one utility for all supporters (cost, cardinality) the walk runs over the budget
         classes present, far fewer than the supporters, and is kept for :meth:`exact_rho`."""
-        t = self.t
+        t = self.tables
         rows = t.rows[p]
         cost = t.costs_f[p]
         spread = t.weight_total_f[p] * self.error  # bounds Σ w·|b̃ − b|
@@ -169,7 +170,7 @@ class RunState:
             available = float(counts @ budget)
         else:
             available = float(weight @ self.budget_f[rows])
-        if available + spread < cost * (1 - WINDOW):
+        if available + spread < cost * (1 - TOLERANCE):
             if self.track and record:
                 unaffordable_f(self, available, spread, weight, rows, True, cost)
             elif self.track and constant and len(ids):
@@ -185,8 +186,8 @@ class RunState:
             b, u, w = budget[order], u[order], weight[order]
         value, split, error = walk(cost, b, u, w, spread)
         if constant:
-            self._priced[p] = (self.purchases, ids, counts, budget, order, value, split,
-                               error, available)
+            self._priced[p] = PricedWalk(self.purchases, ids, counts, budget, order, value,
+                                         split, error, available)
         slope = 0.0
         if self.track:
             poor = ids[order[:split]]
@@ -195,13 +196,13 @@ class RunState:
                 self.slope_f, self.abs_f)
             slope = -float(w[:split] @ slopes[poor]) / rich
             size = float(w[:split] @ sizes[poor]) / rich
-            slope -= 1.01 * (self.slack + (split + 4) * UNIT) * size + 4 * UNIT * abs(slope)
+            slope -= slope_error(self.slack, split, size, slope)
         return value, error, slope
 
     def _groups(self, p: int):
         """Supporters of p grouped by (budget class, utility): classes, utilities, weights,
         and each supporter's group."""
-        t = self.t
+        t = self.tables
         classes = self.row_class[t.rows[p]]
         values = t.values[p]
         if t.constant[p]:  # group by class without sorting: classes are small integers
@@ -232,16 +233,18 @@ class RunState:
         split and the split is checked exactly for every group whose float ratio is within
         the error bounds of ρ (elsewhere floats cannot be wrong).
         """
-        t = self.t
+        t = self.tables
         cost, cost_f = t.costs[p], t.costs_f[p]
         spread = t.weight_total_f[p] * self.error
         if t.constant[p]:
-            entry = self._priced.get(p)
-            if entry is None or entry[0] != self.purchases:
+            walked = self._priced.get(p)
+            if walked is None or walked.purchases != self.purchases:
                 if self.float_rho(p) is None:
                     return None, None
-                entry = self._priced[p]
-            _, classes, weights_f, budget_f, order, rho_f, split, error, available_f = entry
+                walked = self._priced[p]
+            classes, weights_f, budget_f = walked.classes, walked.weights, walked.budgets
+            order, rho_f, split, error = walked.order, walked.rho, walked.split, walked.error
+            available_f = walked.available
             values = t.values[p][: len(classes)]  # all equal; ≤ one class per supporter
             weights = weights_f.astype(np.int64)
             values_f = t.constant_f[p]  # the same for every group
@@ -255,8 +258,8 @@ class RunState:
             weights_f = weights.astype(np.float64)
             available_f = float(weights_f @ budget_f)
             values_f = values.astype(np.float64)
-        if available_f - spread < cost_f * (1 + WINDOW):
-            if available_f + spread < cost_f * (1 - WINDOW):
+        if available_f - spread < cost_f * (1 + TOLERANCE):
+            if available_f + spread < cost_f * (1 - TOLERANCE):
                 if self.track:
                     unaffordable_f(self, available_f, spread, weights_f, classes, False, cost_f)
                 return None, None
@@ -362,7 +365,7 @@ class RunState:
                 step = float(rho_slope) * utilities_f
                 self.class_slope_f[first:first + n] = self.class_slope_f[parents] - step
                 self.class_abs_f[first:first + n] = self.class_abs_f[parents] + abs(step)
-        rows = self.t.rows[p]
+        rows = self.tables.rows[p]
         mapped = new_class[self.row_class[rows] if groups.inverse is None else groups.inverse]
         self.row_class[rows] = mapped
         self.budget_f[rows] = self.class_budget_f[mapped]

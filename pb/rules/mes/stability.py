@@ -1,6 +1,6 @@
 """How far the per-voter budget of one MES run can grow without changing the run.
 
-add1/add1u (:mod:`pb.rules.mes`) rerun MES with per-voter budget s, s + δ, s + 2δ, ... and
+add1/add1u (:mod:`pb.rules.mes.rule`) rerun MES with per-voter budget s, s + δ, s + 2δ, ... and
 typically get the same purchases for dozens of consecutive steps. This module proves that
 exactly, so those reruns can be skipped.
 
@@ -17,7 +17,7 @@ of the run at x = 0 is still the trace of the run at x as long as
    (budgets only shrink during a run, so it stays unaffordable afterwards). A project found
    unaffordable before the last round may instead stay a competitor under condition 3 (its
    lower bound holds whenever it is affordable) and be proven unaffordable after the last
-   purchase, where budgets are smallest (pb.rules.equal_shares: "asleep");
+   purchase, where budgets are smallest (:mod:`pb.rules.mes.run`: "asleep");
 3. no other project beats the bought one: for *any* poor/rich split S of a project q's
    supporters, ρ_S(x) = (c − Σ_S budget(x)) / Σ_{not S} u is a lower bound of q's price
    (Σ min(budget, ρu) ≤ Σ_S budget + ρ·Σ_{not S} u), and prices only grow during a run, so
@@ -26,41 +26,37 @@ of the run at x = 0 is still the trace of the run at x as long as
 
 Each condition is "an affine function of x keeps its sign", which holds on [0, X) for an X
 computed here: exactly (rationals) for ties between priced projects; from floats with their
-rigorous error bounds (:mod:`pb.rules.mes_budgets`) for splits and affordability, exactly
+rigorous error bounds (:mod:`pb.rules.mes.budgets`) for splits and affordability, exactly
 where those bounds leave the sign open; and in float64 with a further relative safety margin
-of :data:`MARGIN` for the comparisons against float lower bounds. The run's ``stable_for`` is
-the smallest X: a rigorous, conservative bound (an uncertain float comparison only makes it
-smaller).
+of :data:`~pb.rules.mes.numeric.TOLERANCE` for the comparisons against float lower bounds.
+The run's ``stable_for`` is the smallest X: a rigorous, conservative bound (an uncertain float
+comparison only makes it smaller). Proofs: ``pb/rules/mes/README.md`` §4. This module holds the
+limit maths only; :mod:`pb.rules.mes.tracking` evaluates it on a run's state and
+:mod:`pb.rules.mes.resume` resumes runs from it.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from pb.rules.equal_shares import EqualSharesRun
-
-MARGIN = 1e-9  # relative; float64 error after hundreds of operations is ~1e-13
-UNIT = 2.0**-53  # float64 unit roundoff
+from pb.rules.mes.numeric import TOLERANCE, round_down
 
 
 def float_limit(f0: float, f1: float, scale0: float, scale1: float,
                 error0: float = 0.0, error1: float = 0.0) -> float:
     """Largest X such that f0 + f1·x > 0 on [0, X), given values computed with magnitudes
-    ``scale0``/``scale1`` (a relative :data:`MARGIN` of those is subtracted first) and known
+    ``scale0``/``scale1`` (a relative TOLERANCE of those is subtracted first) and known
     absolute errors ``error0``/``error1``."""
-    f0 -= MARGIN * scale0 + error0
-    f1 -= MARGIN * scale1 + error1
+    f0 -= TOLERANCE * scale0 + error0
+    f1 -= TOLERANCE * scale1 + error1
     if not f0 > 0:
         return 0.0
     if f1 >= 0:
         return math.inf
-    return _down(f0 / -f1)
+    return round_down(f0 / -f1)
 
 
 def exact_limit(f0, f1, *, strict: bool) -> float:
@@ -72,12 +68,7 @@ def exact_limit(f0, f1, *, strict: bool) -> float:
         return math.inf
     if f0 == 0:
         return 0.0
-    return _down(float(f0 / -f1))
-
-
-def _down(x: float) -> float:
-    """``x`` made a little smaller, so that a rounded quotient never overstates a limit."""
-    return x * (1 - 1e-12)
+    return round_down(float(f0 / -f1))
 
 
 def split_limit(rho0, rho1, budget_f, budget_error: float, slope_f, slope_error, values, poor,
@@ -101,7 +92,7 @@ def split_limit(rho0, rho1, budget_f, budget_error: float, slope_f, slope_error,
     falling = low1 < 0  # only then can the sign of h change
     sure = falling & (low0 > 0)
     if np.count_nonzero(sure):
-        limit = min(limit, _down(float((low0[sure] / -low1[sure]).min())))
+        limit = min(limit, round_down(float((low0[sure] / -low1[sure]).min())))
     for g in (falling & ~sure).nonzero()[0].tolist():
         a, b = exact_group(g)
         price0, price1 = rho0 * int(values[g]), rho1 * int(values[g])
@@ -114,10 +105,10 @@ def split_limit(rho0, rho1, budget_f, budget_error: float, slope_f, slope_error,
 def competitors_limit(lower0, lower1, rho0: float, rho1: float) -> np.ndarray:
     """Condition 3 against float lower bounds ``lower0 + lower1·x`` (arrays) of the other
     projects, for the bought project's price ``rho0 + rho1·x`` (floats): one limit each."""
-    f0 = lower0 - MARGIN * np.abs(lower0) - (rho0 + MARGIN * abs(rho0))
-    f1 = lower1 - MARGIN * np.abs(lower1) - (rho1 + MARGIN * abs(rho1))
+    f0 = lower0 - TOLERANCE * np.abs(lower0) - (rho0 + TOLERANCE * abs(rho0))
+    f1 = lower1 - TOLERANCE * np.abs(lower1) - (rho1 + TOLERANCE * abs(rho1))
     limits = np.divide(f0, -f1, out=np.full(len(f0), np.inf), where=f1 < 0)
-    limits *= 1 - 1e-12
+    limits = round_down(limits)
     limits[~(f0 > 0)] = 0.0
     return limits
 
@@ -126,55 +117,12 @@ def shifted_limit(limit: float, x) -> float:
     """``limit`` in the coordinates of a run that starts x (exact) later."""
     if not math.isfinite(limit):
         return limit
-    return _down(float(Fraction(limit) - x))
+    return round_down(float(Fraction(limit) - x))
 
 
 def shifted_lower(lower0: np.ndarray, lower1: np.ndarray, x: float) -> np.ndarray:
     """Float lower bounds lower0 + lower1·x of prices, evaluated x later (with a margin)."""
     with np.errstate(invalid="ignore"):  # inf + 0·x
         moved = lower0 + np.where(lower1 != 0, lower1 * x, 0.0)
-    return moved - MARGIN * (np.abs(lower1) * x + np.abs(np.where(np.isfinite(lower0), lower0, 0)))
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """State of a tracked run after a purchase, valid along its trace for per-voter budgets
-    ``origin + x`` with x < ``limit``; ``lower + lower_slope·x`` bound the prices there."""
-
-    origin: Fraction
-    limit: float
-    selected: int  # purchases so far (incl. cost-0 projects)
-    classes: int  # budget classes so far
-    row_class: np.ndarray
-    active: np.ndarray
-    lower: np.ndarray
-    lower_slope: np.ndarray
-
-
-def usable_snapshot(run: EqualSharesRun, x: Fraction) -> Snapshot | None:
-    """The latest snapshot of ``run`` that is still valid with x more per voter."""
-    start = run.start + x
-    origin = None  # consecutive snapshots mostly share one origin: subtract once for them
-    for snap in reversed(run.resume_data[0]):  # their limits (from origin) never grow
-        if snap.origin is not origin:
-            origin = snap.origin
-            moved = start - origin
-            moved_f = float(moved)
-        if snap.limit > moved_f * 1.000001 or (
-            snap.limit >= moved_f * 0.999999 and Fraction(snap.limit) > moved
-        ):
-            return snap
-    return None
-
-
-def restore(run, old: EqualSharesRun, snap: Snapshot, x: Fraction, snapshots):
-    """Set ``run`` to the state of ``old`` after ``snap`` with budgets moved along the trace
-    by x (``run.restore``); returns (selected, active, lower, lower_slope) and fills the
-    snapshots that stay valid (in the coordinates of ``run``)."""
-    run.restore(old, snap, x)
-    moved = old.start + x - snap.origin  # how far the snapshot's own coordinates move
-    run.limit = shifted_limit(snap.limit, moved)
-    old_snapshots = old.resume_data[0]
-    snapshots.extend(old_snapshots[: old_snapshots.index(snap) + 1])
-    lower = shifted_lower(snap.lower, snap.lower_slope, float(moved))
-    return list(old.selected[: snap.selected]), snap.active.copy(), lower, snap.lower_slope.copy()
+    finite = np.where(np.isfinite(lower0), lower0, 0)
+    return moved - TOLERANCE * (np.abs(lower1) * x + np.abs(finite))
