@@ -23,7 +23,7 @@ from accounts.models import User
 from core.audit import AuditEntry
 from core.db import db
 from core.extensions import limiter, login_manager
-from core.security import role_required, safe_next
+from core.security import public_url, role_required, safe_next
 
 bp = Blueprint("accounts", __name__)
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -47,7 +47,7 @@ def _unauthorized():
 
 
 def _link(endpoint: str):
-    return lambda token: url_for(endpoint, token=token, _external=True)
+    return lambda token: public_url(endpoint, token=token)
 
 
 def _login_key() -> str:
@@ -71,7 +71,7 @@ def register():
             service.register(display_name=form.display_name.data, email=form.email.data,
                              password=form.password.data,
                              confirm_link=_link("accounts.confirm_email"),
-                             forgot_url=url_for("accounts.forgot_password", _external=True))
+                             forgot_url=public_url("accounts.forgot_password"))
         except service.AccountError as error:
             form.password.errors.append(str(error))
         else:
