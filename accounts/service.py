@@ -11,7 +11,7 @@ from collections.abc import Callable
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -175,6 +175,7 @@ def reset_password(token: str, new_password: str) -> User:
     password_hash = _hash(new_password)
     with write_transaction():
         user.password_hash = password_hash
+        user.session_version = (user.session_version or 0) + 1
         if user.email_confirmed_at is None:  # they proved they read this inbox
             user.email_confirmed_at = utcnow()
         audit.record(user, "account.password_reset", "user", user.id)
@@ -188,6 +189,15 @@ def change_password(user: User, *, current: str, new: str) -> None:
     password_hash = _hash(new)
     with write_transaction():
         user.password_hash = password_hash
+        user.session_version = (user.session_version or 0) + 1
+
+
+def end_sessions(user: User) -> None:
+    """Log out everywhere: bump the session version, so every session and remember-me
+    cookie issued to `user` so far is refused (accounts.web.load_user)."""
+    with write_transaction():
+        db.session.execute(update(User).where(User.id == user.id).values(
+            session_version=func.coalesce(User.session_version, 0) + 1))
 
 
 def request_email_change(user: User, *, password: str, new_email: str,

@@ -69,14 +69,20 @@ def set_security_headers(response):
         headers.setdefault("Cache-Control", "private, no-store")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        cookies = headers.getlist("Set-Cookie")
-        if cookies:
-            headers.remove("Set-Cookie")
-            for cookie in cookies:
-                if "; secure" not in cookie.lower():
-                    cookie += "; Secure"
-                headers.add("Set-Cookie", cookie)
+        _secure_cookies(response)
     return response
+
+
+def _secure_cookies(response) -> None:
+    """Mark every cookie of the response Secure (the request came over HTTPS)."""
+    headers = response.headers
+    cookies = headers.getlist("Set-Cookie")
+    if cookies:
+        headers.remove("Set-Cookie")
+        for cookie in cookies:
+            if "; secure" not in cookie.lower():
+                cookie += "; Secure"
+            headers.add("Set-Cookie", cookie)
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -84,6 +90,13 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+    def save_session(self, app, session, response) -> None:
+        """Runs after every after_request hook, so cookies set late (Flask-Login's
+        remember-me cookie) are made Secure over HTTPS too."""
+        super().save_session(app, session, response)
+        if request.is_secure:
+            _secure_cookies(response)
 
 
 DEV_BASE_URL = "http://127.0.0.1:5000"  # `flask run`'s address, when nothing is configured
