@@ -13,13 +13,16 @@ fraudulent or invalidated) signature answers "already signed".
 from __future__ import annotations
 
 import enum
+import hashlib
+import hmac
 import logging
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import String, cast, func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from core.db import db, upsert, write_transaction
 from core.mail import queue_email
@@ -198,6 +201,8 @@ def sign(petition_id: int, *, name: str, email: str, area: str | None, ip: str |
             raise InvalidSignature(_("Enter a valid email address."), "email") from exc
         one_click = bool(user is not None and getattr(user, "is_authenticated", False)
                          and user.is_confirmed and canonical_email(user.email) == canonical)
+        if _signed_before_forgotten(petition.id, canonical):
+            return SignOutcome.ALREADY_SIGNED
         fraudulent = _looks_fraudulent(petition, ip=ip, domain=email_domain(canonical),
                                        limits=limits, now=now)
         if fraudulent:
@@ -326,17 +331,43 @@ def _validate_pending(signature: Signature, petition: Petition, *, now: datetime
     return changed == 1
 
 
+ANONYMOUS_PREFIX = "anon:"
+
+
+def anonymous_key(canonical: str) -> str:
+    """What a forgotten signature keeps of its signer: "anon:" + HMAC-SHA256 of the
+    canonical email under the app's secret key. It names nobody, yet the same mailbox
+    signing the same petition again (say after deleting the account and registering anew)
+    meets it and is not counted twice. Rotating SECRET_KEY breaks that link for older rows."""
+    key = hmac.new(current_app.secret_key.encode(), b"signer:" + canonical.encode(),
+                   hashlib.sha256).hexdigest()
+    return ANONYMOUS_PREFIX + key
+
+
+def _signed_before_forgotten(petition_id: int, canonical: str) -> bool:
+    """This mailbox signed the petition and its signature was forgotten since."""
+    return db.session.scalar(select(Signature.id).where(
+        Signature.petition_id == petition_id,
+        Signature.canonical_email == anonymous_key(canonical))) is not None
+
+
 def forget_signers(*where) -> None:
     """Blank the personal data of the signatures matching `where` (docs/reliability.md §2e):
     name, email, IP, area as entered, token, user link and email opt-in. The state, counts,
-    area code and timestamps survive; the canonical email becomes "anon:<id>" so the unique
-    (petition, person) key stays unique without naming anyone. Used by `jobs.anonymise` and
-    by account deletion, in the caller's transaction."""
+    area code and timestamps survive; the canonical email becomes its anonymous_key, so the
+    unique (petition, person) key stays the same person's without naming anyone. Used by
+    `jobs.anonymise` and by account deletion, in the caller's transaction."""
+    rows = db.session.execute(select(Signature.id, Signature.canonical_email)
+                              .where(*where)).all()
+    if not rows:
+        return
+    table = Signature.__table__
     db.session.execute(
-        update(Signature).where(*where).values(
+        update(table).where(table.c.id == bindparam("sid")).values(
             name="", email="", ip=None, area=None, token=None, user_id=None,
-            notify_by_email=False, canonical_email="anon:" + cast(Signature.id, String)),
-        execution_options=NO_SYNC)
+            notify_by_email=False, canonical_email=bindparam("key")),
+        [{"sid": sid, "key": canonical if canonical.startswith(ANONYMOUS_PREFIX)
+          else anonymous_key(canonical)} for sid, canonical in rows])
 
 
 def _count_one(petition: Petition, *, area: str | None, now: datetime) -> None:
