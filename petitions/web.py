@@ -220,6 +220,10 @@ def _sign(petition: Petition, form, *, sponsor_token=None):
         service.SignOutcome.COUNTED: _("Thank you. Your signature has been counted."),
         service.SignOutcome.ALREADY_SIGNED: _("You have already signed this petition."),
     }
+    if not one_click and outcome == service.SignOutcome.ALREADY_SIGNED:
+        # Anyone can type any address here: answer as for a new signature, so the form does
+        # not reveal who has signed (the address's owner is not counted twice either way).
+        outcome = service.SignOutcome.CONFIRMATION_SENT
     return render_template("petitions/message.html", petition=petition,
                            message=messages[outcome])
 
