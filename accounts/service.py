@@ -143,12 +143,13 @@ def confirm_email(token: str) -> User:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, else None (same cost either way)."""
+    """The active user with this email and password, else None. Exactly one scrypt check
+    whatever the case (unknown email, deleted account, account without a password, wrong
+    or right password), so the time taken does not tell which."""
     user = find_by_email(email)
-    if user is None or not user.is_active:
-        check_password_hash(_DUMMY_HASH, password)
-        return None
-    return user if user.check_password(password) else None
+    usable = user is not None and user.is_active and bool(user.password_hash)
+    matches = check_password_hash(user.password_hash if usable else _DUMMY_HASH, password)
+    return user if usable and matches else None
 
 
 def request_password_reset(email: str, reset_link: Link) -> None:

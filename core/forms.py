@@ -6,6 +6,8 @@ Chinese; so its built-in messages are mapped to ours here, once, instead of per 
 """
 from __future__ import annotations
 
+import unicodedata
+
 from flask import abort, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -66,3 +68,16 @@ class Form(FlaskForm):
             if formdata is not None and hasattr(formdata, "getlist"):
                 _refuse_mistyped(form, formdata)
             return formdata
+
+
+# Letters (category Lo) that show as blank: Hangul fillers, the braille blank.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def has_visible_text(text: str) -> bool:
+    """True if `text` has at least one character that shows: not only white space, format
+    characters (zero-width, BOM, direction marks), controls, lone combining marks or blank
+    letters."""
+    return any(unicodedata.category(ch)[0] not in "ZC"
+               and unicodedata.category(ch) not in ("Mn", "Me")
+               and ch not in _BLANK_LETTERS for ch in text)

@@ -278,9 +278,17 @@ def _resend_confirmation(petition: Petition, signature: Signature, *, now: datet
 
 def _queue_confirmation(petition: Petition, to: str, token: str,
                         confirm_link: Callable[[str], str]) -> None:
-    queue_email(to, _("Confirm your signature"),
-                _("Click this link to confirm your signature on “%(title)s”: %(link)s",
-                  title=petition.title, link=confirm_link(token)))
+    """The confirmation link. A petition no moderator has approved yet (a sponsor signing
+    through the creator's link) is not named: anyone holding that link could otherwise send
+    its unchecked title from our address to any inbox. The page behind the link names it."""
+    if petition.opened_at is None:
+        body = _("Someone (maybe you) used this address to support a new petition that is "
+                 "gathering sponsors. To confirm your support, open this link; if it was "
+                 "not you, ignore this email: %(link)s", link=confirm_link(token))
+    else:
+        body = _("Click this link to confirm your signature on “%(title)s”: %(link)s",
+                 title=petition.title, link=confirm_link(token))
+    queue_email(to, _("Confirm your signature"), body)
 
 
 def _log_unsent(signature_id: int, petition_id: int, per_hour: int | None) -> None:
