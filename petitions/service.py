@@ -136,6 +136,23 @@ def _insert_signature(petition: Petition, *, name: str, email: str, area: str | 
     return (new_id, token) if new_id is not None else (None, None)
 
 
+def _lock_petition(petition_id: int) -> Petition:
+    """The petition, its row locked until the transaction ends: SELECT … FOR UPDATE on
+    PostgreSQL; on SQLite the write transaction's BEGIN IMMEDIATE already holds the lock."""
+    petition = db.session.get(Petition, petition_id, with_for_update={"of": Petition})
+    if petition is None:
+        raise NotFound(petition_id)
+    return petition
+
+
+def _lock_address(canonical: str) -> None:
+    """On PostgreSQL, a transaction-long advisory lock per signer address, so that the
+    per-address confirmation-email cap counts one signing at a time across petitions."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(
+            func.hashtext("petitions.signer:" + canonical))))
+
+
 def _recent(petition_id: int, column, value, since: datetime) -> int:
     return db.session.scalar(select(func.count(Signature.id)).where(
         Signature.petition_id == petition_id, column == value, Signature.created_at > since))
@@ -193,12 +210,15 @@ def sign(petition_id: int, *, name: str, email: str, area: str | None, ip: str |
     a pending signature goes to `_sign_again`.
     """
     with write_transaction():
-        petition = get_petition(petition_id)
+        # The limits below count rows, then insert: lock first, so that parallel signers
+        # of this petition (and of any petition, for one address) count one after another.
+        petition = _lock_petition(petition_id)
         _check_signable(petition, sponsor_token=sponsor_token, now=now)
         try:
             canonical = canonical_email(email)
         except ValueError as exc:
             raise InvalidSignature(_("Enter a valid email address."), "email") from exc
+        _lock_address(canonical)
         one_click = bool(user is not None and getattr(user, "is_authenticated", False)
                          and user.is_confirmed and canonical_email(user.email) == canonical)
         if _signed_before_forgotten(petition.id, canonical):
@@ -305,7 +325,10 @@ def confirm_signature(token: str, *, now: datetime) -> Petition:
     counts even if enough others confirmed first.
     """
     with write_transaction():
-        signature = db.session.scalar(select(Signature).where(Signature.token == token))
+        # FOR UPDATE: a parallel click waits for this one, then finds the token spent
+        # (PostgreSQL re-checks the WHERE on the updated row), so only one is "confirmed".
+        signature = db.session.scalar(select(Signature).where(Signature.token == token)
+                                      .with_for_update())
         if signature is None:
             raise NotFound("token")
         petition = get_petition(signature.petition_id)
