@@ -11,6 +11,8 @@ from flask import Flask
 
 MAIL_ENV = ("MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_USE_TLS",
             "MAIL_USE_SSL", "MAIL_DEFAULT_SENDER")
+# Also read without the FLASK_ prefix, as the README documents them.
+PLAIN_ENV = (*MAIL_ENV, "TRUSTED_PROXIES", "PUBLIC_BASE_URL")
 
 
 def _secret_key(instance: Path) -> str:
@@ -62,10 +64,13 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         MAIL_DEFAULT_SENDER="civic@localhost",
         TRUSTED_PROXIES=0,  # set to the number of reverse proxies in front (X-Forwarded-*)
+        # Origin of every emailed link, e.g. "https://civic.example.org" (core.security.
+        # public_base_url); unset: SERVER_NAME, else http://127.0.0.1:5000. Never the Host.
+        PUBLIC_BASE_URL=None,
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env()  # FLASK_SECRET_KEY, FLASK_MAIL_SERVER, ...
-    for key in MAIL_ENV:  # plain MAIL_SERVER=... works as well as FLASK_MAIL_SERVER=...
+    for key in PLAIN_ENV:  # plain MAIL_SERVER=... works as well as FLASK_MAIL_SERVER=...
         if os.environ.get(key):
             app.config[key] = os.environ[key]
     if os.environ.get("DATABASE_URL"):
@@ -75,10 +80,10 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
 
-    if app.config["TRUSTED_PROXIES"]:
+    hops = int(app.config["TRUSTED_PROXIES"] or 0)
+    if hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from core import web as core_web

@@ -6,14 +6,19 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, String
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from accounts.service import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
-from core.forms import Form
+from core.forms import Form, has_visible_text
 
-_NO_CONTROL = "".join(chr(c) for c in range(32)) + "\x7f"
+# C0 and C1 controls, Unicode line breaks, and direction embeddings/overrides/isolates.
+_NO_CONTROL = frozenset("".join(chr(c) for c in range(32)) + "".join(
+    chr(c) for c in range(0x7f, 0xa0)) + "\u2028\u2029\u202a\u202b\u202c\u202d\u202e"
+    "\u2066\u2067\u2068\u2069")
 
 
 def _printable(form, field):
     if any(ch in _NO_CONTROL for ch in field.data or ""):
         raise ValidationError(_l("Please remove control characters."))
+    if field.data and not has_visible_text(field.data):
+        raise ValidationError(_l("Enter some visible text."))
 
 
 def _new_password(label):

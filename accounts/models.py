@@ -23,6 +23,10 @@ class User(UserMixin, db.Model):
     email_confirmed_at = mapped_column(UTCDateTime, nullable=True)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     deleted_at = mapped_column(UTCDateTime, nullable=True)
+    # Bumped at logout and password change (accounts.service.end_sessions): every session
+    # and remember-me cookie issued before carries the old number and stops working.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0",
+                                                 nullable=False)
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -51,9 +55,9 @@ class User(UserMixin, db.Model):
         return hashlib.sha256(material).hexdigest()[:16]
 
     def get_id(self) -> str:
-        """Flask-Login session id: "<id>:<fingerprint>", so a password change logs out
-        every other session and remember-me cookie."""
-        return f"{self.id}:{self.credential_fingerprint}"
+        """Flask-Login session id: "<id>:<fingerprint>:<session version>", so a password
+        change, or a logout, ends every other session and remember-me cookie."""
+        return f"{self.id}:{self.credential_fingerprint}:{self.session_version or 0}"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")

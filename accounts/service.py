@@ -11,7 +11,7 @@ from collections.abc import Callable
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -143,12 +143,13 @@ def confirm_email(token: str) -> User:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, else None (same cost either way)."""
+    """The active user with this email and password, else None. Exactly one scrypt check
+    whatever the case (unknown email, deleted account, account without a password, wrong
+    or right password), so the time taken does not tell which."""
     user = find_by_email(email)
-    if user is None or not user.is_active:
-        check_password_hash(_DUMMY_HASH, password)
-        return None
-    return user if user.check_password(password) else None
+    usable = user is not None and user.is_active and bool(user.password_hash)
+    matches = check_password_hash(user.password_hash if usable else _DUMMY_HASH, password)
+    return user if usable and matches else None
 
 
 def request_password_reset(email: str, reset_link: Link) -> None:
@@ -175,6 +176,7 @@ def reset_password(token: str, new_password: str) -> User:
     password_hash = _hash(new_password)
     with write_transaction():
         user.password_hash = password_hash
+        user.session_version = (user.session_version or 0) + 1
         if user.email_confirmed_at is None:  # they proved they read this inbox
             user.email_confirmed_at = utcnow()
         audit.record(user, "account.password_reset", "user", user.id)
@@ -188,6 +190,15 @@ def change_password(user: User, *, current: str, new: str) -> None:
     password_hash = _hash(new)
     with write_transaction():
         user.password_hash = password_hash
+        user.session_version = (user.session_version or 0) + 1
+
+
+def end_sessions(user: User) -> None:
+    """Log out everywhere: bump the session version, so every session and remember-me
+    cookie issued to `user` so far is refused (accounts.web.load_user)."""
+    with write_transaction():
+        db.session.execute(update(User).where(User.id == user.id).values(
+            session_version=func.coalesce(User.session_version, 0) + 1))
 
 
 def request_email_change(user: User, *, password: str, new_email: str,

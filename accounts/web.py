@@ -23,7 +23,7 @@ from accounts.models import User
 from core.audit import AuditEntry
 from core.db import db
 from core.extensions import limiter, login_manager
-from core.security import role_required, safe_next
+from core.security import public_url, role_required, safe_next
 
 bp = Blueprint("accounts", __name__)
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -31,12 +31,16 @@ admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 @login_manager.user_loader
 def load_user(session_id: str):
-    """Session ids are "<id>:<fingerprint>" (see User.get_id); a bare id is accepted too."""
-    user_id, _sep, fingerprint = session_id.partition(":")
+    """Session ids are "<id>:<fingerprint>:<version>" (see User.get_id); a bare id is
+    accepted too, as version 0. A cookie of an older session version is refused."""
+    user_id, _sep, rest = session_id.partition(":")
+    fingerprint, _sep, version = rest.partition(":")
     if not user_id.isdigit():
         return None
     user = db.session.get(User, int(user_id))
     if user is None or (fingerprint and fingerprint != user.credential_fingerprint):
+        return None
+    if (int(version) if version.isdigit() else 0) != (user.session_version or 0):
         return None
     return user
 
@@ -47,7 +51,7 @@ def _unauthorized():
 
 
 def _link(endpoint: str):
-    return lambda token: url_for(endpoint, token=token, _external=True)
+    return lambda token: public_url(endpoint, token=token)
 
 
 def _login_key() -> str:
@@ -71,7 +75,7 @@ def register():
             service.register(display_name=form.display_name.data, email=form.email.data,
                              password=form.password.data,
                              confirm_link=_link("accounts.confirm_email"),
-                             forgot_url=url_for("accounts.forgot_password", _external=True))
+                             forgot_url=public_url("accounts.forgot_password"))
         except service.AccountError as error:
             form.password.errors.append(str(error))
         else:
@@ -141,8 +145,11 @@ def logout():
     """Log out (GET shows a button, POST logs out)."""
     form = forms.ConfirmForm()
     if form.validate_on_submit():
-        logout_user()
+        if current_user.is_authenticated:
+            service.end_sessions(current_user)  # copied cookies stop working too
+        # Clear first: logout_user() leaves the flag that deletes the remember-me cookie.
         session.clear()
+        logout_user()
         flash(_("You are logged out."), "success")
         return redirect(url_for("core.home"))
     return render_template("accounts/confirm.html", form=form, heading=_("Log out"))
@@ -263,8 +270,8 @@ def delete_account():
         except service.AccountError as error:
             form.current.errors.append(str(error))
         else:
-            logout_user()
             session.clear()
+            logout_user()  # after clear(), so the remember-me cookie is deleted too
             flash(_("Your account is deleted."), "success")
             return redirect(url_for("core.home"))
     return _account_page(400, delete_form=form)

@@ -6,8 +6,13 @@ Chinese; so its built-in messages are mapped to ours here, once, instead of per 
 """
 from __future__ import annotations
 
+import unicodedata
+
+from flask import abort, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField as FlaskFileField
+from wtforms import FileField
 
 # Others stay in English. Length messages are only used with max >= 64, so one form
 # covers the plural.
@@ -35,9 +40,44 @@ class _WTFormsMessages:
         return WTFORMS_MESSAGES.get(singular, singular if n == 1 else plural)
 
 
+def _refuse_mistyped(form, formdata) -> None:
+    """A field gets text or nothing: a JSON number, list, object, true or null, or an
+    uploaded file where a text field belongs, is a 400 (fields would otherwise crash on it:
+    a 500). Only file fields take files."""
+    for field in form._fields.values():
+        takes_files = isinstance(field, FileField | FlaskFileField)
+        for value in formdata.getlist(field.name):
+            if not isinstance(value, str) and not takes_files:
+                abort(400)
+
+
 class Form(FlaskForm):
     """Base class of our forms (see the module docstring)."""
 
     class Meta:
         def get_translations(self, form):
             return _WTFormsMessages()
+
+        def wrap_formdata(self, form, formdata):
+            if request and request.is_json and request.method == "POST" and \
+                    not request.form and not request.files:
+                body = request.get_json(silent=True)
+                if not isinstance(body, dict):  # a list, a number, or not JSON at all
+                    abort(400)
+            formdata = super().wrap_formdata(form, formdata)
+            if formdata is not None and hasattr(formdata, "getlist"):
+                _refuse_mistyped(form, formdata)
+            return formdata
+
+
+# Letters (category Lo) that show as blank: Hangul fillers, the braille blank.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def has_visible_text(text: str) -> bool:
+    """True if `text` has at least one character that shows: not only white space, format
+    characters (zero-width, BOM, direction marks), controls, lone combining marks or blank
+    letters."""
+    return any(unicodedata.category(ch)[0] not in "ZC"
+               and unicodedata.category(ch) not in ("Mn", "Me")
+               and ch not in _BLANK_LETTERS for ch in text)

@@ -2,11 +2,18 @@
 
 `flask mail send` delivers pending rows through SMTP when MAIL_SERVER is set, else prints
 them to the console. Tests read the outbox table.
+
+An email the relay refuses (a non-ASCII address without SMTPUTF8, a rejected recipient) is
+marked with the reason and retried later with a growing delay (RETRY_BASE doubled each time);
+after MAX_ATTEMPTS it is given up (`failed_at`). It never stops the others from being sent.
 """
 from __future__ import annotations
 
+import logging
+import re
 import smtplib
 from collections.abc import Callable
+from datetime import timedelta
 from email.message import EmailMessage
 
 from sqlalchemy import Integer, String, Text, select
@@ -24,6 +31,19 @@ class OutboxEmail(db.Model):
     body: Mapped[str] = mapped_column(Text)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     sent_at = mapped_column(UTCDateTime, nullable=True, index=True)
+    # Failed deliveries: how many, the last reason, when to try again, when given up.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0",
+                                          nullable=False)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    next_attempt_at = mapped_column(UTCDateTime, nullable=True)
+    failed_at = mapped_column(UTCDateTime, nullable=True)
+
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 6
+RETRY_BASE = timedelta(minutes=5)  # then 10, 20, 40, 80 minutes
+# Line breaks a header may not hold (email.policy refuses them; Unicode ones included).
+_HEADER_BREAKS = re.compile("[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
 
 
 def queue_email(to: str, subject: str, body: str) -> OutboxEmail:
@@ -34,10 +54,43 @@ def queue_email(to: str, subject: str, body: str) -> OutboxEmail:
 
 
 def pending_emails(limit: int = 500) -> list[OutboxEmail]:
-    """Unsent emails, oldest first."""
-    query = (select(OutboxEmail).where(OutboxEmail.sent_at.is_(None))
-             .order_by(OutboxEmail.id).limit(limit))
+    """Unsent emails due now (not given up, past their retry time), oldest first."""
+    query = (select(OutboxEmail).where(
+        OutboxEmail.sent_at.is_(None), OutboxEmail.failed_at.is_(None),
+        OutboxEmail.next_attempt_at.is_(None) | (OutboxEmail.next_attempt_at <= utcnow()))
+        .order_by(OutboxEmail.id).limit(limit))
     return list(db.session.scalars(query))
+
+
+def _message(sender: str, email: OutboxEmail) -> EmailMessage:
+    message = EmailMessage()
+    message["From"], message["To"] = sender, email.to
+    message["Subject"] = _HEADER_BREAKS.sub(" ", email.subject).strip()
+    message.set_content(email.body)
+    return message
+
+
+def _reset(smtp) -> None:
+    """End a refused mail transaction (RSET) before the next message."""
+    try:
+        smtp.rset()
+    except (smtplib.SMTPException, OSError):
+        pass
+
+
+def _record_failure(email: OutboxEmail, error: Exception) -> None:
+    """Note the reason; retry after RETRY_BASE * 2**(attempts - 1), or give up."""
+    now = utcnow()
+    with write_transaction():
+        email.attempts = (email.attempts or 0) + 1
+        email.last_error = f"{type(error).__name__}: {error}"[:1000]
+        if email.attempts >= MAX_ATTEMPTS:
+            email.failed_at, email.next_attempt_at = now, None
+        else:
+            email.next_attempt_at = now + RETRY_BASE * 2 ** (email.attempts - 1)
+    # The address stays out of the log (personal data); the row id finds it.
+    log.warning("email %s not sent (attempt %s of %s): %s", email.id, email.attempts,
+                MAX_ATTEMPTS, email.last_error)
 
 
 def _flag(value, default: bool) -> bool:
@@ -53,7 +106,9 @@ def send_pending(config, *, echo: Callable[[str], None] = print, limit: int = 50
     """Deliver pending emails (SMTP if MAIL_SERVER is set, else `echo`); returns the count.
 
     Each email is marked sent in its own short transaction right after delivery, so a crash
-    mid-batch re-sends at most the one email that was in flight.
+    mid-batch re-sends at most the one email that was in flight. An email the relay refuses
+    is marked for a later retry and the batch goes on; if the connection itself fails, that
+    email is marked too and the batch stops (the next run reconnects).
     """
     sender = config.get("MAIL_DEFAULT_SENDER") or "civic@localhost"
     server = config.get("MAIL_SERVER")
@@ -70,11 +125,22 @@ def send_pending(config, *, echo: Callable[[str], None] = print, limit: int = 50
     try:
         for email in pending_emails(limit):
             if smtp is not None:
-                message = EmailMessage()
-                message["From"], message["To"] = sender, email.to
-                message["Subject"] = email.subject
-                message.set_content(email.body)
-                smtp.send_message(message)
+                try:
+                    smtp.send_message(_message(sender, email))
+                except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError) as error:
+                    _record_failure(email, error)
+                    smtp.close()
+                    smtp = None  # the connection is gone: nothing to quit
+                    break
+                except (smtplib.SMTPException, ValueError, UnicodeError) as error:
+                    _record_failure(email, error)  # this message only: go on
+                    _reset(smtp)
+                    continue
+                except OSError as error:  # the connection broke (timeout, reset)
+                    _record_failure(email, error)
+                    smtp.close()
+                    smtp = None
+                    break
             else:
                 echo(f"To: {email.to}\nSubject: {email.subject}\n\n{email.body}\n" + "-" * 60)
             with write_transaction():

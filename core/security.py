@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, request, session
+from flask import abort, current_app, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
@@ -69,14 +69,20 @@ def set_security_headers(response):
         headers.setdefault("Cache-Control", "private, no-store")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        cookies = headers.getlist("Set-Cookie")
-        if cookies:
-            headers.remove("Set-Cookie")
-            for cookie in cookies:
-                if "; secure" not in cookie.lower():
-                    cookie += "; Secure"
-                headers.add("Set-Cookie", cookie)
+        _secure_cookies(response)
     return response
+
+
+def _secure_cookies(response) -> None:
+    """Mark every cookie of the response Secure (the request came over HTTPS)."""
+    headers = response.headers
+    cookies = headers.getlist("Set-Cookie")
+    if cookies:
+        headers.remove("Set-Cookie")
+        for cookie in cookies:
+            if "; secure" not in cookie.lower():
+                cookie += "; Secure"
+            headers.add("Set-Cookie", cookie)
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -84,3 +90,34 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+    def save_session(self, app, session, response) -> None:
+        """Runs after every after_request hook, so cookies set late (Flask-Login's
+        remember-me cookie) are made Secure over HTTPS too."""
+        super().save_session(app, session, response)
+        if request.is_secure:
+            _secure_cookies(response)
+
+
+DEV_BASE_URL = "http://127.0.0.1:5000"  # `flask run`'s address, when nothing is configured
+
+
+def public_base_url(app=None) -> str:
+    """Where the site is reached from outside, for links in emails (never the request's
+    Host or X-Forwarded-Host, which anyone can forge): PUBLIC_BASE_URL, else SERVER_NAME
+    (with PREFERRED_URL_SCHEME and APPLICATION_ROOT), else the development address."""
+    config = (app or current_app).config
+    base = config.get("PUBLIC_BASE_URL")
+    if not base and config.get("SERVER_NAME"):
+        root = (config.get("APPLICATION_ROOT") or "/").rstrip("/")
+        base = f"{config.get('PREFERRED_URL_SCHEME') or 'http'}://{config['SERVER_NAME']}{root}"
+    return (base or DEV_BASE_URL).rstrip("/")
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute URL for `endpoint` on public_base_url(): what emailed links use."""
+    app = current_app._get_current_object()
+    base = urlsplit(public_base_url(app))
+    adapter = app.url_map.bind(base.netloc, script_name=base.path or "/",
+                               url_scheme=base.scheme or "http")
+    return adapter.build(endpoint, values, force_external=True)

@@ -17,9 +17,11 @@ from flask import (
     session,
     url_for,
 )
+from flask.globals import request_ctx
 from flask_babel import format_currency, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException, ServiceUnavailable
 from werkzeug.routing import IntegerConverter
@@ -120,6 +122,13 @@ def render_error(error: HTTPException):
                      "and try again.")
     if wants_json():
         response = jsonify(error=str(title), message=str(message), status=code)
+    elif request_ctx.url_adapter is None:
+        # The request could not even be routed (e.g. a Host with a label over 63
+        # characters): no url_for, so no site layout; a bare page instead of a crash.
+        response = current_app.response_class(
+            f"<!doctype html>\n<html lang=\"{escape(html_lang())}\"><head><meta charset="
+            f"\"utf-8\"><title>{escape(title)}</title></head><body><h1>{escape(title)}"
+            f"</h1><p>{escape(message)}</p></body></html>\n", mimetype="text/html")
     else:
         response = current_app.response_class(
             render_template("errors/error.html", code=code, title=title, message=message),

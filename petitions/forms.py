@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -28,7 +29,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from core.forms import Form
+from core.db import utcnow
+from core.forms import Form, has_visible_text
 from core.identity import fold_invisible
 from core.process import Audience, Commitment
 from petitions.labels import REJECTION_REASONS
@@ -41,7 +43,12 @@ from petitions.lifecycle import (
     is_web_url,
 )
 
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 and C1 controls but tab and newlines, and the direction embeddings, overrides and
+# isolates (U+202A-U+202E, U+2066-U+2069) that can flip the text around them.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e"
+                     "\u2066-\u2069]")
+# Line breaks, Unicode's included (U+0085 next line, U+2028/U+2029 separators).
+LINE_BREAK = re.compile("[\n\r\x0b\x0c\x85\u2028\u2029]")
 FORMULA_START = ("=", "+", "-", "@")
 
 def visible_email(value):
@@ -52,13 +59,19 @@ def visible_email(value):
 
 
 def no_control_characters(form, field):
-    """NUL and other control characters are refused (EP `RejectBadRequests`)."""
-    if isinstance(field.data, str) and CONTROL.search(field.data):
+    """NUL and other control characters are refused (EP `RejectBadRequests`), as are
+    direction overrides, and text that is there but cannot be seen (only zero-width
+    characters, say)."""
+    if not isinstance(field.data, str):
+        return
+    if CONTROL.search(field.data):
         raise ValidationError(_l("Remove control characters from this field."))
+    if field.data and not has_visible_text(field.data):
+        raise ValidationError(_l("Enter some visible text."))
 
 
 def single_line(form, field):
-    if isinstance(field.data, str) and ("\n" in field.data or "\r" in field.data):
+    if isinstance(field.data, str) and LINE_BREAK.search(field.data):
         raise ValidationError(_l("This field must be a single line."))
 
 
@@ -138,12 +151,25 @@ def web_url(form, field):
         raise ValidationError(_l("Enter a link starting with http:// or https://."))
 
 
+# A debate date is a real one: not before this, and at most a year from today.
+DEBATE_EARLIEST = date(1900, 1, 1)
+DEBATE_LATEST_AHEAD = timedelta(days=366)
+
+
+def plausible_debate_date(form, field):
+    latest = utcnow().date() + DEBATE_LATEST_AHEAD
+    if isinstance(field.data, date) and not DEBATE_EARLIEST <= field.data <= latest:
+        raise ValidationError(_l("Enter a date from %(start)s to %(end)s.",
+                                 start=DEBATE_EARLIEST.isoformat(), end=latest.isoformat()))
+
+
 class DebateOutcomeForm(Form):
     outcome = RadioField(_l("Outcome"), choices=[
         SelectChoice(DebateState.DEBATED.value, _l("Debated")),
         SelectChoice(DebateState.NOT_DEBATED.value, _l("Not debated"))],
         validators=[InputRequired()])
-    debated_on = DateField(_l("Date of the debate or decision"), validators=[InputRequired()])
+    debated_on = DateField(_l("Date of the debate or decision"), validators=[
+        InputRequired(), plausible_debate_date])
     summary = TextAreaField(_l("Short summary"), render_kw={"rows": 4}, validators=[
         DataRequired(), Length(max=DEBATE_SUMMARY_MAX), no_control_characters])
     transcript_url = URLField(_l("Transcript link (optional)"), filters=[

@@ -13,13 +13,16 @@ fraudulent or invalidated) signature answers "already signed".
 from __future__ import annotations
 
 import enum
+import hashlib
+import hmac
 import logging
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import String, cast, func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from core.db import db, upsert, write_transaction
 from core.mail import queue_email
@@ -133,6 +136,23 @@ def _insert_signature(petition: Petition, *, name: str, email: str, area: str | 
     return (new_id, token) if new_id is not None else (None, None)
 
 
+def _lock_petition(petition_id: int) -> Petition:
+    """The petition, its row locked until the transaction ends: SELECT … FOR UPDATE on
+    PostgreSQL; on SQLite the write transaction's BEGIN IMMEDIATE already holds the lock."""
+    petition = db.session.get(Petition, petition_id, with_for_update={"of": Petition})
+    if petition is None:
+        raise NotFound(petition_id)
+    return petition
+
+
+def _lock_address(canonical: str) -> None:
+    """On PostgreSQL, a transaction-long advisory lock per signer address, so that the
+    per-address confirmation-email cap counts one signing at a time across petitions."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(
+            func.hashtext("petitions.signer:" + canonical))))
+
+
 def _recent(petition_id: int, column, value, since: datetime) -> int:
     return db.session.scalar(select(func.count(Signature.id)).where(
         Signature.petition_id == petition_id, column == value, Signature.created_at > since))
@@ -190,14 +210,19 @@ def sign(petition_id: int, *, name: str, email: str, area: str | None, ip: str |
     a pending signature goes to `_sign_again`.
     """
     with write_transaction():
-        petition = get_petition(petition_id)
+        # The limits below count rows, then insert: lock first, so that parallel signers
+        # of this petition (and of any petition, for one address) count one after another.
+        petition = _lock_petition(petition_id)
         _check_signable(petition, sponsor_token=sponsor_token, now=now)
         try:
             canonical = canonical_email(email)
         except ValueError as exc:
             raise InvalidSignature(_("Enter a valid email address."), "email") from exc
+        _lock_address(canonical)
         one_click = bool(user is not None and getattr(user, "is_authenticated", False)
                          and user.is_confirmed and canonical_email(user.email) == canonical)
+        if _signed_before_forgotten(petition.id, canonical):
+            return SignOutcome.ALREADY_SIGNED
         fraudulent = _looks_fraudulent(petition, ip=ip, domain=email_domain(canonical),
                                        limits=limits, now=now)
         if fraudulent:
@@ -273,9 +298,17 @@ def _resend_confirmation(petition: Petition, signature: Signature, *, now: datet
 
 def _queue_confirmation(petition: Petition, to: str, token: str,
                         confirm_link: Callable[[str], str]) -> None:
-    queue_email(to, _("Confirm your signature"),
-                _("Click this link to confirm your signature on “%(title)s”: %(link)s",
-                  title=petition.title, link=confirm_link(token)))
+    """The confirmation link. A petition no moderator has approved yet (a sponsor signing
+    through the creator's link) is not named: anyone holding that link could otherwise send
+    its unchecked title from our address to any inbox. The page behind the link names it."""
+    if petition.opened_at is None:
+        body = _("Someone (maybe you) used this address to support a new petition that is "
+                 "gathering sponsors. To confirm your support, open this link; if it was "
+                 "not you, ignore this email: %(link)s", link=confirm_link(token))
+    else:
+        body = _("Click this link to confirm your signature on “%(title)s”: %(link)s",
+                 title=petition.title, link=confirm_link(token))
+    queue_email(to, _("Confirm your signature"), body)
 
 
 def _log_unsent(signature_id: int, petition_id: int, per_hour: int | None) -> None:
@@ -292,7 +325,10 @@ def confirm_signature(token: str, *, now: datetime) -> Petition:
     counts even if enough others confirmed first.
     """
     with write_transaction():
-        signature = db.session.scalar(select(Signature).where(Signature.token == token))
+        # FOR UPDATE: a parallel click waits for this one, then finds the token spent
+        # (PostgreSQL re-checks the WHERE on the updated row), so only one is "confirmed".
+        signature = db.session.scalar(select(Signature).where(Signature.token == token)
+                                      .with_for_update())
         if signature is None:
             raise NotFound("token")
         petition = get_petition(signature.petition_id)
@@ -326,17 +362,43 @@ def _validate_pending(signature: Signature, petition: Petition, *, now: datetime
     return changed == 1
 
 
+ANONYMOUS_PREFIX = "anon:"
+
+
+def anonymous_key(canonical: str) -> str:
+    """What a forgotten signature keeps of its signer: "anon:" + HMAC-SHA256 of the
+    canonical email under the app's secret key. It names nobody, yet the same mailbox
+    signing the same petition again (say after deleting the account and registering anew)
+    meets it and is not counted twice. Rotating SECRET_KEY breaks that link for older rows."""
+    key = hmac.new(current_app.secret_key.encode(), b"signer:" + canonical.encode(),
+                   hashlib.sha256).hexdigest()
+    return ANONYMOUS_PREFIX + key
+
+
+def _signed_before_forgotten(petition_id: int, canonical: str) -> bool:
+    """This mailbox signed the petition and its signature was forgotten since."""
+    return db.session.scalar(select(Signature.id).where(
+        Signature.petition_id == petition_id,
+        Signature.canonical_email == anonymous_key(canonical))) is not None
+
+
 def forget_signers(*where) -> None:
     """Blank the personal data of the signatures matching `where` (docs/reliability.md §2e):
     name, email, IP, area as entered, token, user link and email opt-in. The state, counts,
-    area code and timestamps survive; the canonical email becomes "anon:<id>" so the unique
-    (petition, person) key stays unique without naming anyone. Used by `jobs.anonymise` and
-    by account deletion, in the caller's transaction."""
+    area code and timestamps survive; the canonical email becomes its anonymous_key, so the
+    unique (petition, person) key stays the same person's without naming anyone. Used by
+    `jobs.anonymise` and by account deletion, in the caller's transaction."""
+    rows = db.session.execute(select(Signature.id, Signature.canonical_email)
+                              .where(*where)).all()
+    if not rows:
+        return
+    table = Signature.__table__
     db.session.execute(
-        update(Signature).where(*where).values(
+        update(table).where(table.c.id == bindparam("sid")).values(
             name="", email="", ip=None, area=None, token=None, user_id=None,
-            notify_by_email=False, canonical_email="anon:" + cast(Signature.id, String)),
-        execution_options=NO_SYNC)
+            notify_by_email=False, canonical_email=bindparam("key")),
+        [{"sid": sid, "key": canonical if canonical.startswith(ANONYMOUS_PREFIX)
+          else anonymous_key(canonical)} for sid, canonical in rows])
 
 
 def _count_one(petition: Petition, *, area: str | None, now: datetime) -> None:

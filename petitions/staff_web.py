@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from core.db import db, utcnow
-from core.security import role_required
+from core.security import public_url, role_required
 from petitions import forms, labels, lifecycle, moderation, service
 from petitions.models import Petition, PetitionScheme
 from petitions.web import _not_now, bp
@@ -111,8 +111,7 @@ def debate(petition_id):
             try:
                 sent = moderation.record_debate_outcome(
                     petition.id, actor=current_user, outcome=outcome, now=utcnow(),
-                    petition_link=url_for("petitions.show", petition_id=petition.id,
-                                          _external=True))
+                    petition_link=public_url("petitions.show", petition_id=petition.id))
             except lifecycle.InvalidTransition as exc:
                 flash(_not_now_debate(exc), "error")
                 return redirect(url_for("petitions.show", petition_id=petition.id), code=303)
@@ -151,8 +150,7 @@ def respond(petition_id):
             sent = moderation.publish_response(
                 petition.id, actor=current_user, summary=form.summary.data,
                 details=form.details.data or "", now=utcnow(),
-                petition_link=url_for("petitions.show", petition_id=petition.id,
-                                      _external=True))
+                petition_link=public_url("petitions.show", petition_id=petition.id))
         except lifecycle.InvalidTransition as exc:
             flash(_not_now(exc), "error")
             return redirect(url_for("petitions.officials"), code=303)

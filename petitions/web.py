@@ -24,7 +24,7 @@ from wtforms import SelectChoice
 
 from core.db import db, utcnow
 from core.extensions import limiter
-from core.security import role_required
+from core.security import public_url, role_required
 from petitions import areas, forms, labels, lifecycle, queries, service
 from petitions.identity import SigningLimits
 from petitions.models import Petition, PetitionScheme
@@ -206,8 +206,7 @@ def _sign(petition: Petition, form, *, sponsor_token=None):
             sponsor_token=sponsor_token, limits=_signing_limits(),
             confirmations_per_hour=current_app.config.get("PETITIONS_CONFIRMATIONS_PER_HOUR",
                                                           service.CONFIRMATIONS_PER_HOUR),
-            confirm_link=lambda token: url_for("petitions.confirm", token=token,
-                                               _external=True))
+            confirm_link=lambda token: public_url("petitions.confirm", token=token))
     except service.SigningClosed as exc:
         return render_template("petitions/message.html", petition=petition,
                                message=str(exc)), 409
@@ -221,6 +220,10 @@ def _sign(petition: Petition, form, *, sponsor_token=None):
         service.SignOutcome.COUNTED: _("Thank you. Your signature has been counted."),
         service.SignOutcome.ALREADY_SIGNED: _("You have already signed this petition."),
     }
+    if not one_click and outcome == service.SignOutcome.ALREADY_SIGNED:
+        # Anyone can type any address here: answer as for a new signature, so the form does
+        # not reveal who has signed (the address's owner is not counted twice either way).
+        outcome = service.SignOutcome.CONFIRMATION_SENT
     return render_template("petitions/message.html", petition=petition,
                            message=messages[outcome])
 
