@@ -15,11 +15,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from accounts.models import Role, User, UserRole
+from accounts.models import User, UserRole
 from core import audit
 from core.db import db, utcnow, write_transaction
 from core.identity import fold_invisible
 from core.mail import queue_email
+from core.roles import Role
 from petitions.identity import canonical_email
 from petitions.models import Signature
 from petitions.service import forget_signers

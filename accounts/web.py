@@ -18,15 +18,22 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from accounts import forms, service
+from accounts import forms, labels, service
 from accounts.models import User
 from core.audit import AuditEntry
 from core.db import db
 from core.extensions import limiter, login_manager
+from core.roles import Role
 from core.security import role_required, safe_next
 
 bp = Blueprint("accounts", __name__)
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.app_context_processor
+def _role_labels():
+    """Every page may name a role in the reader's language (accounts/labels.py)."""
+    return {"role_label": labels.role_label}
 
 
 @login_manager.user_loader
@@ -271,7 +278,7 @@ def delete_account():
 
 
 @admin_bp.get("/")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def index():
     """Administration overview and the latest audit entries."""
     entries = list(db.session.scalars(
@@ -284,7 +291,7 @@ def index():
 
 
 @admin_bp.get("/users")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def users():
     """All accounts with their roles."""
     rows = db.session.scalars(select(User).where(User.deleted_at.is_(None)).order_by(User.id))
@@ -293,7 +300,7 @@ def users():
 
 
 @admin_bp.post("/users/<int:user_id>/roles")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def set_role(user_id):
     """Grant or revoke one role (written to the audit log)."""
     user = db.session.get(User, user_id) or abort(404)

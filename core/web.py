@@ -27,6 +27,7 @@ from werkzeug.routing import IntegerConverter
 from core import audit, mail  # noqa: F401 - register the outbox and audit tables
 from core.db import db, utcnow
 from core.extensions import babel
+from core.roles import Role
 from core.security import SessionInterface, safe_next, set_security_headers
 
 bp = Blueprint("core", __name__)
@@ -192,5 +193,5 @@ def init_app(app) -> None:
     app.url_map.converters["int"] = RowId  # before the blueprints add their routes
     app.before_request(_refuse_nul_bytes)
     app.jinja_env.filters["money"] = money
-    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, html_lang=html_lang)
+    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, html_lang=html_lang, Role=Role)
     app.register_blueprint(bp)

@@ -14,6 +14,7 @@ from sqlalchemy import func, insert, select, update
 from core import audit
 from core.db import db, upsert, write_transaction
 from core.mail import OutboxEmail
+from core.roles import Role
 from petitions import areas, lifecycle
 from petitions import trending as trending_rules
 from petitions.labels import REJECTION_REASONS
@@ -282,7 +283,7 @@ def report_trending(*, now: datetime, log_at: int, notify_at: int,
                     index_elements=["petition_id", "kind", "value", "hour"])
                 emailed = db.session.execute(stmt.returning(TrendingAlert.id)).first() is not None
             if emailed:
-                notify_role("moderator", _("Trending signatures on petition %(id)s",
+                notify_role(Role.MODERATOR, _("Trending signatures on petition %(id)s",
                                            id=item.petition_id),
                             _("%(count)s signatures in the last hour on petition %(id)s came "
                               "from the %(kind)s %(value)s. Review them in the moderation "

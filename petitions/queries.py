@@ -10,7 +10,8 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, func, or_, select
 
 from core.db import db
-from core.process import STAFF_ROLES, Audience
+from core.process import Audience
+from core.roles import is_staff
 from petitions import areas, lifecycle
 from petitions.lifecycle import PetitionState, ResponseState
 from petitions.models import Petition, PetitionScheme, Signature
@@ -18,11 +19,6 @@ from petitions.similarity import SimilarityIndex
 
 STATUSES = ("all", "open", "awaiting_response", "responded", "overdue", "closed", "rejected")
 SORTS = ("signatures", "newest", "closing")
-
-
-def _is_staff(user) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False)
-                and user.roles & STAFF_ROLES)
 
 
 def _escape_like(text: str) -> str:
@@ -43,7 +39,7 @@ def listed(user=None):
     shown = or_(and_(Petition.state.in_(lifecycle.PUBLISHED), Petition.listed_at.is_not(None)),
                 and_(Petition.state == PetitionState.REJECTED, Petition.hidden.is_(False)))
     stmt = select(Petition).join(PetitionScheme).where(shown)
-    if not _is_staff(user):
+    if not is_staff(user):
         stmt = stmt.where(PetitionScheme.audience == Audience.PUBLIC)
     return stmt
 
@@ -104,7 +100,7 @@ def all_listed(*, batch: int = 1000) -> Iterator[Petition]:
 
 def can_view(petition: Petition, user) -> bool:
     """Published or rejected petitions are public (in a public scheme); the rest are not."""
-    if _is_staff(user):
+    if is_staff(user):
         return True
     if user is not None and getattr(user, "is_authenticated", False) \
             and petition.creator_id == user.id:
@@ -215,7 +211,7 @@ def duplicate_suggestions(text: str, *, user, cache: dict,
     """
     candidates = listed(user).where(Petition.state.in_(lifecycle.PUBLISHED),
                                     Petition.hidden.is_(False))
-    index = _similarity_index(candidates, cache=cache, view="staff" if _is_staff(user) else
+    index = _similarity_index(candidates, cache=cache, view="staff" if is_staff(user) else
                               "public")
     return [(db.session.get(Petition, pid), score)
             for pid, score in index.similar(text, limit=limit)]

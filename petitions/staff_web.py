@@ -11,17 +11,18 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from core.db import db, utcnow
+from core.roles import Role
 from core.security import role_required
 from petitions import forms, labels, lifecycle, moderation, service
 from petitions.models import Petition, PetitionScheme
 from petitions.web import _not_now, bp
 
-STAFF = ("moderator", "admin")
-OFFICIALS = ("official", "admin")
+MODERATORS = (Role.MODERATOR, Role.ADMIN)
+OFFICIALS = (Role.OFFICIAL, Role.ADMIN)
 
 
 @bp.get("/moderation")
-@role_required(*STAFF)
+@role_required(*MODERATORS)
 def moderation_queue():
     """Moderators: petitions awaiting moderation with SLA status, and trending IPs/domains."""
     now = utcnow()
@@ -32,7 +33,7 @@ def moderation_queue():
 
 
 @bp.post("/<int:petition_id>/approve")
-@role_required(*STAFF)
+@role_required(*MODERATORS)
 def approve(petition_id):
     """Moderator: open the petition (thresholds are frozen now)."""
     if not forms.ActionForm().validate_on_submit():
@@ -42,7 +43,7 @@ def approve(petition_id):
 
 
 @bp.post("/<int:petition_id>/reject")
-@role_required(*STAFF)
+@role_required(*MODERATORS)
 def reject(petition_id):
     """Moderator: reject with a coded reason."""
     form = forms.RejectForm()
@@ -66,7 +67,7 @@ def _back_to_queue(moderate):
 
 
 @bp.route("/<int:petition_id>/invalidate", methods=["GET", "POST"])
-@role_required(*STAFF)
+@role_required(*MODERATORS)
 def invalidate(petition_id):
     """Moderator: bulk-invalidate by IP/domain/time window, preview count first."""
     petition = db.session.get(Petition, petition_id) or abort(404)
@@ -94,7 +95,7 @@ def invalidate(petition_id):
 
 
 @bp.route("/<int:petition_id>/debate", methods=["GET", "POST"])
-@role_required(*STAFF)
+@role_required(*MODERATORS)
 def debate(petition_id):
     """Moderators: record that the petition was debated, or not, with date and links."""
     petition = db.session.get(Petition, petition_id) or abort(404)
@@ -169,7 +170,7 @@ def respond(petition_id):
 
 
 @bp.get("/schemes")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def schemes():
     """Admins: petition schemes."""
     rows = db.session.scalars(select(PetitionScheme).order_by(PetitionScheme.id)).all()
@@ -178,7 +179,7 @@ def schemes():
 
 @bp.route("/schemes/new", methods=["GET", "POST"], defaults={"scheme_id": None})
 @bp.route("/schemes/<int:scheme_id>", methods=["GET", "POST"])
-@role_required("admin")
+@role_required(Role.ADMIN)
 def scheme_form(scheme_id):
     """Admins: create or edit a scheme (open petitions keep their frozen numbers)."""
     scheme = None

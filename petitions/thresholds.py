@@ -11,6 +11,7 @@ from sqlalchemy import insert, select, update
 from core import audit
 from core.db import db
 from core.mail import OutboxEmail, queue_email
+from core.roles import Role
 from petitions import lifecycle
 from petitions.lifecycle import DebateState, PetitionState, ResponseState
 from petitions.models import Petition
@@ -49,7 +50,7 @@ def cross_thresholds(petition: Petition, *, now: datetime) -> None:
         notify_creator(petition, _("Your petition needs a response"),
                         _("“%(title)s” reached the response threshold. An answer is due by "
                           "%(due)s.", title=petition.title, due=due.date().isoformat()))
-        notify_role("official", _("A petition needs your response"),
+        notify_role(Role.OFFICIAL, _("A petition needs your response"),
                     _("“%(title)s” (petition %(id)s) reached the response threshold. "
                       "Your answer is due by %(due)s.", title=petition.title, id=pid,
                       due=due.date().isoformat()), now=now)
@@ -80,7 +81,7 @@ def notify_creator(petition: Petition, subject: str, body: str) -> None:
         queue_email(creator.email, subject, body)
 
 
-def notify_role(role: str, subject: str, body: str, *, now: datetime) -> int:
+def notify_role(role: Role, subject: str, body: str, *, now: datetime) -> int:
     """Queue one email to every active user holding `role`, in the caller's transaction."""
     from accounts.models import User, UserRole
 

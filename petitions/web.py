@@ -24,6 +24,7 @@ from wtforms import SelectChoice
 
 from core.db import db, utcnow
 from core.extensions import limiter
+from core.roles import Role
 from core.security import role_required
 from petitions import areas, forms, labels, lifecycle, queries, service
 from petitions.identity import SigningLimits
@@ -329,7 +330,7 @@ def _similar_to(text: str) -> list[tuple[Petition, float]]:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required("citizen")
+@role_required(Role.CITIZEN)
 @create_limit
 @similar_limit
 def new():
@@ -359,7 +360,7 @@ def similar_json():
 
 
 @bp.post("/<int:petition_id>/submit")
-@role_required("citizen")
+@role_required(Role.CITIZEN)
 def submit(petition_id):
     """Creator: draft → sponsoring (needs a confirmed email)."""
     petition = db.session.get(Petition, petition_id)
