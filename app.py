@@ -108,7 +108,12 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     for blueprint in (accounts_bp, admin_bp, pb_bp, deliberation_bp, petitions_bp):
         app.register_blueprint(blueprint)
 
+    import composition
     from core.cli import register_cli
+    from core.privacy import register_erasure
+    from petitions.privacy import forget_user as forget_petition_signer
 
+    register_erasure(forget_petition_signer)  # account deletion blanks their signatures
     register_cli(app)
+    composition.init_app(app)
     return app

@@ -20,10 +20,8 @@ from core import audit
 from core.db import db, utcnow, write_transaction
 from core.identity import fold_invisible
 from core.mail import queue_email
+from core.privacy import erase_personal_data
 from core.roles import Role
-from petitions.identity import canonical_email
-from petitions.models import Signature
-from petitions.service import forget_signers
 
 PASSWORD_MIN_LENGTH = 12  # ASVS 4.0.3 V2.1.1 (docs/reliability.md §2b "Passwords")
 PASSWORD_MAX_LENGTH = 256
@@ -51,6 +49,19 @@ def _hash(password: str) -> str:
 def normalise_email(email: str) -> str:
     """The stored form of an email: invisible characters folded (core.identity), lower case."""
     return fold_invisible(email or "").lower()
+
+
+def find_user(user_id: int) -> User | None:
+    """The user with this id (deleted accounts included), else None."""
+    return db.session.get(User, user_id)
+
+
+def emails_with_role(role: Role) -> list[str]:
+    """Addresses of every active user holding `role`, sorted, each once."""
+    return list(db.session.scalars(
+        select(User.email).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == role, User.deleted_at.is_(None), User.email.is_not(None),
+               User.email != "").distinct().order_by(User.email)))
 
 
 def find_by_email(email: str) -> User | None:
@@ -230,7 +241,7 @@ def delete_account(user: User, *, password: str) -> None:
         raise AccountError(_("You are the last administrator; grant the role to someone "
                              "else first."))
     with write_transaction():
-        _forget_petition_signatures(user)
+        erase_personal_data(user)  # each domain's hook (core/privacy.py), e.g. signatures
         user.email = None
         user.display_name = ""
         user.password_hash = ""
@@ -238,17 +249,6 @@ def delete_account(user: User, *, password: str) -> None:
         user.deleted_at = utcnow()
         user.role_rows = []
         audit.record(user, "account.deleted", "user", user.id)
-
-
-def _forget_petition_signatures(user: User) -> None:
-    """Blank the user's petition signatures (petitions.service.forget_signers): those signed
-    while logged in and those confirmed by email from the account's address. Counts stay."""
-    mine = Signature.user_id == user.id
-    try:
-        mine = mine | (Signature.canonical_email == canonical_email(user.email or ""))
-    except ValueError:  # an address that cannot sign had no email signatures
-        pass
-    forget_signers(mine)
 
 
 def _admin_count() -> int:

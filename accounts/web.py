@@ -151,7 +151,7 @@ def logout():
         logout_user()
         session.clear()
         flash(_("You are logged out."), "success")
-        return redirect(url_for("core.home"))
+        return redirect(url_for("site.home"))
     return render_template("accounts/confirm.html", form=form, heading=_("Log out"))
 
 
@@ -273,7 +273,7 @@ def delete_account():
             logout_user()
             session.clear()
             flash(_("Your account is deleted."), "success")
-            return redirect(url_for("core.home"))
+            return redirect(url_for("site.home"))
     return _account_page(400, delete_form=form)
 
 

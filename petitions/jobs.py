@@ -10,13 +10,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import String, cast, delete, func, select, update
 
 from core import audit
-from core.db import db, write_transaction
+from core.db import NO_SYNC, db, write_transaction
 from core.mail import OutboxEmail
 from petitions import areas
 from petitions.lifecycle import PetitionState
 from petitions.models import Petition, Signature, SignatureState, TrendingAlert
-from petitions.service import forget_signers
-from petitions.thresholds import NO_SYNC, guarded_update, uncross_thresholds
+from petitions.privacy import forget_signers
+from petitions.thresholds import guarded_update, uncross_thresholds
 
 log = logging.getLogger(__name__)
 

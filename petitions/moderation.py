@@ -9,10 +9,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
 
 from core import audit
-from core.db import db, upsert, write_transaction
+from core.db import NO_SYNC, db, upsert, write_transaction
 from core.mail import OutboxEmail
 from core.roles import Role
 from petitions import areas, lifecycle
@@ -27,9 +28,8 @@ from petitions.lifecycle import (
     ResponseState,
 )
 from petitions.models import Petition, PetitionScheme, Signature, SignatureState, TrendingAlert
-from petitions.service import NotFound, _, get_petition
+from petitions.service import NotFound, get_petition
 from petitions.thresholds import (
-    NO_SYNC,
     cross_thresholds,
     notify_creator,
     notify_role,

@@ -19,15 +19,16 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import String, cast, func, select, update
+from sqlalchemy import func, select, update
 
-from core.db import db, upsert, write_transaction
+from core.db import NO_SYNC, db, upsert, write_transaction
+from core.identity import canonical_email, email_domain
 from core.mail import queue_email
 from petitions import areas, lifecycle
-from petitions.identity import SigningLimits, area_code, canonical_email, email_domain, over_limit
+from petitions.identity import SigningLimits, area_code, over_limit
 from petitions.lifecycle import PetitionState
 from petitions.models import Petition, PetitionScheme, Signature, SignatureState
-from petitions.thresholds import NO_SYNC, cross_thresholds
+from petitions.thresholds import cross_thresholds
 
 log = logging.getLogger(__name__)
 CONFIRMATION_VALID_DAYS = 7
@@ -324,19 +325,6 @@ def _validate_pending(signature: Signature, petition: Petition, *, now: datetime
     if changed == 1:
         _count_one(petition, area=signature.area_code, now=now)
     return changed == 1
-
-
-def forget_signers(*where) -> None:
-    """Blank the personal data of the signatures matching `where` (docs/reliability.md §2e):
-    name, email, IP, area as entered, token, user link and email opt-in. The state, counts,
-    area code and timestamps survive; the canonical email becomes "anon:<id>" so the unique
-    (petition, person) key stays unique without naming anyone. Used by `jobs.anonymise` and
-    by account deletion, in the caller's transaction."""
-    db.session.execute(
-        update(Signature).where(*where).values(
-            name="", email="", ip=None, area=None, token=None, user_id=None,
-            notify_by_email=False, canonical_email="anon:" + cast(Signature.id, String)),
-        execution_options=NO_SYNC)
 
 
 def _count_one(petition: Petition, *, area: str | None, now: datetime) -> None:

@@ -6,17 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, update
 
+from accounts.service import emails_with_role, find_user
 from core import audit
-from core.db import db
+from core.db import NO_SYNC, db
 from core.mail import OutboxEmail, queue_email
 from core.roles import Role
 from petitions import lifecycle
 from petitions.lifecycle import DebateState, PetitionState, ResponseState
 from petitions.models import Petition
-
-NO_SYNC = {"synchronize_session": False}
 
 
 def guarded_update(petition_id: int, *conditions, **values) -> bool:
@@ -76,25 +75,15 @@ def uncross_thresholds(petition_id: int) -> None:
 
 
 def notify_creator(petition: Petition, subject: str, body: str) -> None:
-    creator = petition.creator_id and db.session.get(_user_model(), petition.creator_id)
+    creator = petition.creator_id and find_user(petition.creator_id)
     if creator and creator.email:
         queue_email(creator.email, subject, body)
 
 
 def notify_role(role: Role, subject: str, body: str, *, now: datetime) -> int:
     """Queue one email to every active user holding `role`, in the caller's transaction."""
-    from accounts.models import User, UserRole
-
-    emails = db.session.scalars(
-        select(User.email).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == role, User.deleted_at.is_(None), User.email.is_not(None),
-               User.email != "").distinct().order_by(User.email)).all()
+    emails = emails_with_role(role)
     if emails:
         db.session.execute(insert(OutboxEmail), [
             {"to": to, "subject": subject, "body": body, "created_at": now} for to in emails])
     return len(emails)
-
-
-def _user_model():
-    from accounts.models import User
-    return User

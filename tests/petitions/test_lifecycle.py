@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from core.identity import canonical_email
 from petitions import lifecycle
-from petitions.identity import SigningLimits, area_code, canonical_email, over_limit
+from petitions.identity import SigningLimits, area_code, over_limit
 from petitions.lifecycle import InvalidTransition, PetitionState, ResponseState
 
 NOW = datetime(2026, 5, 1, tzinfo=UTC)
