@@ -5,9 +5,11 @@ labels in the reader's language (lazy strings, translated when rendered).
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from core.process import Commitment
+from core.states import InvalidTransition
 from petitions.lifecycle import DebateState, PetitionState, RejectionReason
 from petitions.models import SignatureState
 
@@ -56,3 +58,20 @@ COMMITMENTS = {
 def label(labels: dict, code) -> str:
     """The label for `code` (an enum member or its stored string), else the code itself."""
     return str(labels.get(str(code), code))
+
+
+def not_now(exc: InvalidTransition) -> str:
+    """A translated message for a transition the petition's current state does not allow."""
+    state = PETITION_STATES.get(str(exc.current))
+    if state is None:
+        return _("This action is no longer possible.")
+    return _("This action is not possible while the petition is “%(state)s”.", state=state)
+
+
+def debate_not_now(exc: InvalidTransition) -> str:
+    """The same for a debate outcome the debate's current state does not allow."""
+    state = DEBATE_STATES.get(str(exc.current))
+    if state is None:
+        return _("This action is no longer possible.")
+    return _("A debate outcome cannot be recorded while the debate is “%(state)s”.",
+             state=state)

@@ -14,8 +14,8 @@ from core.db import db, utcnow
 from core.roles import Role
 from core.security import role_required
 from petitions import forms, labels, lifecycle, moderation, service
+from petitions.blueprint import bp
 from petitions.models import Petition, PetitionScheme
-from petitions.web import _not_now, bp
 
 MODERATORS = (Role.MODERATOR, Role.ADMIN)
 OFFICIALS = (Role.OFFICIAL, Role.ADMIN)
@@ -61,7 +61,7 @@ def _back_to_queue(moderate):
     except service.NotFound:
         abort(404)
     except lifecycle.InvalidTransition as exc:
-        flash(_not_now(exc), "error")
+        flash(labels.not_now(exc), "error")
         return redirect(url_for("petitions.moderation_queue"), code=303)
     return redirect(url_for("petitions.moderation_queue"))
 
@@ -115,7 +115,7 @@ def debate(petition_id):
                     petition_link=url_for("petitions.show", petition_id=petition.id,
                                           _external=True))
             except lifecycle.InvalidTransition as exc:
-                flash(_not_now_debate(exc), "error")
+                flash(labels.debate_not_now(exc), "error")
                 return redirect(url_for("petitions.show", petition_id=petition.id), code=303)
             flash(ngettext("Debate outcome recorded; %(num)s signer will be emailed.",
                            "Debate outcome recorded; %(num)s signers will be emailed.", sent),
@@ -123,14 +123,6 @@ def debate(petition_id):
             return redirect(url_for("petitions.show", petition_id=petition.id))
     status = 400 if request.method == "POST" else 200
     return render_template("petitions/debate.html", petition=petition, form=form), status
-
-
-def _not_now_debate(exc: lifecycle.InvalidTransition) -> str:
-    state = labels.DEBATE_STATES.get(str(exc.current))
-    if state is None:
-        return _("This action is no longer possible.")
-    return _("A debate outcome cannot be recorded while the debate is “%(state)s”.",
-             state=state)
 
 
 @bp.get("/officials")
@@ -155,7 +147,7 @@ def respond(petition_id):
                 petition_link=url_for("petitions.show", petition_id=petition.id,
                                       _external=True))
         except lifecycle.InvalidTransition as exc:
-            flash(_not_now(exc), "error")
+            flash(labels.not_now(exc), "error")
             return redirect(url_for("petitions.officials"), code=303)
         except ValueError:
             flash(_("Write a summary of at most 200 characters and details of at most "

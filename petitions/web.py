@@ -1,4 +1,4 @@
-"""Petitions web pages, open-data exports and the `flask petitions ...` commands (cli.py)."""
+"""Petitions public pages and open-data exports (staff pages: staff_web.py; commands: cli.py)."""
 from __future__ import annotations
 
 import csv
@@ -6,7 +6,6 @@ import io
 from itertools import chain
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -27,10 +26,9 @@ from core.extensions import limiter
 from core.roles import Role
 from core.security import role_required
 from petitions import areas, forms, labels, lifecycle, queries, service
+from petitions.blueprint import bp
 from petitions.identity import SigningLimits
 from petitions.models import Petition, PetitionScheme
-
-bp = Blueprint("petitions", __name__, url_prefix="/petitions", cli_group="petitions")
 
 
 def _user():
@@ -41,14 +39,6 @@ def _user():
 def _labels():
     """Templates show stored codes (rejection reasons, signature states) through `labels`."""
     return {"labels": labels}
-
-
-def _not_now(exc: lifecycle.InvalidTransition) -> str:
-    """A translated message for a transition the petition's current state does not allow."""
-    state = labels.PETITION_STATES.get(str(exc.current))
-    if state is None:
-        return _("This action is no longer possible.")
-    return _("This action is not possible while the petition is “%(state)s”.", state=state)
 
 
 def _visible_petition(petition_id: int) -> Petition:
@@ -369,13 +359,9 @@ def submit(petition_id):
     try:
         service.start_sponsoring(petition_id, creator=current_user, now=utcnow())
     except lifecycle.InvalidTransition as exc:
-        flash(_not_now(exc), "error")
+        flash(labels.not_now(exc), "error")
         return redirect(url_for("petitions.show", petition_id=petition_id), code=303)
     except service.SigningClosed as exc:
         flash(str(exc), "error")
         return redirect(url_for("petitions.show", petition_id=petition_id), code=303)
     return redirect(url_for("petitions.show", petition_id=petition_id))
-
-
-# Register on bp the staff pages (petitions/staff_web.py) and `flask petitions ...` commands.
-from petitions import cli, staff_web  # noqa: E402,F401
