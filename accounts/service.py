@@ -2,13 +2,12 @@
 
 Each function that writes runs in one `write_transaction()`. Emails go through the outbox in
 the same transaction. Links are built by the caller (`link(token) -> absolute URL`), so this
-module stays free of request handling.
+module stays free of request handling; the key that signs links is passed in (`secret_key`).
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
@@ -72,19 +71,19 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalised))
 
 
-def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=f"accounts.{purpose}")
+def _serializer(purpose: str, secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=f"accounts.{purpose}")
 
 
-def make_token(purpose: str, user: User, **extra) -> str:
+def make_token(purpose: str, user: User, *, secret_key: str, **extra) -> str:
     """Signed, timestamped token bound to the user's current credentials (single use)."""
     payload = {"uid": user.id, "fp": user.credential_fingerprint, **extra}
-    return _serializer(purpose).dumps(payload)
+    return _serializer(purpose, secret_key).dumps(payload)
 
 
-def _load_token(purpose: str, token: str, max_age: int) -> tuple[User, dict]:
+def _load_token(purpose: str, token: str, max_age: int, secret_key: str) -> tuple[User, dict]:
     try:
-        payload = _serializer(purpose).loads(token, max_age=max_age)
+        payload = _serializer(purpose, secret_key).loads(token, max_age=max_age)
     except SignatureExpired as error:
         raise InvalidToken(_("This link has expired. Please ask for a new one.")) from error
     except BadSignature as error:
@@ -104,8 +103,8 @@ def check_password_rules(password: str) -> None:
                              n=PASSWORD_MAX_LENGTH))
 
 
-def _queue_confirmation(user: User, link: Link) -> None:
-    token = make_token("confirm", user)
+def _queue_confirmation(user: User, link: Link, secret_key: str) -> None:
+    token = make_token("confirm", user, secret_key=secret_key)
     queue_email(user.email, _("Confirm your email address"),
                 _("Hello %(name)s,\n\nPlease confirm your email address by opening this link "
                   "within 7 days:\n\n%(url)s\n\nIf you did not create an account, ignore "
@@ -113,7 +112,7 @@ def _queue_confirmation(user: User, link: Link) -> None:
 
 
 def register(*, display_name: str, email: str, password: str, confirm_link: Link,
-             forgot_url: str) -> User | None:
+             forgot_url: str, secret_key: str) -> User | None:
     """Create an unconfirmed citizen account and email a confirmation link.
 
     If the email is already registered nothing is created; the owner of that address is told
@@ -134,20 +133,20 @@ def register(*, display_name: str, email: str, password: str, confirm_link: Link
                         password_hash=password_hash)
             db.session.add(user)
             db.session.flush()
-            _queue_confirmation(user, confirm_link)
+            _queue_confirmation(user, confirm_link, secret_key)
     except IntegrityError:  # the same email registered concurrently: nothing created
         return None
     return user
 
 
-def resend_confirmation(user: User, confirm_link: Link) -> None:
+def resend_confirmation(user: User, confirm_link: Link, *, secret_key: str) -> None:
     with write_transaction():
-        _queue_confirmation(user, confirm_link)
+        _queue_confirmation(user, confirm_link, secret_key)
 
 
-def confirm_email(token: str) -> User:
+def confirm_email(token: str, *, secret_key: str) -> User:
     """Mark the email confirmed (idempotent for a valid token)."""
-    user, _payload = _load_token("confirm", token, CONFIRM_MAX_AGE)
+    user, _payload = _load_token("confirm", token, CONFIRM_MAX_AGE, secret_key)
     if user.email_confirmed_at is None:
         with write_transaction():
             user.email_confirmed_at = utcnow()
@@ -163,7 +162,7 @@ def authenticate(email: str, password: str) -> User | None:
     return user if user.check_password(password) else None
 
 
-def request_password_reset(email: str, reset_link: Link) -> None:
+def request_password_reset(email: str, reset_link: Link, *, secret_key: str) -> None:
     """Email a reset link valid for one hour, if an active account has this email."""
     user = find_by_email(email)
     if user is None or not user.is_active:
@@ -173,16 +172,16 @@ def request_password_reset(email: str, reset_link: Link) -> None:
                     _("Hello %(name)s,\n\nOpen this link within one hour to choose a new "
                       "password:\n\n%(url)s\n\nIf you did not ask for this, ignore this email; "
                       "your password is unchanged.", name=user.display_name,
-                      url=reset_link(make_token("reset", user))))
+                      url=reset_link(make_token("reset", user, secret_key=secret_key))))
 
 
-def user_for_reset_token(token: str) -> User:
-    return _load_token("reset", token, RESET_MAX_AGE)[0]
+def user_for_reset_token(token: str, *, secret_key: str) -> User:
+    return _load_token("reset", token, RESET_MAX_AGE, secret_key)[0]
 
 
-def reset_password(token: str, new_password: str) -> User:
+def reset_password(token: str, new_password: str, *, secret_key: str) -> User:
     """Set a new password from a reset link; the link then stops working."""
-    user = user_for_reset_token(token)
+    user = user_for_reset_token(token, secret_key=secret_key)
     check_password_rules(new_password)
     password_hash = _hash(new_password)
     with write_transaction():
@@ -203,7 +202,7 @@ def change_password(user: User, *, current: str, new: str) -> None:
 
 
 def request_email_change(user: User, *, password: str, new_email: str,
-                         confirm_link: Link) -> None:
+                         confirm_link: Link, secret_key: str) -> None:
     """Send a link to the new address; the email changes only when it is opened."""
     if not user.check_password(password):
         raise AccountError(_("Your current password is not correct."))
@@ -212,7 +211,7 @@ def request_email_change(user: User, *, password: str, new_email: str,
         raise AccountError(_("This is already your email address."))
     with write_transaction():
         if find_by_email(new_email) is None:
-            token = make_token("change-email", user, email=new_email)
+            token = make_token("change-email", user, secret_key=secret_key, email=new_email)
             queue_email(new_email, _("Confirm your new email address"),
                         _("Open this link within 7 days to use this address for your "
                           "account:\n\n%(url)s", url=confirm_link(token)))
@@ -221,8 +220,8 @@ def request_email_change(user: User, *, password: str, new_email: str,
                       "not you, change your password now."))
 
 
-def confirm_email_change(token: str) -> User:
-    user, payload = _load_token("change-email", token, CONFIRM_MAX_AGE)
+def confirm_email_change(token: str, *, secret_key: str) -> User:
+    user, payload = _load_token("change-email", token, CONFIRM_MAX_AGE, secret_key)
     new_email = payload.get("email", "")
     with write_transaction():
         if find_by_email(new_email) is not None:

@@ -78,7 +78,8 @@ def register():
             service.register(display_name=form.display_name.data, email=form.email.data,
                              password=form.password.data,
                              confirm_link=_link("accounts.confirm_email"),
-                             forgot_url=url_for("accounts.forgot_password", _external=True))
+                             forgot_url=url_for("accounts.forgot_password", _external=True),
+                             secret_key=current_app.secret_key)
         except service.AccountError as error:
             form.password.errors.append(str(error))
         else:
@@ -94,7 +95,7 @@ def confirm_email(token):
     form = forms.ConfirmForm()
     if form.validate_on_submit():
         try:
-            service.confirm_email(token)
+            service.confirm_email(token, secret_key=current_app.secret_key)
         except service.InvalidToken as error:
             return render_template("accounts/token_error.html", message=str(error)), 400
         flash(_("Your email address is confirmed."), "success")
@@ -110,7 +111,8 @@ def confirm_email(token):
 def resend_confirmation():
     """Send another confirmation link."""
     if forms.ConfirmForm().validate_on_submit() and not current_user.is_confirmed:
-        service.resend_confirmation(current_user, _link("accounts.confirm_email"))
+        service.resend_confirmation(current_user, _link("accounts.confirm_email"),
+                                    secret_key=current_app.secret_key)
         flash(_("We sent a new confirmation link to %(email)s.", email=current_user.email),
               "success")
     return redirect(url_for("accounts.account"))
@@ -161,7 +163,8 @@ def forgot_password():
     """Ask for a password reset link."""
     form = forms.ForgotPasswordForm()
     if form.validate_on_submit():
-        service.request_password_reset(form.email.data, _link("accounts.reset_password"))
+        service.request_password_reset(form.email.data, _link("accounts.reset_password"),
+                                       secret_key=current_app.secret_key)
         flash(_("If an account uses %(email)s, we sent it a link to choose a new password. "
                 "The link works for one hour.",
                 email=service.normalise_email(form.email.data)), "success")
@@ -174,13 +177,14 @@ def forgot_password():
 def reset_password(token):
     """Choose a new password from an emailed link."""
     try:
-        service.user_for_reset_token(token)
+        service.user_for_reset_token(token, secret_key=current_app.secret_key)
     except service.InvalidToken as error:
         return render_template("accounts/token_error.html", message=str(error)), 400
     form = forms.ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            service.reset_password(token, form.password.data)
+            service.reset_password(token, form.password.data,
+                                   secret_key=current_app.secret_key)
         except (service.InvalidToken, service.AccountError) as error:
             form.password.errors.append(str(error))
         else:
@@ -233,7 +237,8 @@ def change_email():
         try:
             service.request_email_change(current_user, password=form.current.data,
                                          new_email=form.email.data,
-                                         confirm_link=_link("accounts.confirm_email_change"))
+                                         confirm_link=_link("accounts.confirm_email_change"),
+                                         secret_key=current_app.secret_key)
         except service.AccountError as error:
             form.email.errors.append(str(error))
         else:
@@ -249,7 +254,7 @@ def confirm_email_change(token):
     form = forms.ConfirmForm()
     if form.validate_on_submit():
         try:
-            service.confirm_email_change(token)
+            service.confirm_email_change(token, secret_key=current_app.secret_key)
         except service.InvalidToken as error:
             return render_template("accounts/token_error.html", message=str(error)), 400
         logout_user()  # the session id carried the old email's fingerprint
