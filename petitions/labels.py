@@ -10,8 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.process import Commitment
 from core.states import InvalidTransition
-from petitions.lifecycle import DebateState, PetitionState, RejectionReason
-from petitions.models import SignatureState
+from petitions.lifecycle import DebateState, PetitionState, RejectionReason, SignatureState
 
 PETITION_STATES = {
     PetitionState.DRAFT: _l("Draft"),

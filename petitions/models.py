@@ -1,8 +1,6 @@
 """Petition schemes, petitions and signatures (persistence only; rules live in lifecycle.py)."""
 from __future__ import annotations
 
-import enum
-
 from sqlalchemy import (
     Boolean,
     Date,
@@ -18,18 +16,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, db, utcnow
 from core.process import ProcessFraming
-from petitions.lifecycle import DebateState, PetitionState, ResponseState
+from petitions.lifecycle import DebateState, PetitionState, ResponseState, SignatureState
 
 
 def _enum(cls):
     return Enum(cls, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
-
-
-class SignatureState(enum.StrEnum):
-    PENDING = "pending"
-    VALIDATED = "validated"
-    FRAUDULENT = "fraudulent"
-    INVALIDATED = "invalidated"
 
 
 class PetitionScheme(ProcessFraming, db.Model):

@@ -16,10 +16,12 @@ from core import audit
 from core.db import NO_SYNC, db, upsert, write_transaction
 from core.mail import OutboxEmail
 from core.roles import Role
+from core.states import may_move_to
 from petitions import areas, lifecycle
 from petitions import trending as trending_rules
 from petitions.labels import REJECTION_REASONS
 from petitions.lifecycle import (
+    SIGNATURE_TRANSITIONS,
     DebateOutcome,
     DebateState,
     FrozenRules,
@@ -191,7 +193,8 @@ class InvalidationCriteria:
 
     def where(self):
         clauses = [Signature.petition_id == self.petition_id,
-                   Signature.state != SignatureState.INVALIDATED]
+                   may_move_to(Signature.state, SIGNATURE_TRANSITIONS,
+                               SignatureState.INVALIDATED)]
         if self.ip:
             clauses.append(Signature.ip == self.ip.strip())
         if self.domain:

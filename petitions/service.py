@@ -24,9 +24,10 @@ from sqlalchemy import func, select, update
 from core.db import NO_SYNC, db, upsert, write_transaction
 from core.identity import canonical_email, email_domain
 from core.mail import queue_email
+from core.states import may_move_to
 from petitions import areas, lifecycle
 from petitions.identity import SigningLimits, area_code, over_limit
-from petitions.lifecycle import PetitionState
+from petitions.lifecycle import SIGNATURE_TRANSITIONS, PetitionState
 from petitions.models import Petition, PetitionScheme, Signature, SignatureState
 from petitions.thresholds import cross_thresholds
 
@@ -320,7 +321,8 @@ def _validate_pending(signature: Signature, petition: Petition, *, now: datetime
         values["user_id"] = user_id
     changed = db.session.execute(
         update(Signature).where(Signature.id == signature.id,
-                                Signature.state == SignatureState.PENDING)
+                                may_move_to(Signature.state, SIGNATURE_TRANSITIONS,
+                                            SignatureState.VALIDATED))
         .values(**values), execution_options=NO_SYNC).rowcount
     if changed == 1:
         _count_one(petition, area=signature.area_code, now=now)

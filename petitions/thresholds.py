@@ -13,8 +13,16 @@ from core import audit
 from core.db import NO_SYNC, db
 from core.mail import OutboxEmail, queue_email
 from core.roles import Role
+from core.states import may_move_to
 from petitions import lifecycle
-from petitions.lifecycle import DebateState, PetitionState, ResponseState
+from petitions.lifecycle import (
+    DEBATE_TRANSITIONS,
+    RESPONSE_TRANSITIONS,
+    TRANSITIONS,
+    DebateState,
+    PetitionState,
+    ResponseState,
+)
 from petitions.models import Petition
 
 
@@ -30,7 +38,8 @@ def cross_thresholds(petition: Petition, *, now: datetime) -> None:
     """Stamp each threshold the stored count has reached; each UPDATE wins at most once."""
     pid, count = petition.id, Petition.signature_count
     # Enough sponsors: the creator's own signature plus `sponsor_count` others (EP: 5 + 1).
-    if guarded_update(pid, Petition.state == PetitionState.SPONSORING,
+    if guarded_update(pid, may_move_to(Petition.state, TRANSITIONS,
+                                       PetitionState.AWAITING_MODERATION),
                       count >= Petition.sponsor_count + 1,
                       state=PetitionState.AWAITING_MODERATION, moderation_at=now):
         audit.record(None, "petition.sponsored", "petition", pid, now=now)
@@ -41,7 +50,8 @@ def cross_thresholds(petition: Petition, *, now: datetime) -> None:
     due = lifecycle.response_due_at(reached_at=now, due_days=petition.response_due_days)
     if guarded_update(pid, Petition.state == PetitionState.OPEN,
                       Petition.response_threshold_reached_at.is_(None),
-                      Petition.response_state == ResponseState.NOT_NEEDED,
+                      may_move_to(Petition.response_state, RESPONSE_TRANSITIONS,
+                                  ResponseState.AWAITING),
                       count >= Petition.response_threshold,
                       response_state=ResponseState.AWAITING, response_threshold_reached_at=now,
                       response_due_at=due):
@@ -56,6 +66,7 @@ def cross_thresholds(petition: Petition, *, now: datetime) -> None:
     if petition.debate_threshold is not None and guarded_update(
             pid, Petition.state == PetitionState.OPEN,
             Petition.debate_threshold_reached_at.is_(None),
+            may_move_to(Petition.debate_state, DEBATE_TRANSITIONS, DebateState.AWAITING),
             count >= Petition.debate_threshold,
             debate_state=DebateState.AWAITING, debate_threshold_reached_at=now):
         audit.record(None, "petition.debate_threshold_reached", "petition", pid, now=now)
@@ -64,10 +75,12 @@ def cross_thresholds(petition: Petition, *, now: datetime) -> None:
 def uncross_thresholds(petition_id: int) -> None:
     """Clear threshold stamps the count no longer supports (EP `decrement_signature_count!`)."""
     count = Petition.signature_count
-    guarded_update(petition_id, Petition.response_state == ResponseState.AWAITING,
+    guarded_update(petition_id, may_move_to(Petition.response_state, RESPONSE_TRANSITIONS,
+                                            ResponseState.NOT_NEEDED),
                    count < Petition.response_threshold, response_state=ResponseState.NOT_NEEDED,
                    response_threshold_reached_at=None, response_due_at=None)
-    guarded_update(petition_id, Petition.debate_state == DebateState.AWAITING,
+    guarded_update(petition_id, may_move_to(Petition.debate_state, DEBATE_TRANSITIONS,
+                                            DebateState.NOT_NEEDED),
                    count < Petition.debate_threshold, debate_state=DebateState.NOT_NEEDED,
                    debate_threshold_reached_at=None)
     guarded_update(petition_id, Petition.listed_at.is_not(None),
