@@ -25,9 +25,10 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException, ServiceUnavailable
 from werkzeug.routing import IntegerConverter
 
-from core import audit, mail  # noqa: F401 - register the outbox and audit tables
+from core import audit, labels, mail  # noqa: F401 - register the outbox and audit tables
 from core.db import db
 from core.extensions import babel
+from core.process import Audience
 from core.roles import Role
 from core.security import SessionInterface, safe_next, set_security_headers
 
@@ -178,5 +179,7 @@ def init_app(app) -> None:
     app.url_map.converters["int"] = RowId  # before the blueprints add their routes
     app.before_request(_refuse_nul_bytes)
     app.jinja_env.filters["money"] = money
-    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, html_lang=html_lang, Role=Role)
+    # Templates compare enums, never string literals; framing labels feed the badge macro.
+    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, html_lang=html_lang, Role=Role,
+                                 Audience=Audience, framing_labels=labels)
     app.register_blueprint(bp)

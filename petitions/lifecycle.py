@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
+from core.roles import Role
 from core.states import InvalidTransition  # noqa: F401  (re-exported for callers)
 from core.states import check_transition as _check
 
@@ -126,6 +127,42 @@ def check_debate_transition(current: DebateState, target: DebateState) -> None:
 def sponsors_signed(signature_count: int) -> int:
     """Sponsors so far: every signature but the creator's own (EP: 5 sponsors + 1 creator)."""
     return max(signature_count - 1, 0)
+
+
+# Who may act on petitions beyond signing them (the staff pages' role checks use these too).
+MODERATORS = frozenset({Role.MODERATOR, Role.ADMIN})
+OFFICIALS = frozenset({Role.OFFICIAL, Role.ADMIN})
+
+
+class Action(enum.StrEnum):
+    """What a petition's page may offer its reader."""
+
+    SIGN = "sign"
+    SUBMIT = "submit"  # the creator: draft → sponsoring
+    SHARE_SPONSOR_LINK = "share_sponsor_link"  # the creator, while sponsors are gathered
+    RECORD_DEBATE = "record_debate"  # moderators, once a debate is awaited
+
+
+def allowed_actions(*, state: PetitionState, debate_state: DebateState, is_creator: bool,
+                    roles: frozenset = frozenset()) -> frozenset[Action]:
+    """The actions a page offers for a petition in (shown) `state` to a reader holding
+    `roles`; the services check each again when it is taken."""
+    actions = set()
+    if state == PetitionState.OPEN:
+        actions.add(Action.SIGN)
+    if is_creator and state == PetitionState.DRAFT:
+        actions.add(Action.SUBMIT)
+    if is_creator and state == PetitionState.SPONSORING:
+        actions.add(Action.SHARE_SPONSOR_LINK)
+    if debate_state == DebateState.AWAITING and roles & MODERATORS:
+        actions.add(Action.RECORD_DEBATE)
+    return frozenset(actions)
+
+
+def never_owed(stage_state: ResponseState | DebateState, shown: PetitionState) -> bool:
+    """A response or debate that was not needed and never will be: the petition ended
+    (closed or rejected) below its threshold."""
+    return stage_state in (ResponseState.NOT_NEEDED, DebateState.NOT_NEEDED) and shown in ENDED
 
 
 DEBATE_SUMMARY_MAX = 500

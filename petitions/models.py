@@ -46,6 +46,16 @@ class PetitionScheme(ProcessFraming, db.Model):
     def districts(self) -> list[str]:
         return [line.strip() for line in self.area_choices.splitlines() if line.strip()]
 
+    @property
+    def asks_area(self) -> bool:
+        """Signers give an area (a district or a postcode)."""
+        return self.area_kind != "none"
+
+    @property
+    def district_choices(self) -> list[str]:
+        """The districts to choose from, or [] where the area is typed (a postcode)."""
+        return self.districts if self.area_kind == "district" else []
+
 
 class Petition(db.Model):
     __tablename__ = "petitions"

@@ -5,6 +5,7 @@ Public records never contain names, emails or IPs (docs/reliability.md §2e).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import and_, case, func, or_, select
@@ -12,7 +13,7 @@ from sqlalchemy import and_, case, func, or_, select
 from core.db import db
 from core.process import Audience
 from core.roles import is_staff
-from petitions import areas, lifecycle
+from petitions import areas, labels, lifecycle
 from petitions.lifecycle import PetitionState, ResponseState
 from petitions.models import Petition, PetitionScheme, Signature
 from petitions.similarity import SimilarityIndex
@@ -108,6 +109,42 @@ def can_view(petition: Petition, user) -> bool:
     if not petition.scheme.visible_to(user):
         return False
     return petition.state in (*lifecycle.PUBLISHED, PetitionState.REJECTED)
+
+
+@dataclass(frozen=True)
+class PetitionView:
+    """What a page shows of one petition at `now` to one reader: decided here, rendered by
+    the templates. `days_left` is None unless signing is open; `sponsors` unless sponsoring."""
+
+    state: PetitionState
+    state_label: str
+    response_label: str
+    debate_label: str
+    days_left: int | None
+    days_overdue: int
+    sponsors: int | None
+    actions: frozenset[lifecycle.Action]
+
+
+def petition_view(petition: Petition, *, now: datetime, user=None) -> PetitionView:
+    """The shown state (lifecycle.effective_state), its labels and the actions on offer."""
+    state = lifecycle.effective_state(state=petition.state, closes=petition.closes_at, now=now)
+    signed_in = user is not None and getattr(user, "is_authenticated", False)
+    return PetitionView(
+        state=state,
+        state_label=labels.label(labels.PETITION_STATES, state),
+        response_label=labels.response_label(petition.response_state, state),
+        debate_label=labels.debate_label(petition.debate_state, state),
+        days_left=(lifecycle.days_left(closes=petition.closes_at, now=now)
+                   if state == PetitionState.OPEN else None),
+        days_overdue=lifecycle.days_overdue(due=petition.response_due_at,
+                                            responded_at=petition.responded_at, now=now),
+        sponsors=(lifecycle.sponsors_signed(petition.signature_count)
+                  if state == PetitionState.SPONSORING else None),
+        actions=lifecycle.allowed_actions(
+            state=state, debate_state=petition.debate_state,
+            is_creator=bool(signed_in and petition.creator_id == user.id),
+            roles=user.roles if signed_in else frozenset()))
 
 
 def petition_to_confirm(token: str) -> Petition | None:

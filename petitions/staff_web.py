@@ -17,8 +17,8 @@ from petitions import forms, labels, lifecycle, moderation, service
 from petitions.blueprint import bp
 from petitions.models import Petition, PetitionScheme
 
-MODERATORS = (Role.MODERATOR, Role.ADMIN)
-OFFICIALS = (Role.OFFICIAL, Role.ADMIN)
+MODERATORS = sorted(lifecycle.MODERATORS)
+OFFICIALS = sorted(lifecycle.OFFICIALS)
 
 
 @bp.get("/moderation")

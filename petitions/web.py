@@ -37,8 +37,10 @@ def _user():
 
 @bp.context_processor
 def _labels():
-    """Templates show stored codes (rejection reasons, signature states) through `labels`."""
-    return {"labels": labels}
+    """Templates show stored codes (rejection reasons, signature states) through `labels`
+    and compare enums, never string literals."""
+    return {"labels": labels, "PetitionState": lifecycle.PetitionState,
+            "Action": lifecycle.Action}
 
 
 def _visible_petition(petition_id: int) -> Petition:
@@ -62,16 +64,6 @@ def _sign_rate() -> str:
 sign_limit = limiter.shared_limit(_sign_rate, scope="petitions-sign", methods=["POST"])
 
 
-def _view_model(petition: Petition, now):
-    return {
-        "state": lifecycle.effective_state(state=petition.state, closes=petition.closes_at,
-                                           now=now),
-        "days_left": lifecycle.days_left(closes=petition.closes_at, now=now),
-        "days_overdue": lifecycle.days_overdue(due=petition.response_due_at,
-                                               responded_at=petition.responded_at, now=now),
-    }
-
-
 @bp.get("/")
 def index():
     """Public list with status filters, search and sorting."""
@@ -87,7 +79,8 @@ def index():
     return render_template("petitions/index.html", petitions=petitions, total=total,
                            status=status, sort=sort, q=request.args.get("q", ""), page=page,
                            statuses=queries.STATUSES, sorts=queries.SORTS,
-                           views={p.id: _view_model(p, now) for p in petitions})
+                           views={p.id: queries.petition_view(p, now=now, user=_user())
+                                  for p in petitions})
 
 
 def _export_records(now):
@@ -175,15 +168,21 @@ def petition_csv(petition_id):
 def show(petition_id):
     """A petition: progress to each threshold, days left, due date, response, share link."""
     petition = _visible_petition(petition_id)
-    now = utcnow()
+    return _show_page(petition, _sign_form())
+
+
+def _sign_form():
+    """One click for a confirmed user, else name and email (confirmed by a link)."""
     user = _user()
-    one_click = user is not None and user.is_confirmed
-    form = forms.OneClickSignForm() if one_click else forms.SignForm()
-    return render_template("petitions/show.html", petition=petition, view=_view_model(petition,
-                           now), form=form, one_click=one_click,
-                           areas=areas.counts(petition.id),
-                           action_form=forms.ActionForm(), reject_form=forms.RejectForm(),
-                           is_creator=user is not None and user.id == petition.creator_id)
+    return forms.OneClickSignForm() if user and user.is_confirmed else forms.SignForm()
+
+
+def _show_page(petition: Petition, form):
+    """The petition page (`show`, and `sign` again with the form's errors)."""
+    return render_template("petitions/show.html", petition=petition,
+                           view=queries.petition_view(petition, now=utcnow(), user=_user()),
+                           form=form, one_click=isinstance(form, forms.OneClickSignForm),
+                           areas=areas.counts(petition.id), action_form=forms.ActionForm())
 
 
 def _sign(petition: Petition, form, *, sponsor_token=None):
@@ -221,19 +220,12 @@ def _sign(petition: Petition, form, *, sponsor_token=None):
 def sign(petition_id):
     """Sign: confirmed users in one click, others through an emailed confirmation link."""
     petition = _visible_petition(petition_id)
-    user = _user()
-    form = forms.OneClickSignForm() if user and user.is_confirmed else forms.SignForm()
+    form = _sign_form()
     if form.validate_on_submit():
         result = _sign(petition, form)
         if result is not None:
             return result
-    now = utcnow()
-    return render_template("petitions/show.html", petition=petition,
-                           view=_view_model(petition, now), form=form,
-                           one_click=isinstance(form, forms.OneClickSignForm),
-                           areas=areas.counts(petition.id),
-                           action_form=forms.ActionForm(), reject_form=forms.RejectForm(),
-                           is_creator=False), 400
+    return _show_page(petition, form), 400
 
 
 @bp.route("/<int:petition_id>/sponsor/<token>", methods=["GET", "POST"])
