@@ -16,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from accounts.models import User, UserRole
 from core import audit
+from core.audit import AuditEntry
 from core.db import db, utcnow, write_transaction
 from core.identity import fold_invisible
 from core.mail import queue_email
@@ -53,6 +54,39 @@ def normalise_email(email: str) -> str:
 def find_user(user_id: int) -> User | None:
     """The user with this id (deleted accounts included), else None."""
     return db.session.get(User, user_id)
+
+
+def user_for_session(session_id: str) -> User | None:
+    """The user a Flask-Login session id names: "<id>:<fingerprint>" (User.get_id), so a
+    password or email change ends other sessions; a bare id is accepted too."""
+    user_id, _sep, fingerprint = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or (fingerprint and fingerprint != user.credential_fingerprint):
+        return None
+    return user
+
+
+def count_users() -> int:
+    """Every account ever created, deleted ones included."""
+    return db.session.scalar(select(func.count()).select_from(User)) or 0
+
+
+def active_users() -> list[User]:
+    """Accounts not deleted, oldest first (the admins' list)."""
+    return list(db.session.scalars(
+        select(User).where(User.deleted_at.is_(None)).order_by(User.id)))
+
+
+def latest_audit(*, limit: int) -> tuple[list[AuditEntry], dict[int, str]]:
+    """The newest `limit` audit entries, and the display names of their actors by id."""
+    entries = list(db.session.scalars(
+        select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)))
+    actor_ids = {e.actor_id for e in entries if e.actor_id is not None}
+    names = dict(db.session.execute(select(User.id, User.display_name)
+                                    .where(User.id.in_(actor_ids))).all())
+    return entries, names
 
 
 def emails_with_role(role: Role) -> list[str]:

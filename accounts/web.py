@@ -16,11 +16,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 
 from accounts import forms, labels, service
 from accounts.models import User
-from core.audit import AuditEntry
 from core.db import db
 from core.extensions import limiter, login_manager
 from core.roles import Role
@@ -38,14 +36,8 @@ def _role_labels():
 
 @login_manager.user_loader
 def load_user(session_id: str):
-    """Session ids are "<id>:<fingerprint>" (see User.get_id); a bare id is accepted too."""
-    user_id, _sep, fingerprint = session_id.partition(":")
-    if not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or (fingerprint and fingerprint != user.credential_fingerprint):
-        return None
-    return user
+    """Flask-Login's loader: the user a session id names (service.user_for_session)."""
+    return service.user_for_session(session_id)
 
 
 @login_manager.unauthorized_handler
@@ -286,21 +278,17 @@ def delete_account():
 @role_required(Role.ADMIN)
 def index():
     """Administration overview and the latest audit entries."""
-    entries = list(db.session.scalars(
-        select(AuditEntry).order_by(AuditEntry.id.desc()).limit(50)))
-    actor_ids = {e.actor_id for e in entries if e.actor_id is not None}
-    names = dict(db.session.execute(select(User.id, User.display_name)
-                                    .where(User.id.in_(actor_ids))).all())
+    entries, names = service.latest_audit(limit=50)
     return render_template("admin/index.html", entries=entries, names=names,
-                           user_count=db.session.query(User).count())
+                           user_count=service.count_users())
 
 
 @admin_bp.get("/users")
 @role_required(Role.ADMIN)
 def users():
     """All accounts with their roles."""
-    rows = db.session.scalars(select(User).where(User.deleted_at.is_(None)).order_by(User.id))
-    return render_template("admin/users.html", users=list(rows), roles=service.GRANTABLE_ROLES,
+    return render_template("admin/users.html", users=service.active_users(),
+                           roles=service.GRANTABLE_ROLES,
                            form=forms.ConfirmForm())
 
 
@@ -308,7 +296,7 @@ def users():
 @role_required(Role.ADMIN)
 def set_role(user_id):
     """Grant or revoke one role (written to the audit log)."""
-    user = db.session.get(User, user_id) or abort(404)
+    user = db.get_or_404(User, user_id)
     form = forms.ConfirmForm()
     if not form.validate_on_submit():
         abort(400)

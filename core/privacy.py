@@ -5,14 +5,13 @@ accounts knows no domain package. Each domain registers a hook in `create_app`
 :func:`erase_personal_data` inside its transaction, before it blanks the user's own row, so a
 hook can still read the user's email. Ballots and votes plug in the same way.
 
->>> seen = []
+>>> hooks, seen = ErasureHooks(), []
 >>> def remember(user):
 ...     seen.append(user)
 >>> for _ in range(2):  # registering again changes nothing
-...     _ = register_erasure(remember)
->>> erase_personal_data("someone"); seen
+...     _ = hooks.register(remember)
+>>> hooks.erase("someone"); seen
 ['someone']
->>> unregister_erasure(remember)
 """
 from __future__ import annotations
 
@@ -20,26 +19,33 @@ from collections.abc import Callable
 
 ErasureHook = Callable[[object], None]
 
-# Keyed by module and name, so that a second create_app (tests build many) changes nothing.
-_HOOKS: dict[str, ErasureHook] = {}
+
+class ErasureHooks:
+    """Hooks keyed by module and name, so that a second create_app (tests build many)
+    registers nothing twice."""
+
+    def __init__(self) -> None:
+        self._hooks: dict[str, ErasureHook] = {}
+
+    def register(self, hook: ErasureHook) -> ErasureHook:
+        self._hooks[f"{hook.__module__}.{hook.__qualname__}"] = hook
+        return hook
+
+    def erase(self, user) -> None:
+        """Run every hook for `user`, in registration order, in the caller's transaction
+        (a hook that raises aborts the deletion)."""
+        for hook in list(self._hooks.values()):
+            hook(user)
 
 
-def _key(hook: ErasureHook) -> str:
-    return f"{hook.__module__}.{hook.__qualname__}"
+_HOOKS = ErasureHooks()
 
 
 def register_erasure(hook: ErasureHook) -> ErasureHook:
     """Call `hook(user)` whenever an account is deleted; registering twice is harmless."""
-    _HOOKS[_key(hook)] = hook
-    return hook
-
-
-def unregister_erasure(hook: ErasureHook) -> None:
-    _HOOKS.pop(_key(hook), None)
+    return _HOOKS.register(hook)
 
 
 def erase_personal_data(user) -> None:
-    """Run every registered hook for `user`, in registration order, in the caller's
-    transaction (a hook that raises aborts the deletion)."""
-    for hook in list(_HOOKS.values()):
-        hook(user)
+    """Run every registered hook for `user` (see :class:`ErasureHooks.erase`)."""
+    _HOOKS.erase(user)

@@ -147,6 +147,16 @@ def petition_view(petition: Petition, *, now: datetime, user=None) -> PetitionVi
             roles=user.roles if signed_in else frozenset()))
 
 
+def all_schemes() -> list[PetitionScheme]:
+    """Every petition scheme, oldest first (the admins' list)."""
+    return list(db.session.scalars(select(PetitionScheme).order_by(PetitionScheme.id)))
+
+
+def schemes_visible_to(user) -> list[PetitionScheme]:
+    """The schemes `user` may start a petition in (staff-only ones for staff only)."""
+    return [scheme for scheme in all_schemes() if scheme.visible_to(user)]
+
+
 def petition_to_confirm(token: str) -> Petition | None:
     """The petition a pending signature's confirmation token belongs to (None once used)."""
     return db.session.scalar(select(Petition).join(Signature, Signature.petition_id == Petition.id)
@@ -209,33 +219,6 @@ def public_record(petition: Petition, *, now: datetime, with_areas: bool = False
     if with_areas:
         record["signatures_by_area"] = areas.counts(petition.id)
     return record
-
-
-CSV_COLUMNS = ("id", "title", "scheme", "commitment", "state", "signature_count",
-               "response_threshold", "debate_threshold", "opened_at", "closes_at",
-               "response_threshold_reached_at", "response_due_at", "days_overdue",
-               "response_state", "responded_at", "response_summary", "rejection_code",
-               "debate_state", "debated_on", "debate_summary", "debate_transcript_url",
-               "debate_video_url")
-
-
-def csv_row(record: dict) -> list:
-    """Flatten a public record into CSV_COLUMNS, neutralising spreadsheet formulas."""
-    flat = {**record, "response_threshold": record["thresholds"]["response"],
-            "debate_threshold": record["thresholds"]["debate"],
-            "responded_at": (record["response"] or {}).get("responded_at"),
-            "response_summary": (record["response"] or {}).get("summary"),
-            **{f"debate_{key}": value for key, value in (record["debate"] or {}).items()
-               if key in ("summary", "transcript_url", "video_url")},
-            "debated_on": (record["debate"] or {}).get("date")}
-    return [spreadsheet_safe(flat.get(column)) for column in CSV_COLUMNS]
-
-
-def spreadsheet_safe(value):
-    """Prefix ' to text starting with = + - @ tab or CR (CSV injection, §2b)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def duplicate_suggestions(text: str, *, user, cache: dict,

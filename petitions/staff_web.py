@@ -8,12 +8,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
 
 from core.db import db, utcnow
 from core.roles import Role
 from core.security import role_required
-from petitions import forms, labels, lifecycle, moderation, service
+from petitions import forms, labels, lifecycle, moderation, queries, service
 from petitions.blueprint import bp
 from petitions.models import Petition, PetitionScheme
 
@@ -70,18 +69,17 @@ def _back_to_queue(moderate):
 @role_required(*MODERATORS)
 def invalidate(petition_id):
     """Moderator: bulk-invalidate by IP/domain/time window, preview count first."""
-    petition = db.session.get(Petition, petition_id) or abort(404)
+    petition = db.get_or_404(Petition, petition_id)
     form = forms.InvalidationForm(data={"ip": request.args.get("ip", "")[:64],
                                         "domain": request.args.get("domain", "")[:255]})
     preview = done = None
     if form.validate_on_submit():
-        tz = UTC
         try:
             criteria = moderation.InvalidationCriteria(
                 petition_id=petition.id, ip=form.ip.data or None,
                 domain=form.domain.data or None,
-                since=form.since.data.replace(tzinfo=tz) if form.since.data else None,
-                until=form.until.data.replace(tzinfo=tz) if form.until.data else None)
+                since=form.since.data.replace(tzinfo=UTC) if form.since.data else None,
+                until=form.until.data.replace(tzinfo=UTC) if form.until.data else None)
         except ValueError:
             form.ip.errors.append(_("Give an IP address, an email domain or a time window."))
         else:
@@ -98,7 +96,7 @@ def invalidate(petition_id):
 @role_required(*MODERATORS)
 def debate(petition_id):
     """Moderators: record that the petition was debated, or not, with date and links."""
-    petition = db.session.get(Petition, petition_id) or abort(404)
+    petition = db.get_or_404(Petition, petition_id)
     form = forms.DebateOutcomeForm()
     if form.validate_on_submit():
         try:
@@ -137,7 +135,7 @@ def officials():
 @role_required(*OFFICIALS)
 def respond(petition_id):
     """Officials: write, preview and publish the response."""
-    petition = db.session.get(Petition, petition_id) or abort(404)
+    petition = db.get_or_404(Petition, petition_id)
     form = forms.ResponseForm()
     if form.validate_on_submit() and form.publish.data:
         try:
@@ -165,8 +163,7 @@ def respond(petition_id):
 @role_required(Role.ADMIN)
 def schemes():
     """Admins: petition schemes."""
-    rows = db.session.scalars(select(PetitionScheme).order_by(PetitionScheme.id)).all()
-    return render_template("petitions/schemes.html", schemes=rows)
+    return render_template("petitions/schemes.html", schemes=queries.all_schemes())
 
 
 @bp.route("/schemes/new", methods=["GET", "POST"], defaults={"scheme_id": None})
@@ -176,7 +173,7 @@ def scheme_form(scheme_id):
     """Admins: create or edit a scheme (open petitions keep their frozen numbers)."""
     scheme = None
     if scheme_id is not None:
-        scheme = db.session.get(PetitionScheme, scheme_id) or abort(404)
+        scheme = db.get_or_404(PetitionScheme, scheme_id)
     form = forms.SchemeForm(obj=scheme)
     if form.validate_on_submit():
         fields = {name: getattr(form, name).data for name in moderation.SCHEME_FIELDS}

@@ -1,10 +1,6 @@
 """Petitions public pages and open-data exports (staff pages: staff_web.py; commands: cli.py)."""
 from __future__ import annotations
 
-import csv
-import io
-from itertools import chain
-
 from flask import (
     Response,
     abort,
@@ -18,17 +14,16 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from core.db import db, utcnow
 from core.extensions import limiter
 from core.roles import Role
 from core.security import role_required
-from petitions import areas, forms, labels, lifecycle, queries, service
+from petitions import areas, export, forms, labels, lifecycle, queries, service
 from petitions.blueprint import bp
 from petitions.identity import SigningLimits
-from petitions.models import Petition, PetitionScheme
+from petitions.models import Petition
 
 
 def _user():
@@ -44,8 +39,8 @@ def _labels():
 
 
 def _visible_petition(petition_id: int) -> Petition:
-    petition = db.session.get(Petition, petition_id)
-    if petition is None or not queries.can_view(petition, _user()):
+    petition = db.get_or_404(Petition, petition_id)
+    if not queries.can_view(petition, _user()):
         abort(404)
     return petition
 
@@ -83,68 +78,32 @@ def index():
                                   for p in petitions})
 
 
-def _export_records(now):
-    """Public records of every petition in the public list (public schemes only), by id,
-    read from the database in batches."""
-    batch = current_app.config.get("PETITIONS_EXPORT_BATCH", 1000)
-    return (queries.public_record(p, now=now) for p in queries.all_listed(batch=batch))
-
-
-def _streamed(chunks):
-    """A response body written while the database is read, so an export of any size is
-    complete and never held in memory whole.
-
-    `chunks()` runs after the view has returned, in an app context (and so a database
-    session) of its own, entered only once the body is read: the test client takes a first
-    chunk as it makes the request, and a context pushed then would still be open under the
-    next request's."""
-    app = current_app._get_current_object()
-
-    def body():
-        yield ""
-        with app.app_context():
-            yield from chunks()
-    return body()
-
-
 @bp.get("/export.json")
 def export_json():
     """All listed petitions as JSON, `{"petitions": [...]}` by id (no personal data).
 
     Streamed: every petition is in it however many there are, with no page to follow."""
-    now = utcnow()
-
-    def chunks():
-        yield '{"petitions": ['
-        for i, record in enumerate(_export_records(now)):
-            yield ("," if i else "") + current_app.json.dumps(record)
-        yield "]}"
-    return Response(_streamed(chunks), mimetype="application/json")
-
-
-def _csv_lines(rows):
-    """Each row as one CSV line, written as it comes."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow(row)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-
-
-def _csv_response(lines, filename):
-    return Response(lines, mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+    return Response(export.all_petitions_json(current_app._get_current_object(), now=utcnow(),
+                                              batch=_export_batch()),
+                    mimetype="application/json")
 
 
 @bp.get("/export.csv")
 def export_csv():
     """All listed petitions as CSV by id, streamed like export.json (no personal data;
     formula cells neutralised)."""
-    now = utcnow()
-    return _csv_response(_streamed(lambda: _csv_lines(chain(
-        [queries.CSV_COLUMNS], map(queries.csv_row, _export_records(now))))), "petitions.csv")
+    return _csv_response(export.all_petitions_csv(current_app._get_current_object(),
+                                                  now=utcnow(), batch=_export_batch()),
+                         "petitions.csv")
+
+
+def _export_batch() -> int:
+    return current_app.config.get("PETITIONS_EXPORT_BATCH", 1000)
+
+
+def _csv_response(lines, filename):
+    return Response(lines, mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
 
 
 @bp.get("/<int:petition_id>.json")
@@ -158,10 +117,8 @@ def petition_json(petition_id):
 def petition_csv(petition_id):
     """One petition as CSV, then signatures by area."""
     petition = _visible_petition(petition_id)
-    record = queries.public_record(petition, now=utcnow(), with_areas=True)
-    rows = [queries.CSV_COLUMNS, queries.csv_row(record), [], ["area", "signatures"],
-            *([queries.spreadsheet_safe(a), n] for a, n in record["signatures_by_area"].items())]
-    return _csv_response(_csv_lines(rows), f"petition-{petition.id}.csv")
+    return _csv_response(export.petition_csv(petition, now=utcnow()),
+                         f"petition-{petition.id}.csv")
 
 
 @bp.get("/<int:petition_id>")
@@ -232,8 +189,8 @@ def sign(petition_id):
 @sign_limit
 def sponsor(petition_id, token):
     """The creator's sponsor link: sign while the petition gathers sponsors."""
-    petition = db.session.get(Petition, petition_id)
-    if petition is None or petition.sponsor_token != token:
+    petition = db.get_or_404(Petition, petition_id)
+    if petition.sponsor_token != token:
         abort(404)
     form = forms.SignForm()
     if form.validate_on_submit():
@@ -269,11 +226,6 @@ def confirm(token):
         return render_template("petitions/message.html", petition=petition,
                                message=_("Thank you. Your signature has been confirmed."))
     return render_template("petitions/confirm.html", form=form, token=token, petition=petition)
-
-
-def _schemes_for(user):
-    schemes = db.session.scalars(select(PetitionScheme).order_by(PetitionScheme.id)).all()
-    return [s for s in schemes if s.visible_to(user)]
 
 
 def _saving_draft() -> bool:
@@ -318,7 +270,7 @@ def _similar_to(text: str) -> list[tuple[Petition, float]]:
 def new():
     """Start a petition: check for similar ones first, then save a draft."""
     form = forms.PetitionForm()
-    schemes = _schemes_for(current_user)
+    schemes = queries.schemes_visible_to(current_user)
     form.scheme_id.choices = [SelectChoice(s.id, s.title) for s in schemes]
     similar = []
     if form.validate_on_submit():
@@ -345,8 +297,8 @@ def similar_json():
 @role_required(Role.CITIZEN)
 def submit(petition_id):
     """Creator: draft → sponsoring (needs a confirmed email)."""
-    petition = db.session.get(Petition, petition_id)
-    if petition is None or petition.creator_id != current_user.id:
+    petition = db.get_or_404(Petition, petition_id)
+    if petition.creator_id != current_user.id:
         abort(404)
     try:
         service.start_sponsoring(petition_id, creator=current_user, now=utcnow())
