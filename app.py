@@ -108,12 +108,18 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     from accounts.web import bp as accounts_bp
     from deliberation.web import bp as deliberation_bp
     from pb.web import bp as pb_bp
-    from petitions.web import bp as petitions_bp
+    from petitions import cli, staff_web, web  # noqa: F401 - each adds its part to petitions_bp
+    from petitions.blueprint import bp as petitions_bp
 
     for blueprint in (accounts_bp, admin_bp, pb_bp, deliberation_bp, petitions_bp):
         app.register_blueprint(blueprint)
 
+    import composition
     from core.cli import register_cli
+    from core.privacy import register_erasure
+    from petitions.privacy import forget_user as forget_petition_signer
 
+    register_erasure(forget_petition_signer)  # account deletion blanks their signatures
     register_cli(app)
+    composition.init_app(app)
     return app

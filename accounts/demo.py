@@ -4,9 +4,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 
-from accounts.models import Role, User, UserRole
+from accounts.models import User, UserRole
 from accounts.service import find_by_email
 from core.db import db, utcnow, write_transaction
+from core.roles import Role
 
 DEMO_USERS = {
     Role.CITIZEN: ("citizen@example.org", "Chen Mei-ling"),
@@ -19,9 +20,9 @@ DEMO_USERS = {
 DEMO_VOTERS = 12
 
 
-def seed(*, echo: Callable[[str], None] = print) -> dict[str, User]:
-    """Create the demo users once; returns {role name: user}. New passwords are echoed once."""
-    users: dict[str, User] = {}
+def seed(*, echo: Callable[[str], None] = print) -> dict[Role, User]:
+    """Create the demo users once; returns {role: user}. New passwords are echoed once."""
+    users: dict[Role, User] = {}
     created: list[tuple[str, str, str]] = []
     with write_transaction():
         for role, (email, name) in DEMO_USERS.items():
@@ -34,7 +35,7 @@ def seed(*, echo: Callable[[str], None] = print) -> dict[str, User]:
                     user.role_rows = [UserRole(role=role.value)]
                 db.session.add(user)
                 created.append((role.value, email, password))
-            users[role.value] = user
+            users[role] = user
         for n in range(1, DEMO_VOTERS + 1):
             email = f"voter{n}@example.org"
             if find_by_email(email) is None:

@@ -37,7 +37,7 @@ class User(UserMixin, db.Model):
         """Every user is a citizen; other roles are granted by an admin."""
         return frozenset({Role.CITIZEN.value, *(r.role for r in self.role_rows)})
 
-    def has_role(self, *roles: str) -> bool:
+    def has_role(self, *roles: Role) -> bool:
         return bool(self.roles & {str(r) for r in roles})
 
     @property

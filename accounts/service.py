@@ -2,27 +2,26 @@
 
 Each function that writes runs in one `write_transaction()`. Emails go through the outbox in
 the same transaction. Links are built by the caller (`link(token) -> absolute URL`), so this
-module stays free of request handling.
+module stays free of request handling; the key that signs links is passed in (`secret_key`).
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from accounts.models import Role, User, UserRole
+from accounts.models import User, UserRole
 from core import audit
+from core.audit import AuditEntry
 from core.db import db, utcnow, write_transaction
 from core.identity import fold_invisible
 from core.mail import queue_email
-from petitions.identity import canonical_email
-from petitions.models import Signature
-from petitions.service import forget_signers
+from core.privacy import erase_personal_data
+from core.roles import Role
 
 PASSWORD_MIN_LENGTH = 12  # ASVS 4.0.3 V2.1.1 (docs/reliability.md §2b "Passwords")
 PASSWORD_MAX_LENGTH = 256
@@ -52,6 +51,56 @@ def normalise_email(email: str) -> str:
     return fold_invisible(email or "").lower()
 
 
+def find_user(user_id: int) -> User | None:
+    """The user with this id (deleted accounts included), else None."""
+    return db.session.get(User, user_id)
+
+
+def user_for_session(session_id: str) -> User | None:
+    """The user a Flask-Login session id names: "<id>:<fingerprint>:<version>"
+    (User.get_id), so a password or email change ends other sessions, and so does a raised
+    session version (logout). A bare id is accepted too, as version 0."""
+    user_id, _sep, rest = session_id.partition(":")
+    fingerprint, _sep, version = rest.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or (fingerprint and fingerprint != user.credential_fingerprint):
+        return None
+    if (int(version) if version.isdigit() else 0) != (user.session_version or 0):
+        return None
+    return user
+
+
+def count_users() -> int:
+    """Every account ever created, deleted ones included."""
+    return db.session.scalar(select(func.count()).select_from(User)) or 0
+
+
+def active_users() -> list[User]:
+    """Accounts not deleted, oldest first (the admins' list)."""
+    return list(db.session.scalars(
+        select(User).where(User.deleted_at.is_(None)).order_by(User.id)))
+
+
+def latest_audit(*, limit: int) -> tuple[list[AuditEntry], dict[int, str]]:
+    """The newest `limit` audit entries, and the display names of their actors by id."""
+    entries = list(db.session.scalars(
+        select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)))
+    actor_ids = {e.actor_id for e in entries if e.actor_id is not None}
+    names = dict(db.session.execute(select(User.id, User.display_name)
+                                    .where(User.id.in_(actor_ids))).all())
+    return entries, names
+
+
+def emails_with_role(role: Role) -> list[str]:
+    """Addresses of every active user holding `role`, sorted, each once."""
+    return list(db.session.scalars(
+        select(User.email).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == role, User.deleted_at.is_(None), User.email.is_not(None),
+               User.email != "").distinct().order_by(User.email)))
+
+
 def find_by_email(email: str) -> User | None:
     normalised = normalise_email(email)
     if not normalised:
@@ -60,19 +109,19 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalised))
 
 
-def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=f"accounts.{purpose}")
+def _serializer(purpose: str, secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=f"accounts.{purpose}")
 
 
-def make_token(purpose: str, user: User, **extra) -> str:
+def make_token(purpose: str, user: User, *, secret_key: str, **extra) -> str:
     """Signed, timestamped token bound to the user's current credentials (single use)."""
     payload = {"uid": user.id, "fp": user.credential_fingerprint, **extra}
-    return _serializer(purpose).dumps(payload)
+    return _serializer(purpose, secret_key).dumps(payload)
 
 
-def _load_token(purpose: str, token: str, max_age: int) -> tuple[User, dict]:
+def _load_token(purpose: str, token: str, max_age: int, secret_key: str) -> tuple[User, dict]:
     try:
-        payload = _serializer(purpose).loads(token, max_age=max_age)
+        payload = _serializer(purpose, secret_key).loads(token, max_age=max_age)
     except SignatureExpired as error:
         raise InvalidToken(_("This link has expired. Please ask for a new one.")) from error
     except BadSignature as error:
@@ -92,8 +141,8 @@ def check_password_rules(password: str) -> None:
                              n=PASSWORD_MAX_LENGTH))
 
 
-def _queue_confirmation(user: User, link: Link) -> None:
-    token = make_token("confirm", user)
+def _queue_confirmation(user: User, link: Link, secret_key: str) -> None:
+    token = make_token("confirm", user, secret_key=secret_key)
     queue_email(user.email, _("Confirm your email address"),
                 _("Hello %(name)s,\n\nPlease confirm your email address by opening this link "
                   "within 7 days:\n\n%(url)s\n\nIf you did not create an account, ignore "
@@ -101,7 +150,7 @@ def _queue_confirmation(user: User, link: Link) -> None:
 
 
 def register(*, display_name: str, email: str, password: str, confirm_link: Link,
-             forgot_url: str) -> User | None:
+             forgot_url: str, secret_key: str) -> User | None:
     """Create an unconfirmed citizen account and email a confirmation link.
 
     If the email is already registered nothing is created; the owner of that address is told
@@ -122,20 +171,20 @@ def register(*, display_name: str, email: str, password: str, confirm_link: Link
                         password_hash=password_hash)
             db.session.add(user)
             db.session.flush()
-            _queue_confirmation(user, confirm_link)
+            _queue_confirmation(user, confirm_link, secret_key)
     except IntegrityError:  # the same email registered concurrently: nothing created
         return None
     return user
 
 
-def resend_confirmation(user: User, confirm_link: Link) -> None:
+def resend_confirmation(user: User, confirm_link: Link, *, secret_key: str) -> None:
     with write_transaction():
-        _queue_confirmation(user, confirm_link)
+        _queue_confirmation(user, confirm_link, secret_key)
 
 
-def confirm_email(token: str) -> User:
+def confirm_email(token: str, *, secret_key: str) -> User:
     """Mark the email confirmed (idempotent for a valid token)."""
-    user, _payload = _load_token("confirm", token, CONFIRM_MAX_AGE)
+    user, _payload = _load_token("confirm", token, CONFIRM_MAX_AGE, secret_key)
     if user.email_confirmed_at is None:
         with write_transaction():
             user.email_confirmed_at = utcnow()
@@ -152,7 +201,7 @@ def authenticate(email: str, password: str) -> User | None:
     return user if usable and matches else None
 
 
-def request_password_reset(email: str, reset_link: Link) -> None:
+def request_password_reset(email: str, reset_link: Link, *, secret_key: str) -> None:
     """Email a reset link valid for one hour, if an active account has this email."""
     user = find_by_email(email)
     if user is None or not user.is_active:
@@ -162,16 +211,16 @@ def request_password_reset(email: str, reset_link: Link) -> None:
                     _("Hello %(name)s,\n\nOpen this link within one hour to choose a new "
                       "password:\n\n%(url)s\n\nIf you did not ask for this, ignore this email; "
                       "your password is unchanged.", name=user.display_name,
-                      url=reset_link(make_token("reset", user))))
+                      url=reset_link(make_token("reset", user, secret_key=secret_key))))
 
 
-def user_for_reset_token(token: str) -> User:
-    return _load_token("reset", token, RESET_MAX_AGE)[0]
+def user_for_reset_token(token: str, *, secret_key: str) -> User:
+    return _load_token("reset", token, RESET_MAX_AGE, secret_key)[0]
 
 
-def reset_password(token: str, new_password: str) -> User:
+def reset_password(token: str, new_password: str, *, secret_key: str) -> User:
     """Set a new password from a reset link; the link then stops working."""
-    user = user_for_reset_token(token)
+    user = user_for_reset_token(token, secret_key=secret_key)
     check_password_rules(new_password)
     password_hash = _hash(new_password)
     with write_transaction():
@@ -202,7 +251,7 @@ def end_sessions(user: User) -> None:
 
 
 def request_email_change(user: User, *, password: str, new_email: str,
-                         confirm_link: Link) -> None:
+                         confirm_link: Link, secret_key: str) -> None:
     """Send a link to the new address; the email changes only when it is opened."""
     if not user.check_password(password):
         raise AccountError(_("Your current password is not correct."))
@@ -211,7 +260,7 @@ def request_email_change(user: User, *, password: str, new_email: str,
         raise AccountError(_("This is already your email address."))
     with write_transaction():
         if find_by_email(new_email) is None:
-            token = make_token("change-email", user, email=new_email)
+            token = make_token("change-email", user, secret_key=secret_key, email=new_email)
             queue_email(new_email, _("Confirm your new email address"),
                         _("Open this link within 7 days to use this address for your "
                           "account:\n\n%(url)s", url=confirm_link(token)))
@@ -220,8 +269,8 @@ def request_email_change(user: User, *, password: str, new_email: str,
                       "not you, change your password now."))
 
 
-def confirm_email_change(token: str) -> User:
-    user, payload = _load_token("change-email", token, CONFIRM_MAX_AGE)
+def confirm_email_change(token: str, *, secret_key: str) -> User:
+    user, payload = _load_token("change-email", token, CONFIRM_MAX_AGE, secret_key)
     new_email = payload.get("email", "")
     with write_transaction():
         if find_by_email(new_email) is not None:
@@ -240,7 +289,7 @@ def delete_account(user: User, *, password: str) -> None:
         raise AccountError(_("You are the last administrator; grant the role to someone "
                              "else first."))
     with write_transaction():
-        _forget_petition_signatures(user)
+        erase_personal_data(user)  # each domain's hook (core/privacy.py), e.g. signatures
         user.email = None
         user.display_name = ""
         user.password_hash = ""
@@ -248,17 +297,6 @@ def delete_account(user: User, *, password: str) -> None:
         user.deleted_at = utcnow()
         user.role_rows = []
         audit.record(user, "account.deleted", "user", user.id)
-
-
-def _forget_petition_signatures(user: User) -> None:
-    """Blank the user's petition signatures (petitions.service.forget_signers): those signed
-    while logged in and those confirmed by email from the account's address. Counts stay."""
-    mine = Signature.user_id == user.id
-    try:
-        mine = mine | (Signature.canonical_email == canonical_email(user.email or ""))
-    except ValueError:  # an address that cannot sign had no email signatures
-        pass
-    forget_signers(mine)
 
 
 def _admin_count() -> int:

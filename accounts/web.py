@@ -16,33 +16,28 @@ from flask import (
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 
-from accounts import forms, service
+from accounts import forms, labels, service
 from accounts.models import User
-from core.audit import AuditEntry
 from core.db import db
 from core.extensions import limiter, login_manager
+from core.roles import Role
 from core.security import public_url, role_required, safe_next
 
 bp = Blueprint("accounts", __name__)
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
+@bp.app_context_processor
+def _role_labels():
+    """Every page may name a role in the reader's language (accounts/labels.py)."""
+    return {"role_label": labels.role_label}
+
+
 @login_manager.user_loader
 def load_user(session_id: str):
-    """Session ids are "<id>:<fingerprint>:<version>" (see User.get_id); a bare id is
-    accepted too, as version 0. A cookie of an older session version is refused."""
-    user_id, _sep, rest = session_id.partition(":")
-    fingerprint, _sep, version = rest.partition(":")
-    if not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or (fingerprint and fingerprint != user.credential_fingerprint):
-        return None
-    if (int(version) if version.isdigit() else 0) != (user.session_version or 0):
-        return None
-    return user
+    """Flask-Login's loader: the user a session id names (service.user_for_session)."""
+    return service.user_for_session(session_id)
 
 
 @login_manager.unauthorized_handler
@@ -75,7 +70,8 @@ def register():
             service.register(display_name=form.display_name.data, email=form.email.data,
                              password=form.password.data,
                              confirm_link=_link("accounts.confirm_email"),
-                             forgot_url=public_url("accounts.forgot_password"))
+                             forgot_url=public_url("accounts.forgot_password"),
+                             secret_key=current_app.secret_key)
         except service.AccountError as error:
             form.password.errors.append(str(error))
         else:
@@ -91,7 +87,7 @@ def confirm_email(token):
     form = forms.ConfirmForm()
     if form.validate_on_submit():
         try:
-            service.confirm_email(token)
+            service.confirm_email(token, secret_key=current_app.secret_key)
         except service.InvalidToken as error:
             return render_template("accounts/token_error.html", message=str(error)), 400
         flash(_("Your email address is confirmed."), "success")
@@ -107,7 +103,8 @@ def confirm_email(token):
 def resend_confirmation():
     """Send another confirmation link."""
     if forms.ConfirmForm().validate_on_submit() and not current_user.is_confirmed:
-        service.resend_confirmation(current_user, _link("accounts.confirm_email"))
+        service.resend_confirmation(current_user, _link("accounts.confirm_email"),
+                                    secret_key=current_app.secret_key)
         flash(_("We sent a new confirmation link to %(email)s.", email=current_user.email),
               "success")
     return redirect(url_for("accounts.account"))
@@ -151,7 +148,7 @@ def logout():
         session.clear()
         logout_user()
         flash(_("You are logged out."), "success")
-        return redirect(url_for("core.home"))
+        return redirect(url_for("site.home"))
     return render_template("accounts/confirm.html", form=form, heading=_("Log out"))
 
 
@@ -161,7 +158,8 @@ def forgot_password():
     """Ask for a password reset link."""
     form = forms.ForgotPasswordForm()
     if form.validate_on_submit():
-        service.request_password_reset(form.email.data, _link("accounts.reset_password"))
+        service.request_password_reset(form.email.data, _link("accounts.reset_password"),
+                                       secret_key=current_app.secret_key)
         flash(_("If an account uses %(email)s, we sent it a link to choose a new password. "
                 "The link works for one hour.",
                 email=service.normalise_email(form.email.data)), "success")
@@ -174,13 +172,14 @@ def forgot_password():
 def reset_password(token):
     """Choose a new password from an emailed link."""
     try:
-        service.user_for_reset_token(token)
+        service.user_for_reset_token(token, secret_key=current_app.secret_key)
     except service.InvalidToken as error:
         return render_template("accounts/token_error.html", message=str(error)), 400
     form = forms.ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            service.reset_password(token, form.password.data)
+            service.reset_password(token, form.password.data,
+                                   secret_key=current_app.secret_key)
         except (service.InvalidToken, service.AccountError) as error:
             form.password.errors.append(str(error))
         else:
@@ -233,7 +232,8 @@ def change_email():
         try:
             service.request_email_change(current_user, password=form.current.data,
                                          new_email=form.email.data,
-                                         confirm_link=_link("accounts.confirm_email_change"))
+                                         confirm_link=_link("accounts.confirm_email_change"),
+                                         secret_key=current_app.secret_key)
         except service.AccountError as error:
             form.email.errors.append(str(error))
         else:
@@ -249,7 +249,7 @@ def confirm_email_change(token):
     form = forms.ConfirmForm()
     if form.validate_on_submit():
         try:
-            service.confirm_email_change(token)
+            service.confirm_email_change(token, secret_key=current_app.secret_key)
         except service.InvalidToken as error:
             return render_template("accounts/token_error.html", message=str(error)), 400
         logout_user()  # the session id carried the old email's fingerprint
@@ -273,37 +273,33 @@ def delete_account():
             session.clear()
             logout_user()  # after clear(), so the remember-me cookie is deleted too
             flash(_("Your account is deleted."), "success")
-            return redirect(url_for("core.home"))
+            return redirect(url_for("site.home"))
     return _account_page(400, delete_form=form)
 
 
 @admin_bp.get("/")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def index():
     """Administration overview and the latest audit entries."""
-    entries = list(db.session.scalars(
-        select(AuditEntry).order_by(AuditEntry.id.desc()).limit(50)))
-    actor_ids = {e.actor_id for e in entries if e.actor_id is not None}
-    names = dict(db.session.execute(select(User.id, User.display_name)
-                                    .where(User.id.in_(actor_ids))).all())
+    entries, names = service.latest_audit(limit=50)
     return render_template("admin/index.html", entries=entries, names=names,
-                           user_count=db.session.query(User).count())
+                           user_count=service.count_users())
 
 
 @admin_bp.get("/users")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def users():
     """All accounts with their roles."""
-    rows = db.session.scalars(select(User).where(User.deleted_at.is_(None)).order_by(User.id))
-    return render_template("admin/users.html", users=list(rows), roles=service.GRANTABLE_ROLES,
+    return render_template("admin/users.html", users=service.active_users(),
+                           roles=service.GRANTABLE_ROLES,
                            form=forms.ConfirmForm())
 
 
 @admin_bp.post("/users/<int:user_id>/roles")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def set_role(user_id):
     """Grant or revoke one role (written to the audit log)."""
-    user = db.session.get(User, user_id) or abort(404)
+    user = db.get_or_404(User, user_id)
     form = forms.ConfirmForm()
     if not form.validate_on_submit():
         abort(400)

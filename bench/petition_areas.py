@@ -38,7 +38,7 @@ def measure(size: int) -> tuple[float, float]:
     from core.db import db
     from petitions import areas
     from petitions.models import Signature, SignatureState
-    from tests.petitions.conftest import SMALL_RULES, T0, _person, open_petition
+    from tests.petitions.helpers import SMALL_RULES, T0, open_petition, person
 
     folder = tempfile.mkdtemp()
     app = create_app({"TESTING": True, "SECRET_KEY": "bench",
@@ -48,7 +48,7 @@ def measure(size: int) -> tuple[float, float]:
         from core.process import Commitment
         from petitions import moderation
 
-        people = {k: _person(f"{k}@example.org", k, roles)
+        people = {k: person(f"{k}@example.org", k, roles)
                   for k, roles in [("creator", ()), ("moderator", ("moderator",)),
                                    ("admin", ("admin",))]}
         db.session.commit()

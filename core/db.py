@@ -74,6 +74,11 @@ def _sqlite_on_begin(conn):
     conn.exec_driver_sql(f"BEGIN {'IMMEDIATE' if mode == 'IMMEDIATE' else 'DEFERRED'}")
 
 
+# For bulk UPDATE/DELETE statements: the session's objects are not synchronised (the guarded
+# updates re-read what they need).
+NO_SYNC = {"synchronize_session": False}
+
+
 def upsert(model):
     """``INSERT`` for the session's database with its ``ON CONFLICT`` clauses
     (``on_conflict_do_nothing`` / ``on_conflict_do_update``): PostgreSQL's or SQLite's."""

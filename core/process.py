@@ -11,6 +11,8 @@ import enum
 from sqlalchemy import Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+from core.roles import STAFF_ROLES, is_staff  # noqa: F401  (STAFF_ROLES re-exported)
+
 
 class Commitment(enum.StrEnum):
     BINDING = "binding"
@@ -22,7 +24,6 @@ class Audience(enum.StrEnum):
     STAFF = "staff"
 
 
-STAFF_ROLES = frozenset({"official", "moderator", "admin"})
 
 
 class ProcessFraming:
@@ -45,5 +46,4 @@ class ProcessFraming:
         """Public processes are visible to everyone; staff processes to staff roles only."""
         if self.audience == Audience.PUBLIC:
             return True
-        return bool(user is not None and getattr(user, "is_authenticated", False)
-                    and user.roles & STAFF_ROLES)
+        return is_staff(user)

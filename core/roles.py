@@ -10,3 +10,13 @@ class Role(enum.StrEnum):
     FACILITATOR = "facilitator"
     OFFICIAL = "official"
     ADMIN = "admin"
+
+
+# Who may see staff-only processes (Audience.STAFF): officials, moderators and admins.
+STAFF_ROLES = frozenset({Role.OFFICIAL, Role.MODERATOR, Role.ADMIN})
+
+
+def is_staff(user) -> bool:
+    """True for a logged-in user holding one of STAFF_ROLES (None or anonymous: False)."""
+    return bool(user is not None and getattr(user, "is_authenticated", False)
+                and user.roles & STAFF_ROLES)

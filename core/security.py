@@ -11,13 +11,15 @@ from flask import abort, current_app, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
+from core.roles import Role
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; object-src 'none'; frame-ancestors 'none'; "
     "base-uri 'self'; form-action 'self'"
 )
 
 
-def role_required(*roles: str):
+def role_required(*roles: Role):
     """Allow the view only to logged-in users holding one of `roles` (401 anonymous, 403 other)."""
 
     def decorator(view):

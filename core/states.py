@@ -44,3 +44,15 @@ def check_transition(table: TransitionTable, current, target) -> None:
 def sources(table: TransitionTable, target) -> frozenset:
     """Every state from which ``target`` may be reached in one step."""
     return frozenset(state for state, targets in table.items() if target in targets)
+
+
+def may_move_to(column, table: TransitionTable, target):
+    """The WHERE condition of a guarded UPDATE to ``target``: ``column IN sources(...)``.
+
+    ``column`` is any SQL column expression with ``.in_()`` (this module imports no
+    SQLAlchemy); the states are sorted so the SQL text is the same on every run.
+    """
+    allowed = sorted(sources(table, target), key=str)
+    if not allowed:
+        raise InvalidTransition("any state", target)
+    return column.in_(allowed)

@@ -1,4 +1,5 @@
-"""Site-wide web setup: home page, language choice, security headers, error pages."""
+"""Site-wide web setup: language choice, security headers, error pages (the home page is in
+composition.py)."""
 from __future__ import annotations
 
 import logging
@@ -26,9 +27,11 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException, ServiceUnavailable
 from werkzeug.routing import IntegerConverter
 
-from core import audit, mail  # noqa: F401 - register the outbox and audit tables
-from core.db import db, utcnow
+from core import audit, labels, mail  # noqa: F401 - register the outbox and audit tables
+from core.db import db
 from core.extensions import babel
+from core.process import Audience
+from core.roles import Role
 from core.security import SessionInterface, safe_next, set_security_headers
 
 bp = Blueprint("core", __name__)
@@ -79,22 +82,6 @@ def select_locale() -> str:
 def html_lang() -> str:
     """BCP 47 tag for <html lang>: zh_Hant → zh-Hant."""
     return str(get_locale() or "en").replace("_", "-")
-
-
-@bp.get("/")
-def home():
-    """Landing page: what is open now in budgets and conversations, and petitions."""
-    from flask_login import current_user
-
-    from deliberation.models import Conversation
-    from pb.models import BudgetProcess
-    from petitions.queries import public_petitions
-
-    budgets = [b for b in BudgetProcess.listed() if b.visible_to(current_user)]
-    conversations = [c for c in Conversation.listed() if c.visible_to(current_user)]
-    petitions, _total = public_petitions(now=utcnow(), status="open", user=current_user, limit=3)
-    return render_template("home.html", budgets=budgets[:3], conversations=conversations[:3],
-                           petitions=petitions)
 
 
 @bp.post("/language")
@@ -201,5 +188,7 @@ def init_app(app) -> None:
     app.url_map.converters["int"] = RowId  # before the blueprints add their routes
     app.before_request(_refuse_nul_bytes)
     app.jinja_env.filters["money"] = money
-    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, html_lang=html_lang)
+    # Templates compare enums, never string literals; framing labels feed the badge macro.
+    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, html_lang=html_lang, Role=Role,
+                                 Audience=Audience, framing_labels=labels)
     app.register_blueprint(bp)

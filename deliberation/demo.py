@@ -8,6 +8,7 @@ from sqlalchemy import select
 from accounts.demo import demo_voters
 from core.db import db, write_transaction
 from core.process import Audience, Commitment
+from core.roles import Role
 from deliberation.models import Conversation, ConversationPhase, Participant, Statement, Vote
 
 TITLE = "What should the city centre feel like in 2030?"
@@ -34,11 +35,11 @@ def seed(users) -> None:
     with write_transaction():
         conversation = Conversation(
             title=TITLE, commitment=Commitment.ADVISORY, audience=Audience.PUBLIC,
-            phase=ConversationPhase.OPEN, owner_id=users["facilitator"].id,
+            phase=ConversationPhase.OPEN, owner_id=users[Role.FACILITATOR].id,
             description="The council's urban planning team will read the opinion groups and "
                         "the statements most people agree on before drafting the 2030 plan.")
         conversation.statements = [
-            Statement(text=text, author_id=users["facilitator"].id, moderation=1,
+            Statement(text=text, author_id=users[Role.FACILITATOR].id, moderation=1,
                       is_meta=(i == META_INDEX))
             for i, text in enumerate(STATEMENTS)]
         db.session.add(conversation)

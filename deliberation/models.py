@@ -22,12 +22,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, db, utcnow
 from core.process import ProcessFraming
+from core.states import check_transition
 
 
 class ConversationPhase(enum.StrEnum):
     DRAFT = "draft"
     OPEN = "open"
     CLOSED = "closed"
+
+
+PHASE_TRANSITIONS: dict[ConversationPhase, frozenset[ConversationPhase]] = {
+    ConversationPhase.DRAFT: frozenset({ConversationPhase.OPEN}),
+    ConversationPhase.OPEN: frozenset({ConversationPhase.CLOSED}),
+    ConversationPhase.CLOSED: frozenset(),
+}
 
 
 class Conversation(ProcessFraming, db.Model):
@@ -40,6 +48,16 @@ class Conversation(ProcessFraming, db.Model):
 
     statements: Mapped[list[Statement]] = relationship(
         back_populates="conversation", cascade="all, delete-orphan", order_by="Statement.id")
+
+    @property
+    def is_open(self) -> bool:
+        """Open for statements and votes."""
+        return self.phase == ConversationPhase.OPEN
+
+    def move_to(self, phase: ConversationPhase) -> None:
+        """Change phase if PHASE_TRANSITIONS allows it (core.states.InvalidTransition if not)."""
+        check_transition(PHASE_TRANSITIONS, self.phase or ConversationPhase.DRAFT, phase)
+        self.phase = phase
 
     @property
     def shown_statements(self) -> list[Statement]:

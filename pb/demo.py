@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from core.db import db, utcnow, write_transaction
 from core.process import Audience, Commitment
+from core.roles import Role
 from pb.models import BudgetProcess, BudgetProject, Phase
 
 RIVERSIDE = "Riverside neighbourhood budget 2026"
@@ -41,7 +42,7 @@ def seed(users) -> None:
         if _process(RIVERSIDE) is None:
             process = BudgetProcess(
                 title=RIVERSIDE, commitment=Commitment.BINDING, audience=Audience.PUBLIC,
-                owner_id=users["official"].id, currency="EUR",
+                owner_id=users[Role.OFFICIAL].id, currency="EUR",
                 description="The council will fund the winning projects from the 2026 budget. "
                             "Choose up to five projects you want for Riverside.")
             process.set_rules(budget=25_000_000, vote_type="approval", min_projects=1,
@@ -54,7 +55,7 @@ def seed(users) -> None:
         if _process(STAFF) is None:
             process = BudgetProcess(
                 title=STAFF, commitment=Commitment.ADVISORY, audience=Audience.STAFF,
-                owner_id=users["admin"].id, currency="EUR",
+                owner_id=users[Role.ADMIN].id, currency="EUR",
                 description="Internal: staff suggest how to spend the workplace fund. The "
                             "management board takes the result as advice.")
             process.set_rules(budget=2_000_000, vote_type="approval", max_projects=2)

@@ -21,6 +21,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, db, utcnow
 from core.process import ProcessFraming
+from core.states import (
+    InvalidTransition,  # noqa: F401 - re-exported: move_to raises it
+    check_transition,
+)
 
 
 class Phase(enum.StrEnum):
@@ -36,10 +40,6 @@ ALLOWED_TRANSITIONS: dict[Phase, frozenset[Phase]] = {
 }
 
 VOTE_TYPES = ("approval", "cumulative", "ordinal", "cardinal")
-
-
-class InvalidTransition(ValueError):
-    """A phase change the transition table does not allow; names the current phase."""
 
 
 class RulesFrozen(ValueError):
@@ -89,8 +89,7 @@ class BudgetProcess(ProcessFraming, db.Model):
     def move_to(self, phase: Phase, *, now) -> None:
         """Change phase if the table allows it, stamping when it happened."""
         current = self.phase or Phase.DRAFT  # unset until the row is first flushed
-        if phase not in ALLOWED_TRANSITIONS[current]:
-            raise InvalidTransition(f"cannot go from {current} to {phase}")
+        check_transition(ALLOWED_TRANSITIONS, current, phase)
         self.phase = phase
         if phase is Phase.VOTING:
             self.voting_opened_at = now

@@ -6,7 +6,7 @@ from flask import current_app
 
 from core.db import utcnow
 from petitions import jobs, moderation
-from petitions.web import bp
+from petitions.blueprint import bp
 
 
 @bp.cli.command("tick")

@@ -12,6 +12,7 @@ from sqlalchemy import insert, select, update
 
 from core.db import db, write_transaction
 from core.process import Commitment
+from core.roles import Role
 from petitions import areas, jobs, moderation, service, thresholds
 from petitions.identity import area_code
 from petitions.models import Petition, PetitionScheme, Signature, SignatureState
@@ -76,8 +77,8 @@ def seed(users, now) -> None:
     """Create demo petition schemes and petitions (idempotent)."""
     if db.session.scalar(select(PetitionScheme.id).where(PetitionScheme.title == JOIN)):
         return
-    admin, moderator = users["admin"], users["moderator"]
-    official, citizen = users["official"], users["citizen"]
+    admin, moderator = users[Role.ADMIN], users[Role.MODERATOR]
+    official, citizen = users[Role.OFFICIAL], users[Role.CITIZEN]
     join = moderation.save_scheme(
         None, actor=admin, now=now, title=JOIN, authority="Executive Yuan agencies",
         description="Modelled on Taiwan's Join platform: the responsible agency must answer a "

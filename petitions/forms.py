@@ -32,8 +32,8 @@ from wtforms.validators import (
 from core.db import utcnow
 from core.forms import Form, has_visible_text
 from core.identity import fold_invisible
-from core.process import Audience, Commitment
-from petitions.labels import REJECTION_REASONS
+from core.process import Audience
+from petitions.labels import COMMITMENTS_EXPLAINED, REJECTION_REASONS
 from petitions.lifecycle import (
     DEBATE_SUMMARY_MAX,
     MAX_DAYS,
@@ -210,8 +210,7 @@ class SchemeForm(Form):
     description = TextAreaField(_l("Description"), render_kw={"rows": 4},
                                 validators=[Optional(), Length(max=5000), no_control_characters])
     commitment = SelectField(_l("Commitment"), choices=[
-        SelectChoice(Commitment.BINDING.value, _l("Binding: the authority must answer")),
-        SelectChoice(Commitment.ADVISORY.value, _l("Advisory: the authority takes it as input"))])
+        SelectChoice(c.value, text) for c, text in COMMITMENTS_EXPLAINED.items()])
     audience = SelectField(_l("Audience"), choices=[
         SelectChoice(Audience.PUBLIC.value, _l("Public")),
         SelectChoice(Audience.STAFF.value, _l("Staff only"))])

@@ -10,13 +10,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import String, cast, delete, func, select, update
 
 from core import audit
-from core.db import db, write_transaction
+from core.db import NO_SYNC, db, write_transaction
 from core.mail import OutboxEmail
+from core.states import may_move_to
 from petitions import areas
-from petitions.lifecycle import PetitionState
+from petitions.lifecycle import ENDED, TRANSITIONS, PetitionState
 from petitions.models import Petition, Signature, SignatureState, TrendingAlert
-from petitions.service import forget_signers
-from petitions.thresholds import NO_SYNC, guarded_update, uncross_thresholds
+from petitions.privacy import forget_signers
+from petitions.thresholds import guarded_update, uncross_thresholds
 
 log = logging.getLogger(__name__)
 
@@ -24,10 +25,11 @@ log = logging.getLogger(__name__)
 def tick(*, now: datetime) -> list[int]:
     """Time-based transitions: open petitions whose window has ended become closed."""
     with write_transaction():
+        closable = may_move_to(Petition.state, TRANSITIONS, PetitionState.CLOSED)
         ids = db.session.scalars(select(Petition.id).where(
-            Petition.state == PetitionState.OPEN, Petition.closes_at <= now)).all()
+            closable, Petition.closes_at <= now)).all()
         for pid in ids:
-            if guarded_update(pid, Petition.state == PetitionState.OPEN,
+            if guarded_update(pid, closable,
                               state=PetitionState.CLOSED, closed_at=Petition.closes_at):
                 audit.record(None, "petition.closed", "petition", pid, now=now)
     return list(ids)
@@ -77,7 +79,7 @@ def anonymise(*, now: datetime, after_days: int, batch_size: int = 500) -> list[
     ended = func.coalesce(Petition.closed_at, Petition.rejected_at)
     ids = db.session.scalars(select(Petition.id).where(
         Petition.anonymised_at.is_(None),
-        Petition.state.in_([PetitionState.CLOSED, PetitionState.REJECTED]),
+        Petition.state.in_(sorted(ENDED)),
         ended <= cutoff)).all()
     db.session.rollback()
     for pid in ids:

@@ -5,11 +5,20 @@ labels in the reader's language (lazy strings, translated when rendered).
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from core.labels import label
 from core.process import Commitment
-from petitions.lifecycle import DebateState, PetitionState, RejectionReason
-from petitions.models import SignatureState
+from core.states import InvalidTransition
+from petitions import lifecycle
+from petitions.lifecycle import (
+    DebateState,
+    PetitionState,
+    RejectionReason,
+    ResponseState,
+    SignatureState,
+)
 
 PETITION_STATES = {
     PetitionState.DRAFT: _l("Draft"),
@@ -18,6 +27,12 @@ PETITION_STATES = {
     PetitionState.OPEN: _l("Open"),
     PetitionState.CLOSED: _l("Closed"),
     PetitionState.REJECTED: _l("Rejected"),
+}
+
+RESPONSE_STATES = {
+    ResponseState.NOT_NEEDED: _l("No response needed yet"),
+    ResponseState.AWAITING: _l("Awaiting response"),
+    ResponseState.RESPONDED: _l("Responded"),
 }
 
 DEBATE_STATES = {
@@ -47,12 +62,39 @@ SIGNATURE_STATES = {
     SignatureState.INVALIDATED: _l("Invalidated"),
 }
 
-COMMITMENTS = {
-    Commitment.BINDING: _l("Binding"),
-    Commitment.ADVISORY: _l("Advisory"),
+# What a scheme's commitment means for a petition: "binding" obliges an answer, not the action.
+COMMITMENTS_EXPLAINED = {
+    Commitment.BINDING: _l("Binding: the authority must answer"),
+    Commitment.ADVISORY: _l("Advisory: the authority takes it as input"),
 }
 
+def response_label(response_state: ResponseState, shown: PetitionState) -> str:
+    """The response line of a petition shown in state `shown` (lifecycle.never_owed)."""
+    if lifecycle.never_owed(response_state, shown):
+        return str(_("No response: threshold not reached") if shown == PetitionState.CLOSED
+                   else _("No response needed"))
+    return label(RESPONSE_STATES, response_state)
 
-def label(labels: dict, code) -> str:
-    """The label for `code` (an enum member or its stored string), else the code itself."""
-    return str(labels.get(str(code), code))
+
+def debate_label(debate_state: DebateState, shown: PetitionState) -> str:
+    """The debate line of a petition shown in state `shown` (lifecycle.never_owed)."""
+    if lifecycle.never_owed(debate_state, shown):
+        return str(_("No debate: threshold not reached"))
+    return label(DEBATE_STATES, debate_state)
+
+
+def not_now(exc: InvalidTransition) -> str:
+    """A translated message for a transition the petition's current state does not allow."""
+    state = PETITION_STATES.get(str(exc.current))
+    if state is None:
+        return _("This action is no longer possible.")
+    return _("This action is not possible while the petition is “%(state)s”.", state=state)
+
+
+def debate_not_now(exc: InvalidTransition) -> str:
+    """The same for a debate outcome the debate's current state does not allow."""
+    state = DEBATE_STATES.get(str(exc.current))
+    if state is None:
+        return _("This action is no longer possible.")
+    return _("A debate outcome cannot be recorded while the debate is “%(state)s”.",
+             state=state)

@@ -1,7 +1,9 @@
 """Petition lifecycle: a pure state machine (no Flask, no SQLAlchemy).
 
 States follow UK e-petitions (docs/civic-platforms.md §1 "Petition / initiative lifecycle
-states"): the main `PetitionState`, plus a separate `ResponseState` and `DebateState`.
+states"): the main `PetitionState`, plus a separate `ResponseState` and `DebateState`, and
+each signature's `SignatureState`. Every move is in a transition table; the guarded SQL updates
+build their `WHERE state IN (...)` from it (`core.states.may_move_to`).
 Thresholds, window and response due days are frozen on a petition when it opens
 (docs/civic-platforms.md §4 "Petition model"). Every function takes `now`; none reads a clock.
 """
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
+from core.roles import Role
 from core.states import InvalidTransition  # noqa: F401  (re-exported for callers)
 from core.states import check_transition as _check
 
@@ -29,6 +32,13 @@ class ResponseState(enum.StrEnum):
     NOT_NEEDED = "not_needed"
     AWAITING = "awaiting"
     RESPONDED = "responded"
+
+
+class SignatureState(enum.StrEnum):
+    PENDING = "pending"
+    VALIDATED = "validated"
+    FRAUDULENT = "fraudulent"
+    INVALIDATED = "invalidated"
 
 
 class DebateState(enum.StrEnum):
@@ -65,10 +75,20 @@ DEBATE_TRANSITIONS: dict[DebateState, frozenset[DebateState]] = {
 }
 DEBATE_OUTCOMES = frozenset({DebateState.DEBATED, DebateState.NOT_DEBATED})
 
+SIGNATURE_TRANSITIONS: dict[SignatureState, frozenset[SignatureState]] = {
+    # Confirmed by its email link (or a one-click signature of the same confirmed user), or
+    # invalidated by a moderator before that.
+    SignatureState.PENDING: frozenset({SignatureState.VALIDATED, SignatureState.INVALIDATED}),
+    SignatureState.VALIDATED: frozenset({SignatureState.INVALIDATED}),
+    # Over a rate limit when stored: never counted, and only a moderator's invalidation ends it.
+    SignatureState.FRAUDULENT: frozenset({SignatureState.INVALIDATED}),
+    SignatureState.INVALIDATED: frozenset(),
+}
+
 # Named groups, as in EP's petition.rb.
 SIGNABLE = frozenset({PetitionState.SPONSORING, PetitionState.OPEN})
-MODERATABLE = frozenset({PetitionState.AWAITING_MODERATION})
 PUBLISHED = frozenset({PetitionState.OPEN, PetitionState.CLOSED})
+ENDED = frozenset({PetitionState.CLOSED, PetitionState.REJECTED})
 
 
 class RejectionReason(enum.StrEnum):
@@ -102,6 +122,47 @@ def check_response_transition(current: ResponseState, target: ResponseState) -> 
 def check_debate_transition(current: DebateState, target: DebateState) -> None:
     """Raise InvalidTransition unless `current → target` is in DEBATE_TRANSITIONS."""
     _check(DEBATE_TRANSITIONS, DebateState(current), target)
+
+
+def sponsors_signed(signature_count: int) -> int:
+    """Sponsors so far: every signature but the creator's own (EP: 5 sponsors + 1 creator)."""
+    return max(signature_count - 1, 0)
+
+
+# Who may act on petitions beyond signing them (the staff pages' role checks use these too).
+MODERATORS = frozenset({Role.MODERATOR, Role.ADMIN})
+OFFICIALS = frozenset({Role.OFFICIAL, Role.ADMIN})
+
+
+class Action(enum.StrEnum):
+    """What a petition's page may offer its reader."""
+
+    SIGN = "sign"
+    SUBMIT = "submit"  # the creator: draft → sponsoring
+    SHARE_SPONSOR_LINK = "share_sponsor_link"  # the creator, while sponsors are gathered
+    RECORD_DEBATE = "record_debate"  # moderators, once a debate is awaited
+
+
+def allowed_actions(*, state: PetitionState, debate_state: DebateState, is_creator: bool,
+                    roles: frozenset = frozenset()) -> frozenset[Action]:
+    """The actions a page offers for a petition in (shown) `state` to a reader holding
+    `roles`; the services check each again when it is taken."""
+    actions = set()
+    if state == PetitionState.OPEN:
+        actions.add(Action.SIGN)
+    if is_creator and state == PetitionState.DRAFT:
+        actions.add(Action.SUBMIT)
+    if is_creator and state == PetitionState.SPONSORING:
+        actions.add(Action.SHARE_SPONSOR_LINK)
+    if debate_state == DebateState.AWAITING and roles & MODERATORS:
+        actions.add(Action.RECORD_DEBATE)
+    return frozenset(actions)
+
+
+def never_owed(stage_state: ResponseState | DebateState, shown: PetitionState) -> bool:
+    """A response or debate that was not needed and never will be: the petition ended
+    (closed or rejected) below its threshold."""
+    return stage_state in (ResponseState.NOT_NEEDED, DebateState.NOT_NEEDED) and shown in ENDED
 
 
 DEBATE_SUMMARY_MAX = 500

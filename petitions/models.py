@@ -1,8 +1,6 @@
 """Petition schemes, petitions and signatures (persistence only; rules live in lifecycle.py)."""
 from __future__ import annotations
 
-import enum
-
 from sqlalchemy import (
     Boolean,
     Date,
@@ -18,18 +16,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, db, utcnow
 from core.process import ProcessFraming
-from petitions.lifecycle import DebateState, PetitionState, ResponseState
+from petitions.lifecycle import DebateState, PetitionState, ResponseState, SignatureState
 
 
 def _enum(cls):
     return Enum(cls, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
-
-
-class SignatureState(enum.StrEnum):
-    PENDING = "pending"
-    VALIDATED = "validated"
-    FRAUDULENT = "fraudulent"
-    INVALIDATED = "invalidated"
 
 
 class PetitionScheme(ProcessFraming, db.Model):
@@ -54,6 +45,16 @@ class PetitionScheme(ProcessFraming, db.Model):
     @property
     def districts(self) -> list[str]:
         return [line.strip() for line in self.area_choices.splitlines() if line.strip()]
+
+    @property
+    def asks_area(self) -> bool:
+        """Signers give an area (a district or a postcode)."""
+        return self.area_kind != "none"
+
+    @property
+    def district_choices(self) -> list[str]:
+        """The districts to choose from, or [] where the area is typed (a postcode)."""
+        return self.districts if self.area_kind == "district" else []
 
 
 class Petition(db.Model):

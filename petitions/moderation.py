@@ -9,15 +9,19 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
 
 from core import audit
-from core.db import db, upsert, write_transaction
+from core.db import NO_SYNC, db, upsert, write_transaction
 from core.mail import OutboxEmail
+from core.roles import Role
+from core.states import may_move_to
 from petitions import areas, lifecycle
 from petitions import trending as trending_rules
 from petitions.labels import REJECTION_REASONS
 from petitions.lifecycle import (
+    SIGNATURE_TRANSITIONS,
     DebateOutcome,
     DebateState,
     FrozenRules,
@@ -26,9 +30,8 @@ from petitions.lifecycle import (
     ResponseState,
 )
 from petitions.models import Petition, PetitionScheme, Signature, SignatureState, TrendingAlert
-from petitions.service import NotFound, _, get_petition
+from petitions.service import NotFound, get_petition
 from petitions.thresholds import (
-    NO_SYNC,
     cross_thresholds,
     notify_creator,
     notify_role,
@@ -190,7 +193,8 @@ class InvalidationCriteria:
 
     def where(self):
         clauses = [Signature.petition_id == self.petition_id,
-                   Signature.state != SignatureState.INVALIDATED]
+                   may_move_to(Signature.state, SIGNATURE_TRANSITIONS,
+                               SignatureState.INVALIDATED)]
         if self.ip:
             clauses.append(Signature.ip == self.ip.strip())
         if self.domain:
@@ -282,7 +286,7 @@ def report_trending(*, now: datetime, log_at: int, notify_at: int,
                     index_elements=["petition_id", "kind", "value", "hour"])
                 emailed = db.session.execute(stmt.returning(TrendingAlert.id)).first() is not None
             if emailed:
-                notify_role("moderator", _("Trending signatures on petition %(id)s",
+                notify_role(Role.MODERATOR, _("Trending signatures on petition %(id)s",
                                            id=item.petition_id),
                             _("%(count)s signatures in the last hour on petition %(id)s came "
                               "from the %(kind)s %(value)s. Review them in the moderation "

@@ -5,24 +5,21 @@ Public records never contain names, emails or IPs (docs/reliability.md §2e).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import and_, case, func, or_, select
 
 from core.db import db
-from core.process import STAFF_ROLES, Audience
-from petitions import areas, lifecycle
+from core.process import Audience
+from core.roles import is_staff
+from petitions import areas, labels, lifecycle
 from petitions.lifecycle import PetitionState, ResponseState
 from petitions.models import Petition, PetitionScheme, Signature
 from petitions.similarity import SimilarityIndex
 
 STATUSES = ("all", "open", "awaiting_response", "responded", "overdue", "closed", "rejected")
 SORTS = ("signatures", "newest", "closing")
-
-
-def _is_staff(user) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False)
-                and user.roles & STAFF_ROLES)
 
 
 def _escape_like(text: str) -> str:
@@ -43,7 +40,7 @@ def listed(user=None):
     shown = or_(and_(Petition.state.in_(lifecycle.PUBLISHED), Petition.listed_at.is_not(None)),
                 and_(Petition.state == PetitionState.REJECTED, Petition.hidden.is_(False)))
     stmt = select(Petition).join(PetitionScheme).where(shown)
-    if not _is_staff(user):
+    if not is_staff(user):
         stmt = stmt.where(PetitionScheme.audience == Audience.PUBLIC)
     return stmt
 
@@ -104,7 +101,7 @@ def all_listed(*, batch: int = 1000) -> Iterator[Petition]:
 
 def can_view(petition: Petition, user) -> bool:
     """Published or rejected petitions are public (in a public scheme); the rest are not."""
-    if _is_staff(user):
+    if is_staff(user):
         return True
     if user is not None and getattr(user, "is_authenticated", False) \
             and petition.creator_id == user.id:
@@ -112,6 +109,52 @@ def can_view(petition: Petition, user) -> bool:
     if not petition.scheme.visible_to(user):
         return False
     return petition.state in (*lifecycle.PUBLISHED, PetitionState.REJECTED)
+
+
+@dataclass(frozen=True)
+class PetitionView:
+    """What a page shows of one petition at `now` to one reader: decided here, rendered by
+    the templates. `days_left` is None unless signing is open; `sponsors` unless sponsoring."""
+
+    state: PetitionState
+    state_label: str
+    response_label: str
+    debate_label: str
+    days_left: int | None
+    days_overdue: int
+    sponsors: int | None
+    actions: frozenset[lifecycle.Action]
+
+
+def petition_view(petition: Petition, *, now: datetime, user=None) -> PetitionView:
+    """The shown state (lifecycle.effective_state), its labels and the actions on offer."""
+    state = lifecycle.effective_state(state=petition.state, closes=petition.closes_at, now=now)
+    signed_in = user is not None and getattr(user, "is_authenticated", False)
+    return PetitionView(
+        state=state,
+        state_label=labels.label(labels.PETITION_STATES, state),
+        response_label=labels.response_label(petition.response_state, state),
+        debate_label=labels.debate_label(petition.debate_state, state),
+        days_left=(lifecycle.days_left(closes=petition.closes_at, now=now)
+                   if state == PetitionState.OPEN else None),
+        days_overdue=lifecycle.days_overdue(due=petition.response_due_at,
+                                            responded_at=petition.responded_at, now=now),
+        sponsors=(lifecycle.sponsors_signed(petition.signature_count)
+                  if state == PetitionState.SPONSORING else None),
+        actions=lifecycle.allowed_actions(
+            state=state, debate_state=petition.debate_state,
+            is_creator=bool(signed_in and petition.creator_id == user.id),
+            roles=user.roles if signed_in else frozenset()))
+
+
+def all_schemes() -> list[PetitionScheme]:
+    """Every petition scheme, oldest first (the admins' list)."""
+    return list(db.session.scalars(select(PetitionScheme).order_by(PetitionScheme.id)))
+
+
+def schemes_visible_to(user) -> list[PetitionScheme]:
+    """The schemes `user` may start a petition in (staff-only ones for staff only)."""
+    return [scheme for scheme in all_schemes() if scheme.visible_to(user)]
 
 
 def petition_to_confirm(token: str) -> Petition | None:
@@ -178,33 +221,6 @@ def public_record(petition: Petition, *, now: datetime, with_areas: bool = False
     return record
 
 
-CSV_COLUMNS = ("id", "title", "scheme", "commitment", "state", "signature_count",
-               "response_threshold", "debate_threshold", "opened_at", "closes_at",
-               "response_threshold_reached_at", "response_due_at", "days_overdue",
-               "response_state", "responded_at", "response_summary", "rejection_code",
-               "debate_state", "debated_on", "debate_summary", "debate_transcript_url",
-               "debate_video_url")
-
-
-def csv_row(record: dict) -> list:
-    """Flatten a public record into CSV_COLUMNS, neutralising spreadsheet formulas."""
-    flat = {**record, "response_threshold": record["thresholds"]["response"],
-            "debate_threshold": record["thresholds"]["debate"],
-            "responded_at": (record["response"] or {}).get("responded_at"),
-            "response_summary": (record["response"] or {}).get("summary"),
-            **{f"debate_{key}": value for key, value in (record["debate"] or {}).items()
-               if key in ("summary", "transcript_url", "video_url")},
-            "debated_on": (record["debate"] or {}).get("date")}
-    return [spreadsheet_safe(flat.get(column)) for column in CSV_COLUMNS]
-
-
-def spreadsheet_safe(value):
-    """Prefix ' to text starting with = + - @ tab or CR (CSV injection, §2b)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def duplicate_suggestions(text: str, *, user, cache: dict,
                           limit: int = 5) -> list[tuple[Petition, float]]:
     """Petitions `user` sees in the list (published, text not hidden) whose title and text
@@ -215,7 +231,7 @@ def duplicate_suggestions(text: str, *, user, cache: dict,
     """
     candidates = listed(user).where(Petition.state.in_(lifecycle.PUBLISHED),
                                     Petition.hidden.is_(False))
-    index = _similarity_index(candidates, cache=cache, view="staff" if _is_staff(user) else
+    index = _similarity_index(candidates, cache=cache, view="staff" if is_staff(user) else
                               "public")
     return [(db.session.get(Petition, pid), score)
             for pid, score in index.similar(text, limit=limit)]

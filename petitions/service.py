@@ -13,24 +13,24 @@ fraudulent or invalidated) signature answers "already signed".
 from __future__ import annotations
 
 import enum
-import hashlib
-import hmac
 import logging
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select, update
 
-from core.db import db, upsert, write_transaction
+from core.db import NO_SYNC, db, upsert, write_transaction
+from core.identity import canonical_email, email_domain
 from core.mail import queue_email
+from core.states import may_move_to
 from petitions import areas, lifecycle
-from petitions.identity import SigningLimits, area_code, canonical_email, email_domain, over_limit
-from petitions.lifecycle import PetitionState
+from petitions.identity import SigningLimits, area_code, over_limit
+from petitions.lifecycle import SIGNATURE_TRANSITIONS, PetitionState
 from petitions.models import Petition, PetitionScheme, Signature, SignatureState
-from petitions.thresholds import NO_SYNC, cross_thresholds
+from petitions.privacy import anonymous_key
+from petitions.thresholds import cross_thresholds
 
 log = logging.getLogger(__name__)
 CONFIRMATION_VALID_DAYS = 7
@@ -355,24 +355,12 @@ def _validate_pending(signature: Signature, petition: Petition, *, now: datetime
         values["user_id"] = user_id
     changed = db.session.execute(
         update(Signature).where(Signature.id == signature.id,
-                                Signature.state == SignatureState.PENDING)
+                                may_move_to(Signature.state, SIGNATURE_TRANSITIONS,
+                                            SignatureState.VALIDATED))
         .values(**values), execution_options=NO_SYNC).rowcount
     if changed == 1:
         _count_one(petition, area=signature.area_code, now=now)
     return changed == 1
-
-
-ANONYMOUS_PREFIX = "anon:"
-
-
-def anonymous_key(canonical: str) -> str:
-    """What a forgotten signature keeps of its signer: "anon:" + HMAC-SHA256 of the
-    canonical email under the app's secret key. It names nobody, yet the same mailbox
-    signing the same petition again (say after deleting the account and registering anew)
-    meets it and is not counted twice. Rotating SECRET_KEY breaks that link for older rows."""
-    key = hmac.new(current_app.secret_key.encode(), b"signer:" + canonical.encode(),
-                   hashlib.sha256).hexdigest()
-    return ANONYMOUS_PREFIX + key
 
 
 def _signed_before_forgotten(petition_id: int, canonical: str) -> bool:
@@ -380,25 +368,6 @@ def _signed_before_forgotten(petition_id: int, canonical: str) -> bool:
     return db.session.scalar(select(Signature.id).where(
         Signature.petition_id == petition_id,
         Signature.canonical_email == anonymous_key(canonical))) is not None
-
-
-def forget_signers(*where) -> None:
-    """Blank the personal data of the signatures matching `where` (docs/reliability.md §2e):
-    name, email, IP, area as entered, token, user link and email opt-in. The state, counts,
-    area code and timestamps survive; the canonical email becomes its anonymous_key, so the
-    unique (petition, person) key stays the same person's without naming anyone. Used by
-    `jobs.anonymise` and by account deletion, in the caller's transaction."""
-    rows = db.session.execute(select(Signature.id, Signature.canonical_email)
-                              .where(*where)).all()
-    if not rows:
-        return
-    table = Signature.__table__
-    db.session.execute(
-        update(table).where(table.c.id == bindparam("sid")).values(
-            name="", email="", ip=None, area=None, token=None, user_id=None,
-            notify_by_email=False, canonical_email=bindparam("key")),
-        [{"sid": sid, "key": canonical if canonical.startswith(ANONYMOUS_PREFIX)
-          else anonymous_key(canonical)} for sid, canonical in rows])
 
 
 def _count_one(petition: Petition, *, area: str | None, now: datetime) -> None:

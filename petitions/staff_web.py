@@ -8,20 +8,20 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
 
 from core.db import db, utcnow
+from core.roles import Role
 from core.security import public_url, role_required
-from petitions import forms, labels, lifecycle, moderation, service
+from petitions import forms, labels, lifecycle, moderation, queries, service
+from petitions.blueprint import bp
 from petitions.models import Petition, PetitionScheme
-from petitions.web import _not_now, bp
 
-STAFF = ("moderator", "admin")
-OFFICIALS = ("official", "admin")
+MODERATORS = sorted(lifecycle.MODERATORS)
+OFFICIALS = sorted(lifecycle.OFFICIALS)
 
 
 @bp.get("/moderation")
-@role_required(*STAFF)
+@role_required(*MODERATORS)
 def moderation_queue():
     """Moderators: petitions awaiting moderation with SLA status, and trending IPs/domains."""
     now = utcnow()
@@ -32,7 +32,7 @@ def moderation_queue():
 
 
 @bp.post("/<int:petition_id>/approve")
-@role_required(*STAFF)
+@role_required(*MODERATORS)
 def approve(petition_id):
     """Moderator: open the petition (thresholds are frozen now)."""
     if not forms.ActionForm().validate_on_submit():
@@ -42,7 +42,7 @@ def approve(petition_id):
 
 
 @bp.post("/<int:petition_id>/reject")
-@role_required(*STAFF)
+@role_required(*MODERATORS)
 def reject(petition_id):
     """Moderator: reject with a coded reason."""
     form = forms.RejectForm()
@@ -60,27 +60,26 @@ def _back_to_queue(moderate):
     except service.NotFound:
         abort(404)
     except lifecycle.InvalidTransition as exc:
-        flash(_not_now(exc), "error")
+        flash(labels.not_now(exc), "error")
         return redirect(url_for("petitions.moderation_queue"), code=303)
     return redirect(url_for("petitions.moderation_queue"))
 
 
 @bp.route("/<int:petition_id>/invalidate", methods=["GET", "POST"])
-@role_required(*STAFF)
+@role_required(*MODERATORS)
 def invalidate(petition_id):
     """Moderator: bulk-invalidate by IP/domain/time window, preview count first."""
-    petition = db.session.get(Petition, petition_id) or abort(404)
+    petition = db.get_or_404(Petition, petition_id)
     form = forms.InvalidationForm(data={"ip": request.args.get("ip", "")[:64],
                                         "domain": request.args.get("domain", "")[:255]})
     preview = done = None
     if form.validate_on_submit():
-        tz = UTC
         try:
             criteria = moderation.InvalidationCriteria(
                 petition_id=petition.id, ip=form.ip.data or None,
                 domain=form.domain.data or None,
-                since=form.since.data.replace(tzinfo=tz) if form.since.data else None,
-                until=form.until.data.replace(tzinfo=tz) if form.until.data else None)
+                since=form.since.data.replace(tzinfo=UTC) if form.since.data else None,
+                until=form.until.data.replace(tzinfo=UTC) if form.until.data else None)
         except ValueError:
             form.ip.errors.append(_("Give an IP address, an email domain or a time window."))
         else:
@@ -94,10 +93,10 @@ def invalidate(petition_id):
 
 
 @bp.route("/<int:petition_id>/debate", methods=["GET", "POST"])
-@role_required(*STAFF)
+@role_required(*MODERATORS)
 def debate(petition_id):
     """Moderators: record that the petition was debated, or not, with date and links."""
-    petition = db.session.get(Petition, petition_id) or abort(404)
+    petition = db.get_or_404(Petition, petition_id)
     form = forms.DebateOutcomeForm()
     if form.validate_on_submit():
         try:
@@ -113,7 +112,7 @@ def debate(petition_id):
                     petition.id, actor=current_user, outcome=outcome, now=utcnow(),
                     petition_link=public_url("petitions.show", petition_id=petition.id))
             except lifecycle.InvalidTransition as exc:
-                flash(_not_now_debate(exc), "error")
+                flash(labels.debate_not_now(exc), "error")
                 return redirect(url_for("petitions.show", petition_id=petition.id), code=303)
             flash(ngettext("Debate outcome recorded; %(num)s signer will be emailed.",
                            "Debate outcome recorded; %(num)s signers will be emailed.", sent),
@@ -121,14 +120,6 @@ def debate(petition_id):
             return redirect(url_for("petitions.show", petition_id=petition.id))
     status = 400 if request.method == "POST" else 200
     return render_template("petitions/debate.html", petition=petition, form=form), status
-
-
-def _not_now_debate(exc: lifecycle.InvalidTransition) -> str:
-    state = labels.DEBATE_STATES.get(str(exc.current))
-    if state is None:
-        return _("This action is no longer possible.")
-    return _("A debate outcome cannot be recorded while the debate is “%(state)s”.",
-             state=state)
 
 
 @bp.get("/officials")
@@ -143,7 +134,7 @@ def officials():
 @role_required(*OFFICIALS)
 def respond(petition_id):
     """Officials: write, preview and publish the response."""
-    petition = db.session.get(Petition, petition_id) or abort(404)
+    petition = db.get_or_404(Petition, petition_id)
     form = forms.ResponseForm()
     if form.validate_on_submit() and form.publish.data:
         try:
@@ -152,7 +143,7 @@ def respond(petition_id):
                 details=form.details.data or "", now=utcnow(),
                 petition_link=public_url("petitions.show", petition_id=petition.id))
         except lifecycle.InvalidTransition as exc:
-            flash(_not_now(exc), "error")
+            flash(labels.not_now(exc), "error")
             return redirect(url_for("petitions.officials"), code=303)
         except ValueError:
             flash(_("Write a summary of at most 200 characters and details of at most "
@@ -167,21 +158,20 @@ def respond(petition_id):
 
 
 @bp.get("/schemes")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def schemes():
     """Admins: petition schemes."""
-    rows = db.session.scalars(select(PetitionScheme).order_by(PetitionScheme.id)).all()
-    return render_template("petitions/schemes.html", schemes=rows)
+    return render_template("petitions/schemes.html", schemes=queries.all_schemes())
 
 
 @bp.route("/schemes/new", methods=["GET", "POST"], defaults={"scheme_id": None})
 @bp.route("/schemes/<int:scheme_id>", methods=["GET", "POST"])
-@role_required("admin")
+@role_required(Role.ADMIN)
 def scheme_form(scheme_id):
     """Admins: create or edit a scheme (open petitions keep their frozen numbers)."""
     scheme = None
     if scheme_id is not None:
-        scheme = db.session.get(PetitionScheme, scheme_id) or abort(404)
+        scheme = db.get_or_404(PetitionScheme, scheme_id)
     form = forms.SchemeForm(obj=scheme)
     if form.validate_on_submit():
         fields = {name: getattr(form, name).data for name in moderation.SCHEME_FIELDS}

@@ -6,16 +6,24 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, update
 
+from accounts.service import emails_with_role, find_user
 from core import audit
-from core.db import db
+from core.db import NO_SYNC, db
 from core.mail import OutboxEmail, queue_email
+from core.roles import Role
+from core.states import may_move_to
 from petitions import lifecycle
-from petitions.lifecycle import DebateState, PetitionState, ResponseState
+from petitions.lifecycle import (
+    DEBATE_TRANSITIONS,
+    RESPONSE_TRANSITIONS,
+    TRANSITIONS,
+    DebateState,
+    PetitionState,
+    ResponseState,
+)
 from petitions.models import Petition
-
-NO_SYNC = {"synchronize_session": False}
 
 
 def guarded_update(petition_id: int, *conditions, **values) -> bool:
@@ -30,7 +38,8 @@ def cross_thresholds(petition: Petition, *, now: datetime) -> None:
     """Stamp each threshold the stored count has reached; each UPDATE wins at most once."""
     pid, count = petition.id, Petition.signature_count
     # Enough sponsors: the creator's own signature plus `sponsor_count` others (EP: 5 + 1).
-    if guarded_update(pid, Petition.state == PetitionState.SPONSORING,
+    if guarded_update(pid, may_move_to(Petition.state, TRANSITIONS,
+                                       PetitionState.AWAITING_MODERATION),
                       count >= Petition.sponsor_count + 1,
                       state=PetitionState.AWAITING_MODERATION, moderation_at=now):
         audit.record(None, "petition.sponsored", "petition", pid, now=now)
@@ -41,7 +50,8 @@ def cross_thresholds(petition: Petition, *, now: datetime) -> None:
     due = lifecycle.response_due_at(reached_at=now, due_days=petition.response_due_days)
     if guarded_update(pid, Petition.state == PetitionState.OPEN,
                       Petition.response_threshold_reached_at.is_(None),
-                      Petition.response_state == ResponseState.NOT_NEEDED,
+                      may_move_to(Petition.response_state, RESPONSE_TRANSITIONS,
+                                  ResponseState.AWAITING),
                       count >= Petition.response_threshold,
                       response_state=ResponseState.AWAITING, response_threshold_reached_at=now,
                       response_due_at=due):
@@ -49,13 +59,14 @@ def cross_thresholds(petition: Petition, *, now: datetime) -> None:
         notify_creator(petition, _("Your petition needs a response"),
                         _("“%(title)s” reached the response threshold. An answer is due by "
                           "%(due)s.", title=petition.title, due=due.date().isoformat()))
-        notify_role("official", _("A petition needs your response"),
+        notify_role(Role.OFFICIAL, _("A petition needs your response"),
                     _("“%(title)s” (petition %(id)s) reached the response threshold. "
                       "Your answer is due by %(due)s.", title=petition.title, id=pid,
                       due=due.date().isoformat()), now=now)
     if petition.debate_threshold is not None and guarded_update(
             pid, Petition.state == PetitionState.OPEN,
             Petition.debate_threshold_reached_at.is_(None),
+            may_move_to(Petition.debate_state, DEBATE_TRANSITIONS, DebateState.AWAITING),
             count >= Petition.debate_threshold,
             debate_state=DebateState.AWAITING, debate_threshold_reached_at=now):
         audit.record(None, "petition.debate_threshold_reached", "petition", pid, now=now)
@@ -64,10 +75,12 @@ def cross_thresholds(petition: Petition, *, now: datetime) -> None:
 def uncross_thresholds(petition_id: int) -> None:
     """Clear threshold stamps the count no longer supports (EP `decrement_signature_count!`)."""
     count = Petition.signature_count
-    guarded_update(petition_id, Petition.response_state == ResponseState.AWAITING,
+    guarded_update(petition_id, may_move_to(Petition.response_state, RESPONSE_TRANSITIONS,
+                                            ResponseState.NOT_NEEDED),
                    count < Petition.response_threshold, response_state=ResponseState.NOT_NEEDED,
                    response_threshold_reached_at=None, response_due_at=None)
-    guarded_update(petition_id, Petition.debate_state == DebateState.AWAITING,
+    guarded_update(petition_id, may_move_to(Petition.debate_state, DEBATE_TRANSITIONS,
+                                            DebateState.NOT_NEEDED),
                    count < Petition.debate_threshold, debate_state=DebateState.NOT_NEEDED,
                    debate_threshold_reached_at=None)
     guarded_update(petition_id, Petition.listed_at.is_not(None),
@@ -75,25 +88,15 @@ def uncross_thresholds(petition_id: int) -> None:
 
 
 def notify_creator(petition: Petition, subject: str, body: str) -> None:
-    creator = petition.creator_id and db.session.get(_user_model(), petition.creator_id)
+    creator = petition.creator_id and find_user(petition.creator_id)
     if creator and creator.email:
         queue_email(creator.email, subject, body)
 
 
-def notify_role(role: str, subject: str, body: str, *, now: datetime) -> int:
+def notify_role(role: Role, subject: str, body: str, *, now: datetime) -> int:
     """Queue one email to every active user holding `role`, in the caller's transaction."""
-    from accounts.models import User, UserRole
-
-    emails = db.session.scalars(
-        select(User.email).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == role, User.deleted_at.is_(None), User.email.is_not(None),
-               User.email != "").distinct().order_by(User.email)).all()
+    emails = emails_with_role(role)
     if emails:
         db.session.execute(insert(OutboxEmail), [
             {"to": to, "subject": subject, "body": body, "created_at": now} for to in emails])
     return len(emails)
-
-
-def _user_model():
-    from accounts.models import User
-    return User

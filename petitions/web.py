@@ -1,12 +1,7 @@
-"""Petitions web pages, open-data exports and the `flask petitions ...` commands (cli.py)."""
+"""Petitions public pages and open-data exports (staff pages: staff_web.py; commands: cli.py)."""
 from __future__ import annotations
 
-import csv
-import io
-from itertools import chain
-
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -19,17 +14,16 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from core.db import db, utcnow
 from core.extensions import limiter
+from core.roles import Role
 from core.security import public_url, role_required
-from petitions import areas, forms, labels, lifecycle, queries, service
+from petitions import areas, export, forms, labels, lifecycle, queries, service
+from petitions.blueprint import bp
 from petitions.identity import SigningLimits
-from petitions.models import Petition, PetitionScheme
-
-bp = Blueprint("petitions", __name__, url_prefix="/petitions", cli_group="petitions")
+from petitions.models import Petition
 
 
 def _user():
@@ -38,21 +32,15 @@ def _user():
 
 @bp.context_processor
 def _labels():
-    """Templates show stored codes (rejection reasons, signature states) through `labels`."""
-    return {"labels": labels}
-
-
-def _not_now(exc: lifecycle.InvalidTransition) -> str:
-    """A translated message for a transition the petition's current state does not allow."""
-    state = labels.PETITION_STATES.get(str(exc.current))
-    if state is None:
-        return _("This action is no longer possible.")
-    return _("This action is not possible while the petition is “%(state)s”.", state=state)
+    """Templates show stored codes (rejection reasons, signature states) through `labels`
+    and compare enums, never string literals."""
+    return {"labels": labels, "PetitionState": lifecycle.PetitionState,
+            "Action": lifecycle.Action}
 
 
 def _visible_petition(petition_id: int) -> Petition:
-    petition = db.session.get(Petition, petition_id)
-    if petition is None or not queries.can_view(petition, _user()):
+    petition = db.get_or_404(Petition, petition_id)
+    if not queries.can_view(petition, _user()):
         abort(404)
     return petition
 
@@ -71,16 +59,6 @@ def _sign_rate() -> str:
 sign_limit = limiter.shared_limit(_sign_rate, scope="petitions-sign", methods=["POST"])
 
 
-def _view_model(petition: Petition, now):
-    return {
-        "state": lifecycle.effective_state(state=petition.state, closes=petition.closes_at,
-                                           now=now),
-        "days_left": lifecycle.days_left(closes=petition.closes_at, now=now),
-        "days_overdue": lifecycle.days_overdue(due=petition.response_due_at,
-                                               responded_at=petition.responded_at, now=now),
-    }
-
-
 @bp.get("/")
 def index():
     """Public list with status filters, search and sorting."""
@@ -96,31 +74,8 @@ def index():
     return render_template("petitions/index.html", petitions=petitions, total=total,
                            status=status, sort=sort, q=request.args.get("q", ""), page=page,
                            statuses=queries.STATUSES, sorts=queries.SORTS,
-                           views={p.id: _view_model(p, now) for p in petitions})
-
-
-def _export_records(now):
-    """Public records of every petition in the public list (public schemes only), by id,
-    read from the database in batches."""
-    batch = current_app.config.get("PETITIONS_EXPORT_BATCH", 1000)
-    return (queries.public_record(p, now=now) for p in queries.all_listed(batch=batch))
-
-
-def _streamed(chunks):
-    """A response body written while the database is read, so an export of any size is
-    complete and never held in memory whole.
-
-    `chunks()` runs after the view has returned, in an app context (and so a database
-    session) of its own, entered only once the body is read: the test client takes a first
-    chunk as it makes the request, and a context pushed then would still be open under the
-    next request's."""
-    app = current_app._get_current_object()
-
-    def body():
-        yield ""
-        with app.app_context():
-            yield from chunks()
-    return body()
+                           views={p.id: queries.petition_view(p, now=now, user=_user())
+                                  for p in petitions})
 
 
 @bp.get("/export.json")
@@ -128,39 +83,27 @@ def export_json():
     """All listed petitions as JSON, `{"petitions": [...]}` by id (no personal data).
 
     Streamed: every petition is in it however many there are, with no page to follow."""
-    now = utcnow()
-
-    def chunks():
-        yield '{"petitions": ['
-        for i, record in enumerate(_export_records(now)):
-            yield ("," if i else "") + current_app.json.dumps(record)
-        yield "]}"
-    return Response(_streamed(chunks), mimetype="application/json")
-
-
-def _csv_lines(rows):
-    """Each row as one CSV line, written as it comes."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow(row)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-
-
-def _csv_response(lines, filename):
-    return Response(lines, mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+    return Response(export.all_petitions_json(current_app._get_current_object(), now=utcnow(),
+                                              batch=_export_batch()),
+                    mimetype="application/json")
 
 
 @bp.get("/export.csv")
 def export_csv():
     """All listed petitions as CSV by id, streamed like export.json (no personal data;
     formula cells neutralised)."""
-    now = utcnow()
-    return _csv_response(_streamed(lambda: _csv_lines(chain(
-        [queries.CSV_COLUMNS], map(queries.csv_row, _export_records(now))))), "petitions.csv")
+    return _csv_response(export.all_petitions_csv(current_app._get_current_object(),
+                                                  now=utcnow(), batch=_export_batch()),
+                         "petitions.csv")
+
+
+def _export_batch() -> int:
+    return current_app.config.get("PETITIONS_EXPORT_BATCH", 1000)
+
+
+def _csv_response(lines, filename):
+    return Response(lines, mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
 
 
 @bp.get("/<int:petition_id>.json")
@@ -174,25 +117,29 @@ def petition_json(petition_id):
 def petition_csv(petition_id):
     """One petition as CSV, then signatures by area."""
     petition = _visible_petition(petition_id)
-    record = queries.public_record(petition, now=utcnow(), with_areas=True)
-    rows = [queries.CSV_COLUMNS, queries.csv_row(record), [], ["area", "signatures"],
-            *([queries.spreadsheet_safe(a), n] for a, n in record["signatures_by_area"].items())]
-    return _csv_response(_csv_lines(rows), f"petition-{petition.id}.csv")
+    return _csv_response(export.petition_csv(petition, now=utcnow()),
+                         f"petition-{petition.id}.csv")
 
 
 @bp.get("/<int:petition_id>")
 def show(petition_id):
     """A petition: progress to each threshold, days left, due date, response, share link."""
     petition = _visible_petition(petition_id)
-    now = utcnow()
+    return _show_page(petition, _sign_form())
+
+
+def _sign_form():
+    """One click for a confirmed user, else name and email (confirmed by a link)."""
     user = _user()
-    one_click = user is not None and user.is_confirmed
-    form = forms.OneClickSignForm() if one_click else forms.SignForm()
-    return render_template("petitions/show.html", petition=petition, view=_view_model(petition,
-                           now), form=form, one_click=one_click,
-                           areas=areas.counts(petition.id),
-                           action_form=forms.ActionForm(), reject_form=forms.RejectForm(),
-                           is_creator=user is not None and user.id == petition.creator_id)
+    return forms.OneClickSignForm() if user and user.is_confirmed else forms.SignForm()
+
+
+def _show_page(petition: Petition, form):
+    """The petition page (`show`, and `sign` again with the form's errors)."""
+    return render_template("petitions/show.html", petition=petition,
+                           view=queries.petition_view(petition, now=utcnow(), user=_user()),
+                           form=form, one_click=isinstance(form, forms.OneClickSignForm),
+                           areas=areas.counts(petition.id), action_form=forms.ActionForm())
 
 
 def _sign(petition: Petition, form, *, sponsor_token=None):
@@ -233,27 +180,20 @@ def _sign(petition: Petition, form, *, sponsor_token=None):
 def sign(petition_id):
     """Sign: confirmed users in one click, others through an emailed confirmation link."""
     petition = _visible_petition(petition_id)
-    user = _user()
-    form = forms.OneClickSignForm() if user and user.is_confirmed else forms.SignForm()
+    form = _sign_form()
     if form.validate_on_submit():
         result = _sign(petition, form)
         if result is not None:
             return result
-    now = utcnow()
-    return render_template("petitions/show.html", petition=petition,
-                           view=_view_model(petition, now), form=form,
-                           one_click=isinstance(form, forms.OneClickSignForm),
-                           areas=areas.counts(petition.id),
-                           action_form=forms.ActionForm(), reject_form=forms.RejectForm(),
-                           is_creator=False), 400
+    return _show_page(petition, form), 400
 
 
 @bp.route("/<int:petition_id>/sponsor/<token>", methods=["GET", "POST"])
 @sign_limit
 def sponsor(petition_id, token):
     """The creator's sponsor link: sign while the petition gathers sponsors."""
-    petition = db.session.get(Petition, petition_id)
-    if petition is None or petition.sponsor_token != token:
+    petition = db.get_or_404(Petition, petition_id)
+    if petition.sponsor_token != token:
         abort(404)
     form = forms.SignForm()
     if form.validate_on_submit():
@@ -289,11 +229,6 @@ def confirm(token):
         return render_template("petitions/message.html", petition=petition,
                                message=_("Thank you. Your signature has been confirmed."))
     return render_template("petitions/confirm.html", form=form, token=token, petition=petition)
-
-
-def _schemes_for(user):
-    schemes = db.session.scalars(select(PetitionScheme).order_by(PetitionScheme.id)).all()
-    return [s for s in schemes if s.visible_to(user)]
 
 
 def _saving_draft() -> bool:
@@ -332,13 +267,13 @@ def _similar_to(text: str) -> list[tuple[Petition, float]]:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required("citizen")
+@role_required(Role.CITIZEN)
 @create_limit
 @similar_limit
 def new():
     """Start a petition: check for similar ones first, then save a draft."""
     form = forms.PetitionForm()
-    schemes = _schemes_for(current_user)
+    schemes = queries.schemes_visible_to(current_user)
     form.scheme_id.choices = [SelectChoice(s.id, s.title) for s in schemes]
     similar = []
     if form.validate_on_submit():
@@ -362,22 +297,18 @@ def similar_json():
 
 
 @bp.post("/<int:petition_id>/submit")
-@role_required("citizen")
+@role_required(Role.CITIZEN)
 def submit(petition_id):
     """Creator: draft → sponsoring (needs a confirmed email)."""
-    petition = db.session.get(Petition, petition_id)
-    if petition is None or petition.creator_id != current_user.id:
+    petition = db.get_or_404(Petition, petition_id)
+    if petition.creator_id != current_user.id:
         abort(404)
     try:
         service.start_sponsoring(petition_id, creator=current_user, now=utcnow())
     except lifecycle.InvalidTransition as exc:
-        flash(_not_now(exc), "error")
+        flash(labels.not_now(exc), "error")
         return redirect(url_for("petitions.show", petition_id=petition_id), code=303)
     except service.SigningClosed as exc:
         flash(str(exc), "error")
         return redirect(url_for("petitions.show", petition_id=petition_id), code=303)
     return redirect(url_for("petitions.show", petition_id=petition_id))
-
-
-# Register on bp the staff pages (petitions/staff_web.py) and `flask petitions ...` commands.
-from petitions import cli, staff_web  # noqa: E402,F401

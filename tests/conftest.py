@@ -1,4 +1,5 @@
-"""Shared fixtures: an app on a fresh temporary SQLite database per test.
+"""Shared fixtures: an app on a fresh temporary SQLite database per test (helpers that test
+modules import live in tests/helpers.py).
 
 `app` disables CSRF so feature tests can post forms directly; tests about CSRF build an app
 with it enabled (`csrf_app`). Users are created with `make_user` and logged in with
@@ -7,49 +8,24 @@ with it enabled (`csrf_app`). Users are created with `make_user` and logged in w
 from __future__ import annotations
 
 import itertools
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
-from flask import g
-from flask_babel import refresh as refresh_locale
 
-from app import create_app
 from core.db import db as _db
 from core.db import utcnow
+from tests.helpers import free_port, make_app
 
-TEST_CONFIG = {
-    "TESTING": True,
-    "SECRET_KEY": "test-secret",
-    "WTF_CSRF_ENABLED": False,
-    "RATELIMIT_ENABLED": False,
-}
-
-
-def fresh_per_request(app):
-    """Our fixtures keep one app context, and so one `g`, across many requests, which a
-    server never does: forget what Flask-Login and Flask-Babel cache on `g` before each."""
-
-    @app.before_request
-    def _forget_request_caches():
-        g.pop("_login_user", None)
-        refresh_locale()
-
-    return app
-
-
-def _make_app(tmp_path, **overrides):
-    app = fresh_per_request(create_app({
-        **TEST_CONFIG,
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
-        **overrides,
-    }))
-    with app.app_context():
-        _db.create_all()
-    return app
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
 def app(tmp_path):
-    app = _make_app(tmp_path)
+    app = make_app(tmp_path)
     with app.app_context():
         yield app
         _db.session.remove()
@@ -57,7 +33,7 @@ def app(tmp_path):
 
 @pytest.fixture
 def csrf_app(tmp_path):
-    app = _make_app(tmp_path, WTF_CSRF_ENABLED=True)
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
     with app.app_context():
         yield app
         _db.session.remove()
@@ -112,19 +88,6 @@ def login_as():
     return login
 
 
-# --- added by the foundation issue -------------------------------------------------------
-
-import os  # noqa: E402
-import re  # noqa: E402
-import shutil  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
 @pytest.fixture(scope="session", autouse=True)
 def compiled_translations():
     """Compile translations/*.po into .mo when missing or stale (`make` does it too)."""
@@ -157,19 +120,6 @@ def outbox(app):
     return emails
 
 
-def link_path(body: str) -> str:
-    """The path of the first http(s) link in an email body."""
-    match = re.search(r"https?://[^/\s]+(/\S*)", body)
-    assert match, f"no link in email body: {body!r}"
-    return match.group(1)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def postgres_url():
     """A throwaway PostgreSQL cluster (docs/ecosystem.md §5); skipped when initdb is absent.
@@ -187,7 +137,7 @@ def postgres_url():
     if os.geteuid() == 0:  # initdb refuses to run as root
         shutil.chown(tmp, "postgres", "postgres")
         prefix = ["runuser", "-u", "postgres", "--"]
-    data, port = tmp / "data", _free_port()
+    data, port = tmp / "data", free_port()
     run = lambda *args: subprocess.run([*prefix, *args], check=True,  # noqa: E731
                                        capture_output=True, timeout=60)
     try:
@@ -210,18 +160,3 @@ def postgres_url():
         subprocess.run([*prefix, "pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop"],
                        capture_output=True, timeout=60)
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def fresh_postgres_database(postgres_url: str, name: str) -> str:
-    """Drop (closing any connection still open to it) and recreate database `name` on the
-    server of `postgres_url`; return its SQLAlchemy URL."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    url = make_url(postgres_url)
-    admin = url.set(drivername="postgresql", database="postgres").render_as_string(
-        hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return url.set(database=name).render_as_string(hide_password=False)

@@ -19,7 +19,7 @@ from babel.messages.pofile import read_po
 from core.db import utcnow
 from core.process import Commitment
 from petitions import moderation
-from tests.petitions.conftest import open_petition, sign_and_confirm
+from tests.petitions.helpers import open_petition, sign_and_confirm
 
 ROOT = Path(__file__).resolve().parent.parent
 PO_PATH = ROOT / "translations/zh_Hant/LC_MESSAGES/messages.po"

@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from core.audit import AuditEntry
-from tests.conftest import link_path
+from tests.helpers import link_path
 
 PASSWORD = "correct horse battery staple"
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import time_machine
 
 from core.db import utcnow
-from tests.conftest import link_path
+from tests.helpers import link_path
 
 OLD, NEW = "the old long password", "the brand new password"
 

@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from accounts.models import User
-from tests.conftest import link_path
+from tests.helpers import link_path
 
 PASSWORD = "a long enough passphrase"
 

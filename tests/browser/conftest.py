@@ -14,8 +14,8 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from core.db import db, utcnow
+from tests.browser.helpers import E2E_EMAIL, E2E_PASSWORD
 
-E2E_EMAIL, E2E_PASSWORD = "e2e@example.org", "browser test passphrase"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 

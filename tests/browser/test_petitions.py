@@ -8,8 +8,7 @@ from sqlalchemy import select
 
 from app import create_app
 from core.db import db, utcnow
-from tests.browser.conftest import E2E_EMAIL, E2E_PASSWORD
-from tests.browser.test_smoke import serious_violations
+from tests.browser.helpers import E2E_EMAIL, E2E_PASSWORD, serious_violations
 
 pytestmark = pytest.mark.e2e
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import E2E_EMAIL, E2E_PASSWORD
+from tests.browser.helpers import E2E_EMAIL, E2E_PASSWORD, serious_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -30,14 +30,6 @@ def test_open_home_log_in_and_switch_language(page, live_server):
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.className")
     assert focused == "skip-link"
-
-
-def serious_violations(page):
-    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
-    results = axe_module.Axe().run(page)
-    serious = [v for v in results.response["violations"]
-               if v.get("impact") in ("serious", "critical")]
-    return serious, results
 
 
 @pytest.mark.parametrize("path", ["/", "/login", "/register", "/forgot-password",

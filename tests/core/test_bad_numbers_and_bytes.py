@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from accounts.models import User
 from core.db import db
-from tests.conftest import _make_app, fresh_postgres_database
+from tests.helpers import fresh_postgres_database, make_app
 
 HUGE = "99999999999999999999"  # > 2**63: Python int, but no database integer
 
@@ -53,7 +53,7 @@ def test_nul_bytes_in_a_form_are_refused_and_nothing_is_stored(client):
 @pytest.mark.postgres
 def test_nul_bytes_and_huge_numbers_on_postgresql(tmp_path, postgres_url):
     """PostgreSQL refuses NUL in text and overflows INTEGER at 2**31: both were 500s."""
-    app = _make_app(tmp_path, SQLALCHEMY_DATABASE_URI=fresh_postgres_database(
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=fresh_postgres_database(
         postgres_url, "badinput"))
     with app.app_context():
         db.create_all()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import _make_app
+from tests.helpers import make_app
 
 JSON = {"Accept": "application/json"}
 
@@ -37,7 +37,7 @@ def test_405_says_which_methods_are_allowed(client):
 
 
 def test_500_hides_the_traceback(tmp_path):
-    app = _make_app(tmp_path, TESTING=False, PROPAGATE_EXCEPTIONS=False)
+    app = make_app(tmp_path, TESTING=False, PROPAGATE_EXCEPTIONS=False)
 
     @app.get("/__boom")
     def boom():
@@ -54,7 +54,7 @@ def test_500_hides_the_traceback(tmp_path):
 def test_400_page_in_both_forms(tmp_path):
     from flask import abort
 
-    app = _make_app(tmp_path)
+    app = make_app(tmp_path)
 
     @app.get("/__bad")
     def bad():
@@ -79,7 +79,7 @@ def _raises(message):
 @pytest.mark.parametrize("testing", [True, False])
 def test_a_locked_database_is_a_503_with_retry_after_never_a_500(tmp_path, testing):
     """docs/reliability.md §3a: SQLITE_BUSY that busy_timeout could not absorb."""
-    app = _make_app(tmp_path, TESTING=testing, PROPAGATE_EXCEPTIONS=testing)
+    app = make_app(tmp_path, TESTING=testing, PROPAGATE_EXCEPTIONS=testing)
     app.add_url_rule("/__locked", "locked", _raises("database is locked"), methods=["POST"])
     client = app.test_client()
     html = client.post("/__locked")
@@ -92,7 +92,7 @@ def test_a_locked_database_is_a_503_with_retry_after_never_a_500(tmp_path, testi
 
 
 def test_other_operational_errors_stay_500(tmp_path):
-    app = _make_app(tmp_path, TESTING=False, PROPAGATE_EXCEPTIONS=False)
+    app = make_app(tmp_path, TESTING=False, PROPAGATE_EXCEPTIONS=False)
     app.add_url_rule("/__broken", "broken", _raises("no such table: petitions"))
     response = app.test_client().get("/__broken")
     assert response.status_code == 500 and "Retry-After" not in response.headers
@@ -100,7 +100,7 @@ def test_other_operational_errors_stay_500(tmp_path):
 
 
 def test_the_busy_page_is_translated(tmp_path):
-    app = _make_app(tmp_path)
+    app = make_app(tmp_path)
     app.add_url_rule("/__locked", "locked", _raises("database is locked"))
     response = app.test_client().get("/__locked", headers={"Accept-Language": "zh-TW"})
     assert response.status_code == 503 and "稍後".encode() in response.data

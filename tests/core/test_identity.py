@@ -1,7 +1,6 @@
 """One fold of invisible characters serves account emails and petition signers alike."""
 from accounts.service import normalise_email
-from core.identity import fold_invisible
-from petitions.identity import canonical_email
+from core.identity import canonical_email, fold_invisible
 
 
 def test_full_width_and_invisible_characters_are_folded_away():

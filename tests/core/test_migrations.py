@@ -8,7 +8,7 @@ from flask_migrate import upgrade
 
 from app import create_app
 from core.db import db
-from tests.conftest import TEST_CONFIG, fresh_postgres_database
+from tests.helpers import TEST_CONFIG, fresh_postgres_database
 
 
 def schema_differences(app) -> list:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from accounts.models import User
 from core.security import safe_next
-from tests.conftest import _make_app
+from tests.helpers import make_app
 
 PASSWORD = "correct horse battery staple"
 
@@ -102,7 +102,7 @@ def test_login_form_keeps_the_next_parameter(client):
 
 @pytest.fixture
 def limited_app(tmp_path):
-    app = _make_app(tmp_path, RATELIMIT_ENABLED=True)
+    app = make_app(tmp_path, RATELIMIT_ENABLED=True)
     with app.app_context():
         yield app
 

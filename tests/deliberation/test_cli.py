@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from deliberation.__main__ import main
-from tests.deliberation.conftest import POLIS_DATA, fixture_dir, gold_math
+from tests.deliberation.polis_data import POLIS_DATA, fixture_dir, gold_math
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,7 +12,7 @@ from sklearn.metrics import adjusted_rand_score
 from deliberation.math_json import to_math_pca2, warm_start_from_math_pca2
 from deliberation.pipeline import run_pipeline
 from deliberation.polis_io import read_fixture
-from tests.deliberation.conftest import FIXTURES, fixture_dir, gold_math
+from tests.deliberation.polis_data import FIXTURES, fixture_dir, gold_math
 
 TOL = 1e-9
 

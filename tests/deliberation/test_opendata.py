@@ -18,7 +18,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from deliberation.pipeline import run_pipeline
 from deliberation.polis_io import read_fixture, read_opendata, write_opendata
-from tests.deliberation.conftest import POLIS_DATA, fixture_dir
+from tests.deliberation.polis_data import POLIS_DATA, fixture_dir
 
 ARI_FLOOR = {"brexit-consensus": 0.50, "vtaiwan.uberx": 0.84,
              "american-assembly.bowling-green": 0.50}

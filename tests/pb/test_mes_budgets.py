@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from pb.rules import mes, profile_arrays
 from pb.rules.mes import budgets, numeric, tracking
 from pb.rules.mes.run import equal_shares_run
-from tests.pb.test_mes_stability import _plain_add1, _utilities
-from tests.pb.test_rule_properties import any_elections
+from tests.pb.elections import plain_add1, utilities
+from tests.pb.strategies import any_elections
 
 
 @contextmanager
@@ -52,7 +52,7 @@ def _outcome(instance, profile, arrays, **options):
 def test_exact_paths_give_the_same_outcomes(drawn, tie_break, completion):
     (instance, profile), vote_type = drawn
     arrays = profile_arrays(instance, profile)
-    for utility in _utilities(vote_type):
+    for utility in utilities(vote_type):
         options = {"utility": utility, "completion": completion, "tie_break": tie_break}
         usual = _outcome(instance, profile, arrays, **options)
         for exact_walk in (False, True):
@@ -61,7 +61,7 @@ def test_exact_paths_give_the_same_outcomes(drawn, tie_break, completion):
                 assert _outcome(instance, profile, again, **options) == usual
         if arrays.num_voters and completion != "none":
             step = 1
-            _, chosen = _plain_add1(
+            _, chosen = plain_add1(
                 arrays, utility, completion, tie_break, step, instance.fully_funded
             )
             assert list(usual[0]) == [arrays.ids[p] for p in chosen]
@@ -76,7 +76,7 @@ def test_doubtful_stability_bounds_stay_valid(drawn, step):
         return
     rank = arrays.tie_rank("lexico")
     start = Fraction(arrays.budget) / arrays.num_voters
-    for utility in _utilities(vote_type):
+    for utility in utilities(vote_type):
         with doubtful_floats():
             tracked = equal_shares_run(
                 arrays, utility=utility, start=start, tie_rank=rank, track=True

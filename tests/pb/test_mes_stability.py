@@ -12,15 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pb.rules import mes, profile_arrays
-from pb.rules.greedy import greedy_fill
 from pb.rules.mes.run import equal_shares_run
-from tests.pb.test_rule_properties import any_elections
-
-OWN = {"approval": "cardinality", "ordinal": "borda"}
-
-
-def _utilities(vote_type):
-    return ("cost", OWN.get(vote_type, "points"))
+from tests.pb.elections import plain_add1, utilities
+from tests.pb.strategies import any_elections
 
 
 def _state(run):
@@ -41,7 +35,7 @@ def test_stable_for_and_resume_agree_with_plain_runs(drawn, tie_break, step):
         return
     rank = arrays.tie_rank(tie_break)
     start = Fraction(arrays.budget) / arrays.num_voters
-    for utility in _utilities(vote_type):
+    for utility in utilities(vote_type):
 
         def plain(per_voter, utility=utility):
             return equal_shares_run(arrays, utility=utility, start=per_voter, tie_rank=rank)
@@ -67,38 +61,6 @@ def test_stable_for_and_resume_agree_with_plain_runs(drawn, tie_break, step):
                 assert _state(resumed) == _state(plain(at + later))
 
 
-def _plain_add1(arrays, utility, completion, tie_break, step, fully_funded):
-    """add1/add1u exactly as specified: one MES run per step, no shortcuts."""
-    rank = arrays.tie_rank(tie_break)
-    buyable = [
-        p
-        for p in range(arrays.num_projects)
-        if arrays.support(utility).totals[p] > 0 and arrays.costs[p] > 0
-    ]
-    current = equal_shares_run(
-        arrays, utility=utility, tie_rank=rank, start=Fraction(arrays.budget) / arrays.num_voters
-    )
-    result = current
-    while not (completion == "add1" and fully_funded):
-        spent = sum((arrays.costs[p] for p in current.selected), 0)
-        if spent > arrays.budget:
-            break
-        result = current
-        taken = set(current.selected)
-        if completion == "add1u":
-            if all(p in taken or spent + arrays.costs[p] > arrays.budget for p in buyable):
-                break
-        elif taken >= set(buyable):
-            break
-        current = equal_shares_run(
-            arrays, utility=utility, tie_rank=rank, start=current.start + step
-        )
-    chosen = list(result.selected)
-    if completion == "add1u":
-        chosen = greedy_fill(arrays, chosen=chosen, tie_break=tie_break)[0]
-    return result, chosen
-
-
 @settings(max_examples=80, deadline=None)
 @given(
     any_elections(),
@@ -112,7 +74,7 @@ def test_add1_with_shortcuts_equals_the_plain_loop(drawn, tie_break, completion,
     if arrays.num_voters == 0:
         return
     step = 1 if increment is None else increment
-    for utility in _utilities(vote_type):
+    for utility in utilities(vote_type):
         outcome = mes(
             instance,
             profile,
@@ -122,7 +84,7 @@ def test_add1_with_shortcuts_equals_the_plain_loop(drawn, tie_break, completion,
             increment=increment,
             arrays=arrays,
         )
-        run, chosen = _plain_add1(
+        run, chosen = plain_add1(
             arrays, utility, completion, tie_break, step, instance.fully_funded
         )
         assert list(outcome.selected) == [arrays.ids[p] for p in chosen]

@@ -20,7 +20,7 @@ from pb.rules.mes.run import equal_shares_run
 from pb.rules.mes.tables import tables
 from pb.rules.mes.tail import tail_steps
 from tests.pb.elections import SHARED_PABULIB
-from tests.pb.test_rule_properties import any_elections
+from tests.pb.strategies import any_elections
 
 
 def _buyable(arrays, utility):

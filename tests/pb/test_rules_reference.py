@@ -90,7 +90,7 @@ def test_wieliczka_add1u_stops_at_the_first_exhaustive_outcome_instead():
 
 def test_live_pabutools_comparison_on_small_elections():
     pytest.importorskip("pabutools")
-    from bench.pb_reference import run_pabutools
+    from tests.pb.pabutools_adapter import run_pabutools
 
     for name, key in [
         ("poland_warszawa_2019_las.pb", "greedy|tie=lexico"),

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from pb.pabulib import write_pabulib
 from pb.rules import RULES
-from tests.pb.test_rule_properties import any_elections
+from tests.pb.strategies import any_elections
 
 pytest.importorskip("pabutools")
 
@@ -30,7 +30,7 @@ def _cases(vote_type):
 )
 @given(any_elections(), st.sampled_from(["lexico", "maxvotes-mincost"]))
 def test_random_elections_match_pabutools(tmp_path, drawn, tie_break):
-    from bench.pb_reference import run_pabutools
+    from tests.pb.pabutools_adapter import run_pabutools
 
     (instance, profile), vote_type = drawn
     if len(profile) == 0 or (

@@ -6,19 +6,14 @@ limits build their own app with `limited_app`.
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 import time_machine
-from sqlalchemy import select
 
 from core.db import db as _db
 from core.process import Commitment
-from petitions import moderation, service
-from petitions.models import Petition, Signature
-from tests.conftest import _make_app
-
-T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+from petitions import moderation
+from tests.helpers import make_app
+from tests.petitions.helpers import SMALL_RULES, T0, open_petition, person
 
 
 @pytest.fixture(autouse=True)
@@ -35,38 +30,23 @@ def frozen_clock(request):
 
 @pytest.fixture
 def app(tmp_path):
-    app = _make_app(tmp_path, PETITIONS_SIGNING_LIMITS=False, SERVER_NAME="civic.test")
+    app = make_app(tmp_path, PETITIONS_SIGNING_LIMITS=False, SERVER_NAME="civic.test")
     with app.app_context():
         yield app
         _db.session.remove()
 
 
-def _person(email, name, roles=()):
-    """A confirmed user without a password (scrypt per user would dominate test time);
-    tests log in with `login_as`."""
-    from accounts.models import User, UserRole
-
-    user = User(email=email, display_name=name, email_confirmed_at=T0,
-                role_rows=[UserRole(role=r) for r in roles])
-    _db.session.add(user)
-    return user
-
-
 @pytest.fixture
 def people(app):
     people = {
-        "creator": _person("creator@example.org", "Charlie Creator"),
-        "moderator": _person("mod@example.org", "Mo Moderator", ("moderator",)),
-        "official": _person("official@example.org", "Olu Official", ("official",)),
-        "admin": _person("admin@example.org", "Ada Admin", ("admin",)),
-        "citizen": _person("citizen@example.org", "Cit Izen"),
+        "creator": person("creator@example.org", "Charlie Creator"),
+        "moderator": person("mod@example.org", "Mo Moderator", ("moderator",)),
+        "official": person("official@example.org", "Olu Official", ("official",)),
+        "admin": person("admin@example.org", "Ada Admin", ("admin",)),
+        "citizen": person("citizen@example.org", "Cit Izen"),
     }
     _db.session.commit()
     return people
-
-
-SMALL_RULES = dict(sponsor_count=2, visibility_threshold=0, response_threshold=4,
-                   window_days=30, debate_threshold=6, response_due_days=10)
 
 
 @pytest.fixture
@@ -77,47 +57,8 @@ def scheme(app, people):
         area_kind="district", area_choices="North\nSouth", eligibility_text="", **SMALL_RULES)
 
 
-def open_petition(scheme, people, *, title="Fix the potholes on Mill Lane",
-                  action="Repair every pothole on Mill Lane this year.", now=T0):
-    """A petition walked through draft → sponsoring → moderation → open with 2 sponsors."""
-    creator = people["creator"]
-    p = service.create_petition(scheme_id=scheme.id, creator=creator, title=title,
-                                action=action, background="", now=now)
-    service.start_sponsoring(p.id, creator=creator, now=now)
-    for i in range(scheme.sponsor_count):
-        sign_and_confirm(p.id, f"sponsor{i}@example.org", now=now,
-                         sponsor_token=_db.session.get(Petition, p.id).sponsor_token)
-    moderation.approve(p.id, actor=people["moderator"], now=now + timedelta(hours=1))
-    return _db.session.get(Petition, p.id)
-
-
 @pytest.fixture
 def petition(scheme, people):
     return open_petition(scheme, people)
 
 
-def reload(petition_id):
-    """The petition as the database has it now (other sessions and bulk UPDATEs included)."""
-    _db.session.expire_all()
-    return _db.session.get(Petition, petition_id)
-
-
-def token_for(petition_id, email):
-    return _db.session.scalar(select(Signature.token).where(
-        Signature.petition_id == petition_id, Signature.email == email))
-
-
-def sign_and_confirm(petition_id, email, *, now, name="Sam Signer", area=None,
-                     sponsor_token=None, notify=False, ip="198.51.100.7"):
-    outcome = service.sign(petition_id, name=name, email=email, area=area, ip=ip,
-                           notify=notify, now=now, confirm_link=lambda t: f"/confirm/{t}",
-                           sponsor_token=sponsor_token)
-    if outcome == service.SignOutcome.CONFIRMATION_SENT:
-        service.confirm_signature(token_for(petition_id, email), now=now)
-    return outcome
-
-
-def count_rows(petition_id, state="validated"):
-    from sqlalchemy import func
-    return _db.session.scalar(select(func.count(Signature.id)).where(
-        Signature.petition_id == petition_id, Signature.state == state))

@@ -11,8 +11,7 @@ from sqlalchemy import inspect, select, update
 from core.db import db
 from petitions import areas, moderation, service
 from petitions.models import AreaCount
-
-from .conftest import T0, sign_and_confirm
+from tests.petitions.helpers import T0, sign_and_confirm
 
 NOW = T0 + timedelta(days=2)
 BEFORE_COUNTERS = "28c3a27fdf29"

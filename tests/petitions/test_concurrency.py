@@ -16,9 +16,8 @@ from core.db import db
 from core.mail import OutboxEmail
 from petitions import areas
 from petitions.models import Petition, Signature
-from tests.conftest import _make_app, fresh_postgres_database
-
-from .conftest import T0, count_rows
+from tests.helpers import fresh_postgres_database, make_app
+from tests.petitions.helpers import T0, count_rows
 
 NOW = T0 + timedelta(days=1)
 N = 50
@@ -33,7 +32,7 @@ def app(request, tmp_path):
                                        "petitions_concurrency")
         overrides |= {"SQLALCHEMY_DATABASE_URI": url,
                       "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 10, "max_overflow": N}}
-    app = _make_app(tmp_path, **overrides)
+    app = make_app(tmp_path, **overrides)
     with app.app_context():
         assert db.engine.dialect.name == request.param
         yield app

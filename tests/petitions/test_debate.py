@@ -14,8 +14,7 @@ from core.mail import OutboxEmail
 from petitions import lifecycle, moderation, service
 from petitions.lifecycle import DebateOutcome, DebateState
 from petitions.models import Petition
-
-from .conftest import T0, sign_and_confirm
+from tests.petitions.helpers import T0, sign_and_confirm
 
 NOW = T0 + timedelta(days=5)
 FORM = {"outcome": "debated", "debated_on": "2026-03-05",

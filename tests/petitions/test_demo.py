@@ -9,8 +9,7 @@ from sqlalchemy import select
 from core.db import db
 from petitions import demo, jobs
 from petitions.models import Petition, PetitionScheme
-
-from .conftest import T0
+from tests.petitions.helpers import T0
 
 
 def test_the_demo_has_every_state_and_survives_a_second_run(app, people, runner):

@@ -1,14 +1,15 @@
-"""The pure state machine and identity rules (no app needed)."""
+"""The pure state machine and signer identity rules (no app needed; tests/test_boundaries.py
+checks they load neither Flask nor SQLAlchemy)."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from core.identity import canonical_email
+from core.states import may_move_to, sources
 from petitions import lifecycle
-from petitions.identity import SigningLimits, area_code, canonical_email, over_limit
+from petitions.identity import SigningLimits, area_code, over_limit
 from petitions.lifecycle import InvalidTransition, PetitionState, ResponseState
 
 NOW = datetime(2026, 5, 1, tzinfo=UTC)
@@ -101,14 +102,6 @@ def test_signing_limits_follow_ep_defaults():
                           domain_recent_hour=10_000, domain="gmail.com")
 
 
-def test_the_pure_core_imports_neither_flask_nor_sqlalchemy():
-    code = ("import sys, petitions.lifecycle, petitions.identity, petitions.similarity; "
-            "print(any(m.split('.')[0] in ('flask', 'sqlalchemy') for m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.strip() == "False"
-
-
 def test_debate_outcomes_are_recorded_only_while_awaiting_a_debate():
     from petitions.lifecycle import DebateState
     for outcome in (DebateState.DEBATED, DebateState.NOT_DEBATED):
@@ -141,3 +134,32 @@ def test_a_debate_outcome_validates_itself():
         fields = dict(outcome=DebateState.NOT_DEBATED, on=date(2026, 5, 1), summary="No.")
         with pytest.raises(ValueError):
             DebateOutcome(**(fields | bad))
+
+
+def test_signature_states_move_by_their_table():
+    table = lifecycle.SIGNATURE_TRANSITIONS
+    assert set(table) == set(lifecycle.SignatureState)
+    assert sources(table, lifecycle.SignatureState.VALIDATED) == {lifecycle.SignatureState.PENDING}
+    assert sources(table, lifecycle.SignatureState.INVALIDATED) == {
+        lifecycle.SignatureState.PENDING, lifecycle.SignatureState.VALIDATED,
+        lifecycle.SignatureState.FRAUDULENT}
+
+
+@pytest.mark.parametrize(("table", "target"), [
+    (lifecycle.TRANSITIONS, PetitionState.AWAITING_MODERATION),
+    (lifecycle.TRANSITIONS, PetitionState.CLOSED),
+    (lifecycle.RESPONSE_TRANSITIONS, ResponseState.AWAITING),
+    (lifecycle.RESPONSE_TRANSITIONS, ResponseState.NOT_NEEDED),
+    (lifecycle.DEBATE_TRANSITIONS, lifecycle.DebateState.AWAITING),
+    (lifecycle.DEBATE_TRANSITIONS, lifecycle.DebateState.NOT_NEEDED),
+    (lifecycle.SIGNATURE_TRANSITIONS, lifecycle.SignatureState.VALIDATED),
+    (lifecycle.SIGNATURE_TRANSITIONS, lifecycle.SignatureState.INVALIDATED),
+])
+def test_every_guarded_update_target_is_reachable_in_its_table(table, target):
+    """thresholds.py, jobs.py, service.py and moderation.py build their WHERE from these."""
+    assert sources(table, target)
+
+
+def test_a_guarded_update_to_an_unreachable_state_is_refused_before_any_sql():
+    with pytest.raises(InvalidTransition):
+        may_move_to(None, lifecycle.TRANSITIONS, PetitionState.DRAFT)

@@ -16,8 +16,7 @@ from core.process import Audience
 from petitions import jobs, moderation, service
 from petitions.lifecycle import PetitionState
 from petitions.models import Petition
-
-from .conftest import SMALL_RULES, T0, open_petition, sign_and_confirm
+from tests.petitions.helpers import SMALL_RULES, T0, open_petition, sign_and_confirm
 
 DAY = timedelta(days=1)
 

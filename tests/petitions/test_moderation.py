@@ -14,8 +14,14 @@ from core.process import Commitment
 from petitions import moderation, service
 from petitions.lifecycle import DebateState, ResponseState
 from petitions.models import Signature
-
-from .conftest import SMALL_RULES, T0, count_rows, open_petition, reload, sign_and_confirm
+from tests.petitions.helpers import (
+    SMALL_RULES,
+    T0,
+    count_rows,
+    open_petition,
+    reload,
+    sign_and_confirm,
+)
 
 NOW = T0 + timedelta(days=2)
 LINK = "https://civic.example/petitions/1"

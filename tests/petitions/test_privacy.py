@@ -13,8 +13,7 @@ from core.db import db
 from core.mail import OutboxEmail
 from petitions import areas, jobs, moderation, service
 from petitions.models import Petition, Signature, TrendingAlert
-
-from .conftest import T0, open_petition, sign_and_confirm, token_for
+from tests.petitions.helpers import T0, open_petition, sign_and_confirm, token_for
 
 NOW = T0 + timedelta(days=2)
 PASSWORD = "correct horse battery staple"

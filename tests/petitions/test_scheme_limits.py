@@ -7,8 +7,7 @@ import pytest
 from core.db import db
 from petitions import lifecycle, moderation
 from petitions.lifecycle import MAX_DAYS, FrozenRules
-
-from .conftest import SMALL_RULES
+from tests.petitions.helpers import SMALL_RULES
 
 
 @pytest.mark.parametrize("field", ["window_days", "response_due_days", "moderation_sla_days"])
@@ -36,7 +35,7 @@ def test_frozen_rules_refuse_more_than_ten_years(field):
 
 
 def test_a_petition_opens_under_the_longest_allowed_window(people, scheme):
-    from .conftest import open_petition
+    from tests.petitions.helpers import open_petition
 
     moderation.save_scheme(scheme.id, actor=people["admin"], now=scheme.created_at,
                            **{name: getattr(scheme, name) for name in moderation.SCHEME_FIELDS}

@@ -11,8 +11,14 @@ from core.mail import OutboxEmail
 from petitions import jobs, moderation, service
 from petitions.lifecycle import ResponseState
 from petitions.models import Petition, Signature
-
-from .conftest import T0, count_rows, open_petition, reload, sign_and_confirm, token_for
+from tests.petitions.helpers import (
+    T0,
+    count_rows,
+    open_petition,
+    reload,
+    sign_and_confirm,
+    token_for,
+)
 
 NOW = T0 + timedelta(days=2)
 
@@ -189,9 +195,9 @@ def test_the_email_cap_counts_per_address_not_per_petition_or_ip(petition):
 
 
 def test_crossing_the_response_threshold_emails_every_official_once(app, people, petition):
-    from .conftest import _person
-    _person("second.official@example.org", "Second Official", ("official",))
-    gone = _person("gone.official@example.org", "Gone Official", ("official",))
+    from tests.petitions.helpers import person
+    person("second.official@example.org", "Second Official", ("official",))
+    gone = person("gone.official@example.org", "Gone Official", ("official",))
     gone.deleted_at = T0
     db.session.commit()
     for i in range(3):  # 3 → 6 signatures: crosses 4 (response) and 6 (debate)

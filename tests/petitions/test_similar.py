@@ -10,8 +10,14 @@ from core.process import Audience
 from petitions import moderation, queries, service
 from petitions.models import Petition
 from petitions.similarity import SimilarityIndex
-
-from .conftest import SMALL_RULES, T0, _make_app, _person, open_petition, sign_and_confirm
+from tests.helpers import make_app
+from tests.petitions.helpers import (
+    SMALL_RULES,
+    T0,
+    open_petition,
+    person,
+    sign_and_confirm,
+)
 
 TITLE = "Fix the potholes on Mill Lane"
 QUERY = "/petitions/similar.json?q=potholes on mill lane"
@@ -124,10 +130,10 @@ def _petition_count():
 
 def test_checking_for_similar_petitions_does_not_use_up_the_creation_limit(
         tmp_path, login_as):
-    app = _make_app(tmp_path, RATELIMIT_ENABLED=True, PETITIONS_CREATE_RATE="2 per 5 minutes",
-                    PETITIONS_SIMILAR_RATE="4 per minute")
+    app = make_app(tmp_path, RATELIMIT_ENABLED=True, PETITIONS_CREATE_RATE="2 per 5 minutes",
+                   PETITIONS_SIMILAR_RATE="4 per minute")
     with app.app_context():
-        user = _person("c@example.org", "C")
+        user = person("c@example.org", "C")
         db.session.commit()
         scheme = moderation.save_scheme(
             None, actor=None, now=T0, title="S", authority="A", description="",

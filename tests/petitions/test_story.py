@@ -11,8 +11,7 @@ from core.db import db
 from core.mail import OutboxEmail
 from petitions import moderation, service
 from petitions.lifecycle import PetitionState, ResponseState
-
-from .conftest import T0, open_petition, reload, sign_and_confirm, token_for
+from tests.petitions.helpers import T0, open_petition, reload, sign_and_confirm, token_for
 
 
 def test_charlies_petition_goes_from_draft_to_an_answered_closed_petition(

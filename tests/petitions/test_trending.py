@@ -12,8 +12,7 @@ from core.mail import OutboxEmail
 from petitions import service
 from petitions.models import TrendingAlert
 from petitions.trending import Level, TrendingItem, classify, hour_of
-
-from .conftest import T0
+from tests.petitions.helpers import T0
 
 NOW = T0 + timedelta(days=2, minutes=30)  # 12:30, half-way through an hour
 BOT_IP = "203.0.113.66"

@@ -15,8 +15,8 @@ from core.audit import AuditEntry
 from core.db import db
 from petitions import moderation
 from petitions.models import Petition, Signature
-
-from .conftest import T0, _make_app, open_petition, sign_and_confirm
+from tests.helpers import make_app
+from tests.petitions.helpers import SMALL_RULES, T0, open_petition, person, sign_and_confirm
 
 NOW = T0 + timedelta(days=3)
 SIGNER_NAME, SIGNER_EMAIL, SIGNER_IP = "Zelda Quixote", "zelda.q@private.example", "198.51.100.77"
@@ -238,10 +238,9 @@ def test_similar_petitions_are_suggested_while_creating(app, login_as, people, s
 
 
 def test_creating_petitions_is_rate_limited(tmp_path, login_as):
-    app = _make_app(tmp_path, RATELIMIT_ENABLED=True, PETITIONS_CREATE_RATE="2 per 5 minutes")
+    app = make_app(tmp_path, RATELIMIT_ENABLED=True, PETITIONS_CREATE_RATE="2 per 5 minutes")
     with app.app_context():
-        from .conftest import _person
-        user = _person("c@example.org", "C")
+        user = person("c@example.org", "C")
         scheme = moderation.save_scheme(
             None, actor=None, now=NOW, title="S", authority="A", description="",
             commitment="advisory", sponsor_count=0, visibility_threshold=0,
@@ -257,11 +256,10 @@ def test_creating_petitions_is_rate_limited(tmp_path, login_as):
 
 def _limited_petition_app(tmp_path, **config):
     """An app with Flask-Limiter on (the `app` fixture switches it off) and one open petition."""
-    app = _make_app(tmp_path, RATELIMIT_ENABLED=True, PETITIONS_SIGNING_LIMITS=False,
-                    SERVER_NAME="civic.test", **config)
-    from .conftest import SMALL_RULES, _person
+    app = make_app(tmp_path, RATELIMIT_ENABLED=True, PETITIONS_SIGNING_LIMITS=False,
+                   SERVER_NAME="civic.test", **config)
     with app.app_context():
-        people = {name: _person(f"{name}@example.org", name.title(), roles)
+        people = {name: person(f"{name}@example.org", name.title(), roles)
                   for name, roles in (("creator", ()), ("moderator", ("moderator",)))}
         db.session.commit()
         scheme = moderation.save_scheme(

@@ -1,4 +1,4 @@
-"""Shared loaders for the deliberation tests: real Polis data lives in ../shared/data/polis."""
+"""Loaders shared by the deliberation tests: real Polis data lives in ../shared/data/polis."""
 from __future__ import annotations
 
 import json

@@ -1,0 +1,14 @@
+"""Helpers shared by the browser tests: the e2e account and the accessibility check."""
+from __future__ import annotations
+
+import pytest
+
+E2E_EMAIL, E2E_PASSWORD = "e2e@example.org", "browser test passphrase"
+
+
+def serious_violations(page):
+    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+    results = axe_module.Axe().run(page)
+    serious = [v for v in results.response["violations"]
+               if v.get("impact") in ("serious", "critical")]
+    return serious, results

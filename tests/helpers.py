@@ -1,0 +1,73 @@
+"""Helpers shared by test modules and conftest files (fixtures stay in conftest.py).
+
+Test modules import these from here, never from a conftest or another test module.
+"""
+from __future__ import annotations
+
+import re
+import socket
+
+from flask import g
+from flask_babel import refresh as refresh_locale
+
+from app import create_app
+from core.db import db
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+}
+
+
+def fresh_per_request(app):
+    """Our fixtures keep one app context, and so one `g`, across many requests, which a
+    server never does: forget what Flask-Login and Flask-Babel cache on `g` before each."""
+
+    @app.before_request
+    def _forget_request_caches():
+        g.pop("_login_user", None)
+        refresh_locale()
+
+    return app
+
+
+def make_app(tmp_path, **overrides):
+    """An app on a fresh SQLite file in `tmp_path`, tables created; `overrides` win."""
+    app = fresh_per_request(create_app({
+        **TEST_CONFIG,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
+        **overrides,
+    }))
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+def link_path(body: str) -> str:
+    """The path of the first http(s) link in an email body."""
+    match = re.search(r"https?://[^/\s]+(/\S*)", body)
+    assert match, f"no link in email body: {body!r}"
+    return match.group(1)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fresh_postgres_database(postgres_url: str, name: str) -> str:
+    """Drop (closing any connection still open to it) and recreate database `name` on the
+    server of `postgres_url`; return its SQLAlchemy URL."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(postgres_url)
+    admin = url.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
