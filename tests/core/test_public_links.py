@@ -9,7 +9,7 @@ import pytest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import create_app
-from tests.conftest import TEST_CONFIG, _make_app
+from tests.helpers import TEST_CONFIG, make_app
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery staple"
@@ -22,7 +22,7 @@ def _links(body: str) -> list[str]:
 
 @pytest.fixture
 def public_app(tmp_path):
-    app = _make_app(tmp_path, PUBLIC_BASE_URL=BASE, TRUSTED_PROXIES=1)
+    app = make_app(tmp_path, PUBLIC_BASE_URL=BASE, TRUSTED_PROXIES=1)
     with app.app_context():
         yield app
 
@@ -65,7 +65,7 @@ def test_without_configuration_links_use_the_development_address(app, client, ma
 
 def test_server_name_is_the_fallback_base(tmp_path):
     from core.security import public_base_url
-    app = _make_app(tmp_path, SERVER_NAME="civic.test", PREFERRED_URL_SCHEME="https")
+    app = make_app(tmp_path, SERVER_NAME="civic.test", PREFERRED_URL_SCHEME="https")
     assert public_base_url(app) == "https://civic.test"
 
 

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from core.db import db
 from core.mail import OutboxEmail
 from petitions.models import Petition, Signature, SignatureState
+from tests.petitions.helpers import T0, count_rows
 
 from . import test_concurrency
-from .conftest import T0, count_rows
 from .test_concurrency import N, in_parallel, tokens
 
 app = test_concurrency.app  # the fixture giving each test SQLite, then PostgreSQL
@@ -60,7 +60,7 @@ def test_the_per_domain_limit_holds_for_fifty_parallel_signatures(app, petition)
 def test_the_confirmation_email_cap_holds_across_parallel_petitions(app, scheme, people,
                                                                     petition):
     """One address signs 50 petitions at once: at most 3 confirmation emails in the hour."""
-    from .conftest import open_petition
+    from tests.petitions.helpers import open_petition
 
     pids = [petition.id] + [open_petition(scheme, people, title=f"Petition {i}").id
                             for i in range(9)]

@@ -10,11 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from core.db import db
+from core.identity import canonical_email
 from petitions import service
-from petitions.identity import canonical_email
 from petitions.models import Petition, Signature
-
-from .conftest import T0, sign_and_confirm
+from tests.petitions.helpers import T0, sign_and_confirm
 
 NOW = T0 + timedelta(days=3)
 

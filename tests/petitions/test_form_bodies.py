@@ -14,8 +14,7 @@ from core.db import db
 from core.forms import Form
 from petitions import service
 from petitions.models import Petition
-
-from .conftest import T0, open_petition
+from tests.petitions.helpers import T0, open_petition
 
 NOW = T0 + timedelta(days=3)
 pytestmark = pytest.mark.frozen_clock(NOW)

@@ -38,7 +38,7 @@ def _outbox(**where):
 
 
 def _is_forgotten(row):
-    # The canonical email becomes a keyed hash (service.anonymous_key): no address left.
+    # The canonical email becomes a keyed hash (privacy.anonymous_key): no address left.
     return (row.name, row.email, row.ip, row.area, row.token, row.notify_by_email,
             row.user_id) == ("", "", None, None, None, False, None) and \
         row.canonical_email.startswith("anon:") and "@" not in row.canonical_email

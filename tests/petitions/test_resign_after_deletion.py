@@ -10,10 +10,9 @@ from sqlalchemy import func, select
 from accounts import service as accounts
 from accounts.models import User
 from core.db import db
-from petitions import jobs, service
+from petitions import jobs, privacy, service
 from petitions.models import Petition, Signature
-
-from .conftest import T0, open_petition, sign_and_confirm
+from tests.petitions.helpers import T0, open_petition, sign_and_confirm
 
 NOW = T0 + timedelta(days=2)
 PASSWORD = "correct horse battery staple"
@@ -87,7 +86,7 @@ def test_the_kept_key_names_nobody(app, scheme, people):
 def test_anonymising_a_petition_keeps_the_key_stable(app, scheme, people):
     petition = open_petition(scheme, people)
     sign_and_confirm(petition.id, "bo@example.org", name="Bo", area="North", now=NOW)
-    key_before = service.anonymous_key("bo@example.org")
+    key_before = privacy.anonymous_key("bo@example.org")
     db.session.execute(Petition.__table__.update().where(Petition.id == petition.id)
                        .values(state="closed", closed_at=NOW - timedelta(days=400)))
     db.session.commit()

@@ -13,8 +13,7 @@ from core.mail import OutboxEmail
 from petitions import service
 from petitions.lifecycle import DebateState
 from petitions.models import Petition, Signature
-
-from .conftest import T0, sign_and_confirm
+from tests.petitions.helpers import T0, sign_and_confirm
 
 NOW = T0 + timedelta(days=5)
 pytestmark = pytest.mark.frozen_clock(NOW)
