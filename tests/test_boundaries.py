@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PURE_CORES = ["pb.instance", "pb.pabulib", "pb.rules", "deliberation.pipeline",
+PURE_CORES = ["pb.instance", "pb.pabulib", "pb.rules", "pb.phases", "pb.ballots",
+              "deliberation.pipeline",
               "deliberation.polis_io", "petitions.lifecycle", "core.identity", "petitions.trending"]
 FORBIDDEN = ("flask", "sqlalchemy", "flask_sqlalchemy", "werkzeug")
 
