@@ -111,4 +111,5 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     from core.cli import register_cli
 
     register_cli(app)
+    app.cli.add_command(__import__("pb.cli", fromlist=["budgets"]).budgets)
     return app
