@@ -44,7 +44,7 @@ class ProcessForm(Form):
                                 validators=[InputRequired(), NumberRange(min=0, max=10**6)])
     max_projects = IntegerField(_l("Most projects on a ballot (empty: no limit)"),
                                 validators=WHOLE)
-    min_share_spent = IntegerField(_l("Knapsack: least share of the budget to spend (%)"),
+    min_share_spent = IntegerField(_l("Knapsack: least share of the budget to spend, in percent"),
                                    default=0, validators=[Optional(), NumberRange(0, 100)])
     points_total = IntegerField(_l("Cumulative: points to distribute"), validators=WHOLE)
     max_points_per_project = IntegerField(_l("Cumulative: most points for one project"),
