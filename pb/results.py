@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core import audit
 from core.db import db, upsert, write_transaction
@@ -32,15 +32,20 @@ def rule_options(process: BudgetProcess) -> dict:
 
 
 def election(process: BudgetProcess) -> tuple[Instance, Profile]:
-    """The process as the engine sees it: projects on the ballot, ballots (export order)."""
-    rows = db.session.execute(select(Ballot.vote, Ballot.points).where(
-        Ballot.process_id == process.id).order_by(Ballot.id)).all()
-    lookup: dict[tuple, int] = {}
-    index = [lookup.setdefault((vote, points), len(lookup)) for vote, points in rows]
+    """The process as the engine sees it: projects on the ballot and the ballots, identical
+    ones next to each other (the order of export; no rule depends on it)."""
+    # Identical ballots are merged by the database (GROUP BY), in order of first appearance:
+    # the engine merges them anyway, and Python touches only the distinct ones.
+    table = Ballot.__table__
+    grouped = db.session.execute(
+        select(table.c.vote, table.c.points, func.count())
+        .where(table.c.process_id == process.id)
+        .group_by(table.c.vote, table.c.points).order_by(func.min(table.c.id))).all()
     distinct = tuple(
         (tuple(p for p in vote.split(",") if p),
          None if points is None else tuple(exact_number(v) for v in points.split(",") if v))
-        for vote, points in lookup)
+        for vote, points, _count in grouped)
+    index = [k for k, (_v, _p, count) in enumerate(grouped) for _ in range(count)]
     currency = process.currency
     projects = tuple(
         Project(p.project_id, to_major(p.cost, currency),
@@ -61,10 +66,10 @@ def election(process: BudgetProcess) -> tuple[Instance, Profile]:
                 **engine_constraints(rules, budget=major_text(process.budget, currency),
                                      min_spent=min_spent)}
         columns = WEB_PROJECT_COLUMNS
-    meta.update(num_projects=str(len(projects)), num_votes=str(len(rows)))
+    meta.update(num_projects=str(len(projects)), num_votes=str(len(index)))
     with_points = meta["vote_type"] in ("cumulative", "scoring")
     profile = Profile(vote_columns=("voter_id", "vote", *(("points",) if with_points else ())),
-                      voter_ids=tuple(str(i) for i in range(1, len(rows) + 1)),
+                      voter_ids=tuple(map(str, range(1, len(index) + 1))),
                       distinct=distinct, ballot_index=tuple(index))
     return Instance(meta=meta, projects=projects, project_columns=columns), profile
 
