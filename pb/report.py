@@ -41,7 +41,12 @@ def results_view(process: BudgetProcess, result: BudgetResult) -> dict:
         "prices": {"names": [r.name for r in funded if r.price is not None],
                    "values": [r.price for r in funded if r.price is not None]},
     }
-    return {"funded": funded, "differ": differ, "rows": rows, "chart": chart,
+    latest = {p.project_id: p.progress[-1] for p in process.projects
+              if p.project_id in chosen and p.progress}
+    progress = {"done": sum(u.status == "done" for u in latest.values()),
+                "average": round(sum(u.percent for u in latest.values()) / len(funded))
+                if funded else 0}
+    return {"funded": funded, "progress": progress, "differ": differ, "rows": rows, "chart": chart,
             "covered": details["covered"], "greedy_covered": details["greedy"]["covered"],
             "ejr": details.get("ejr"), "price_per": details.get("price_per"),
             "per_voter_budget": details.get("per_voter_budget")}

@@ -75,9 +75,10 @@ def manage(process_id):
     process = _visible(process_id, published=False)
     return render_template(
         "pb/manage.html", process=process, now=utcnow(), ProjectStatus=ProjectStatus,
-        review_form=forms.ReviewForm(), codes_form=forms.CodesForm(),
-        eligibility_form=forms.EligibilityForm(), paper_form=forms.PaperForm(),
-        progress_form=forms.ProgressForm(), phase_form=forms.PhaseForm(),
+        review_form=lambda pk: forms.ReviewForm(prefix=f"p{pk}"),
+        progress_form=lambda pk: forms.ProgressForm(prefix=f"p{pk}"),
+        codes_form=forms.CodesForm(), eligibility_form=forms.EligibilityForm(),
+        paper_form=forms.PaperForm(), phase_form=forms.PhaseForm(),
         targets=sorted(phases.TRANSITIONS[process.phase], key=phases.ORDER.index),
         ballots=voting.ballot_count(process.id))
 
@@ -106,7 +107,7 @@ def move_phase(process_id):
 def review(process_id, project_pk):
     """Officials: feasible (final cost) / not feasible (public reason) / merge."""
     process = _visible(process_id, published=False)
-    form = forms.ReviewForm()
+    form = forms.ReviewForm(prefix=f"p{project_pk}")
     if not form.validate_on_submit():
         abort(400)
     decision = form.decision.data
@@ -191,7 +192,7 @@ def paper(process_id):
 def progress(process_id, project_pk):
     """Officials: post implementation progress of a funded project."""
     _visible(process_id, published=False)
-    form = forms.ProgressForm()
+    form = forms.ProgressForm(prefix=f"p{project_pk}")
     if not form.validate_on_submit():
         abort(400)
     try:

@@ -4,6 +4,7 @@ with duplicate warnings and review, paper ballots (all or nothing, errors by lin
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 import time_machine
@@ -84,11 +85,15 @@ def test_proposals_warn_about_duplicates_and_officials_review_them(client, peopl
     assert (new.cost, new.location) == (5000, "River walk")
     login_as(client, people["official"])
     url = f"/budgets/{process.id}/proposals/{new.id}/review"
-    assert client.post(url, data={"decision": "not_feasible", "reason": ""}).status_code == 400
-    assert client.post(url, data={"decision": "merge", "merge_into": "1"}).status_code == 302
+    p = f"p{new.id}-"
+    assert client.post(url, data={p + "decision": "not_feasible", p + "reason": ""}
+                       ).status_code == 400
+    assert client.post(url, data={p + "decision": "merge", p + "merge_into": "1"}
+                       ).status_code == 302
     db.session.expire_all()
     assert db.session.get(BudgetProject, new.id).status == ProjectStatus.MERGED
-    assert client.post(url, data={"decision": "feasible", "cost": "45"}).status_code == 302
+    assert client.post(url, data={p + "decision": "feasible", p + "cost": "45"}
+                       ).status_code == 302
     db.session.expire_all()
     project = db.session.get(BudgetProject, new.id)
     assert (project.status, project.cost) == (ProjectStatus.FEASIBLE, 4500)
@@ -154,9 +159,12 @@ def test_progress_is_posted_after_results_and_shown_publicly(client, people, log
     project = process.projects[0]
     login_as(client, people["official"])
     url = f"/budgets/{process.id}/projects/{project.id}/progress"
-    assert client.post(url, data={"status": "in_progress", "percent": "140",
-                                  "on": "2026-06-01"}).status_code == 400
-    assert client.post(url, data={"status": "in_progress", "percent": "40", "note": "Dug",
-                                  "on": "2026-06-01"}).status_code == 302
+    p = f"p{project.id}-"
+    assert client.post(url, data={p + "status": "in_progress", p + "percent": "140",
+                                  p + "on": "2026-06-01"}).status_code == 400
+    assert client.post(url, data={p + "status": "in_progress", p + "percent": "40",
+                                  p + "note": "Dug", p + "on": "2026-06-01"}).status_code == 302
+    assert b"p%d-percent" % project.id in client.get(f"/budgets/{process.id}/manage").data
     page = client.get(f"/budgets/{process.id}/results").data
     assert b"In progress (40%)" in page and b"Dug" in page
+    assert re.search(rb"0 of \d+ funded projects are done; average progress \d+%", page)
