@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -22,6 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.db import db, utcnow
+from core.extensions import limiter
 from core.web import money
 from pb import labels, phases, report, results, service, voting
 from pb.ballots import decode
@@ -36,6 +38,14 @@ PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 def _user():
     return current_user if current_user.is_authenticated else None
+
+
+def _ballot_rate() -> str:
+    return current_app.config.get("BUDGETS_BALLOT_RATE", "30 per minute")
+
+
+# docs/reliability.md §2d: ballot submit/modify 30/min (per address here, shared by both steps)
+ballot_limit = limiter.shared_limit(_ballot_rate, scope="budgets-ballot", methods=["POST"])
 
 
 @bp.context_processor
@@ -136,6 +146,7 @@ def _submitted(process) -> dict:
 
 
 @bp.post("/<int:process_id>/ballot")
+@ballot_limit
 def review_ballot(process_id):
     """Check the ballot on the server and show it for confirmation (nothing stored yet)."""
     process = _visible(process_id)
@@ -159,6 +170,7 @@ def _closed(process):
 
 
 @bp.post("/<int:process_id>/ballot/confirm")
+@ballot_limit
 def confirm_ballot(process_id):
     """Store the ballot (replacing your earlier one) and show its receipt."""
     process = _visible(process_id)
@@ -181,6 +193,7 @@ def confirm_ballot(process_id):
 
 
 @bp.post("/<int:process_id>/code")
+@ballot_limit
 def enter_code(process_id):
     """Vote with a printed single-use voter code (in-person voting)."""
     process = _visible(process_id)

@@ -139,3 +139,14 @@ def test_staff_only_processes_are_invisible_to_the_public(client, people, login_
     assert client.get(f"/budgets/{process.id}.json").status_code == 404
     login_as(client, people["official"])
     assert client.get(f"/budgets/{process.id}.json").status_code == 200
+
+
+def test_ballot_posts_are_rate_limited(tmp_path):
+    from tests.conftest import _make_app
+
+    (tmp_path / "limited").mkdir()
+    limited = _make_app(tmp_path / "limited", RATELIMIT_ENABLED=True,
+                        BUDGETS_BALLOT_RATE="3 per minute")
+    client = limited.test_client()
+    codes = [client.post("/budgets/1/code", data={"code": "x"}).status_code for _ in range(4)]
+    assert codes[-1] == 429
