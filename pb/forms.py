@@ -9,6 +9,7 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -35,11 +36,13 @@ class ProcessForm(Form):
     budget = IntegerField(_l("Total budget (whole currency units)"),
                           validators=[InputRequired(), NumberRange(min=0, max=MAX_UNITS)])
     commitment = SelectField(_l("Commitment"), choices=[
-        (Commitment.BINDING.value, _l("Binding")), (Commitment.ADVISORY.value, _l("Advisory"))])
+        SelectChoice(Commitment.BINDING.value, _l("Binding")),
+        SelectChoice(Commitment.ADVISORY.value, _l("Advisory"))])
     audience = SelectField(_l("Audience"), choices=[
-        (Audience.PUBLIC.value, _l("Public")), (Audience.STAFF.value, _l("Staff only"))])
+        SelectChoice(Audience.PUBLIC.value, _l("Public")),
+        SelectChoice(Audience.STAFF.value, _l("Staff only"))])
     vote_type = SelectField(_l("Vote type"),
-                            choices=[(v, VOTE_TYPE_LABELS[v]) for v in VOTE_TYPES])
+                            choices=[SelectChoice(v, VOTE_TYPE_LABELS[v]) for v in VOTE_TYPES])
     min_projects = IntegerField(_l("Fewest projects on a ballot"), default=0,
                                 validators=[InputRequired(), NumberRange(min=0, max=10**6)])
     max_projects = IntegerField(_l("Most projects on a ballot (empty: no limit)"),
@@ -50,7 +53,8 @@ class ProcessForm(Form):
     max_points_per_project = IntegerField(_l("Cumulative: most points for one project"),
                                           validators=WHOLE)
     rank_limit = IntegerField(_l("Ranking: how many projects to rank"), validators=WHOLE)
-    rule = SelectField(_l("Outcome rule"), choices=[(r, RULES[r]) for r in OUTCOME_RULES])
+    rule = SelectField(_l("Outcome rule"),
+                       choices=[SelectChoice(r, RULES[r]) for r in OUTCOME_RULES])
     proposals_at = DateTimeLocalField(_l("Proposals open (UTC)"), validators=[Optional()])
     review_at = DateTimeLocalField(_l("Review starts (UTC)"), validators=[Optional()])
     voting_at = DateTimeLocalField(_l("Voting opens (UTC)"), validators=[Optional()])
@@ -72,8 +76,9 @@ class ProposalForm(Form):
 
 class ReviewForm(Form):
     decision = SelectField(_l("Decision"), choices=[
-        ("feasible", _l("Feasible: put it on the ballot")),
-        ("not_feasible", _l("Not feasible")), ("merge", _l("Duplicate: merge"))])
+        SelectChoice("feasible", _l("Feasible: put it on the ballot")),
+        SelectChoice("not_feasible", _l("Not feasible")),
+        SelectChoice("merge", _l("Duplicate: merge"))])
     cost = IntegerField(_l("Final cost (whole currency units)"),
                         validators=[Optional(), NumberRange(0, MAX_UNITS)])
     reason = TextAreaField(_l("Public reason"), validators=[Length(max=2000)])
@@ -100,7 +105,8 @@ class PaperForm(Form):
 
 
 class ProgressForm(Form):
-    status = SelectField(_l("Status"), choices=[(s.value, PROGRESS[s]) for s in ProgressStatus])
+    status = SelectField(_l("Status"), choices=[SelectChoice(s.value, PROGRESS[s])
+                                                  for s in ProgressStatus])
     percent = IntegerField(_l("Percent done"), validators=[InputRequired(),
                                                            NumberRange(0, 100)])
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
