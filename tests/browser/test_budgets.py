@@ -112,3 +112,12 @@ def test_the_same_ballot_without_javascript(chromium, knapsack):
         assert "Your ballot is stored" in page.locator("main").inner_text()
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("path", ["/budgets/1/ballot", "/budgets/3", "/budgets/3/results",
+                                  "/budgets/receipt"])
+def test_budget_pages_have_no_serious_accessibility_violations(page, live_server, path):
+    log_in(page, live_server)
+    page.goto(live_server + path)
+    serious, results = serious_violations(page)
+    assert serious == [], results.generate_report()

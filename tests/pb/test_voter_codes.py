@@ -82,3 +82,29 @@ def test_the_code_form_leads_to_the_ballot(client, people, make_process):
         assert again.status_code in (302, 401)  # the code left the session: log in
         assert "/receipt/" not in again.headers.get("Location", "")
     assert ballots(process.id) == 1
+
+
+def test_twenty_parallel_ballots_of_one_voter_keep_one_row(app, people, make_process):
+    """Reliability R3: the unique constraint, not a check, keeps one ballot per voter."""
+    process = make_process("approval")
+    process_id, user_id = process.id, people["citizen"].id
+    db.session.remove()
+    barrier = threading.Barrier(20)
+
+    def attempt(k):
+        from accounts.models import User
+
+        with app.app_context():
+            user = db.session.get(User, user_id)
+            db.session.close()  # hold no pooled connection while waiting at the barrier
+            barrier.wait()
+            try:
+                return voting.cast(process_id, {"project": [str(1 + k % 4)]}, now=NOW,
+                                   user=user)
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        receipts = set(pool.map(attempt, range(20)))
+    assert len(receipts) == 1  # every cast answered with the one row's receipt
+    assert ballots(process_id) == 1
