@@ -95,6 +95,13 @@ def current_choice(process_id: int, voter_key: str) -> Ballot | None:
                                                   Ballot.voter_key == voter_key))
 
 
+def code_usable(process_id: int, code: str) -> bool:
+    """True for an unused voter code of this process (the vote itself re-checks, guarded)."""
+    return db.session.scalar(select(VoterCode.id).where(
+        VoterCode.process_id == process_id, VoterCode.code == normalise_code(code),
+        VoterCode.used_at.is_(None))) is not None
+
+
 def cast(process_id: int, fields: Mapping[str, Sequence[str]], *, now: datetime,
          user=None, code: str | None = None) -> str:
     """Store (or replace) the ballot of `user`, or of the holder of voter `code`; returns
@@ -121,12 +128,10 @@ def cast(process_id: int, fields: Mapping[str, Sequence[str]], *, now: datetime,
         stmt = upsert(Ballot).values(process_id=process_id, voter_key=voter_key, vote=vote,
                                      points=points, receipt=new_code(), channel=channel,
                                      cast_at=now, updated_at=now)
-        db.session.execute(stmt.on_conflict_do_update(
+        return db.session.scalar(stmt.on_conflict_do_update(
             index_elements=["process_id", "voter_key"],
             set_={"vote": stmt.excluded.vote, "points": stmt.excluded.points,
-                  "updated_at": now}))
-        return db.session.scalar(select(Ballot.receipt).where(
-            Ballot.process_id == process_id, Ballot.voter_key == voter_key))
+                  "updated_at": now}).returning(Ballot.receipt))
 
 
 def lookup_receipt(code: str):

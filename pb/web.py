@@ -29,7 +29,7 @@ from pb import labels, phases, report, results, service, voting
 from pb.ballots import decode
 from pb.exchange import as_json, export_text
 from pb.forms import CodeEntryForm, ProposalForm
-from pb.models import BudgetProcess, Phase, VoterCode
+from pb.models import BudgetProcess, Phase
 from pb.money import scale
 
 bp = Blueprint("pb", __name__, url_prefix="/budgets")
@@ -199,8 +199,7 @@ def enter_code(process_id):
     process = _visible(process_id)
     form = CodeEntryForm()
     code = voting.normalise_code(form.code.data or "") if form.validate_on_submit() else ""
-    row = db.session.query(VoterCode).filter_by(process_id=process.id, code=code).first()
-    if row is None or row.used_at is not None:
+    if not voting.code_usable(process.id, code):
         flash(_("This voter code is unknown or already used."), "error")
         return redirect(url_for("pb.ballot", process_id=process.id)), 303
     session["pb_codes"] = {**_codes(), str(process.id): code}
