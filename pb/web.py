@@ -2,9 +2,9 @@
 pabulib/JSON exports. Staff pages are in pb/staff_web.py on the same blueprint."""
 from __future__ import annotations
 
+from importlib.util import find_spec
 from pathlib import Path
 
-import plotly
 from flask import (
     Blueprint,
     Response,
@@ -33,7 +33,8 @@ from pb.models import BudgetProcess, Phase
 from pb.money import scale
 
 bp = Blueprint("pb", __name__, url_prefix="/budgets")
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+# the installed plotly package's own copy (found without importing plotly at start-up)
+PLOTLY_JS = Path(find_spec("plotly").origin).parent / "package_data" / "plotly.min.js"
 
 
 def _user():
