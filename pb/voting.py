@@ -18,7 +18,16 @@ from sqlalchemy import func, insert, select, update
 from core import audit
 from core.db import db, upsert, write_transaction
 from pb.ballots import Choice, Problem, check_choice, read_choice
-from pb.models import Ballot, BudgetProcess, BudgetResult, EligibleVoter, Phase, VoterCode
+from pb.models import (
+    Ballot,
+    BudgetProcess,
+    BudgetProject,
+    BudgetResult,
+    EligibleVoter,
+    Phase,
+    ProjectStatus,
+    VoterCode,
+)
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
@@ -73,7 +82,10 @@ def is_eligible(process: BudgetProcess, user) -> bool:
 
 
 def ballot_costs(process: BudgetProcess) -> dict[str, int]:
-    return {p.project_id: p.cost for p in process.ballot_projects}
+    """Project id → cost of the projects on the ballot (two columns, no ORM objects)."""
+    return dict(db.session.execute(select(BudgetProject.project_id, BudgetProject.cost).where(
+        BudgetProject.process_id == process.id,
+        BudgetProject.status == ProjectStatus.FEASIBLE)).all())
 
 
 def review(process: BudgetProcess, fields: Mapping[str, Sequence[str]], *,
