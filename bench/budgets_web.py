@@ -1,7 +1,7 @@
 """Budgets on the web, timed (issue 11 "Speed"): prints numbers, asserts nothing.
 
 1. casting a ballot (full POST through Flask: review rules, upsert, receipt) with 100,000
-   ballots stored: p50/p95 over 300 voters (target p95 < 50 ms);
+   ballots stored: p50/p95 over 300 voters after 20 warm-up casts (target p95 < 50 ms);
 2. importing poland_lodz_2022_.pb (90,494 ballots) into the database (target < 10 s);
 3. computing its MES + add1u results from the database, loading the ballots as columns
    (target < 2 s), and the whole `compute` (adds greedy, the EJR check and storing).
@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 LODZ = ROOT.parent / "shared" / "data" / "pabulib" / "poland_lodz_2022_.pb"
-STORED, VOTERS = 100_000, 300
+STORED, VOTERS, WARM_UP = 100_000, 300, 20  # the first casts fill SQLAlchemy's caches
 
 
 def main() -> None:
@@ -55,7 +55,7 @@ def main() -> None:
             for k in range(STORED)])
         db.session.execute(insert(User), [
             {"email": f"v{k}@example.org", "display_name": f"V{k}", "password_hash": "x",
-             "email_confirmed_at": now, "created_at": now} for k in range(VOTERS)])
+             "email_confirmed_at": now, "created_at": now} for k in range(WARM_UP + VOTERS)])
         db.session.commit()
         user_ids = [u.id for u in db.session.query(User.id).order_by(User.id)]
         process_id = process.id
@@ -69,10 +69,11 @@ def main() -> None:
                 "process": process_id, "project": [str(k % 40 + 1), str((k + 7) % 40 + 1)]})
             times.append(time.perf_counter() - start)
             assert response.status_code == 302, response.status_code
-        times.sort()
+        times = sorted(times[WARM_UP:])
         p95 = times[int(0.95 * len(times)) - 1]
         print(f"cast a ballot with {STORED:,} stored: p50 {statistics.median(times)*1e3:.1f} ms,"
-              f" p95 {p95*1e3:.1f} ms, max {times[-1]*1e3:.1f} ms ({VOTERS} voters)")
+              f" p95 {p95*1e3:.1f} ms, max {times[-1]*1e3:.1f} ms ({VOTERS} voters after "
+              f"{WARM_UP} warm-up casts)")
 
         if not LODZ.exists():
             print(f"{LODZ} missing: import and compute skipped")
