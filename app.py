@@ -107,7 +107,9 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     from accounts.web import admin_bp
     from accounts.web import bp as accounts_bp
     from deliberation.web import bp as deliberation_bp
-    from pb.web import bp as pb_bp
+    from pb import staff_web as pb_staff_web  # noqa: F401 - adds its routes to pb_bp
+    from pb import web as pb_web  # noqa: F401
+    from pb.blueprint import bp as pb_bp
     from petitions import cli, staff_web, web  # noqa: F401 - each adds its part to petitions_bp
     from petitions.blueprint import bp as petitions_bp
 
@@ -117,9 +119,11 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     import composition
     from core.cli import register_cli
     from core.privacy import register_erasure
+    from pb.cli import budgets as budgets_cli
     from petitions.privacy import forget_user as forget_petition_signer
 
     register_erasure(forget_petition_signer)  # account deletion blanks their signatures
     register_cli(app)
     composition.init_app(app)
+    app.cli.add_command(budgets_cli)
     return app

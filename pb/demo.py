@@ -1,12 +1,23 @@
-"""Demo budgets for `flask seed-demo` (idempotent: looked up by title)."""
+"""Demo budgets for `flask seed-demo` (idempotent: looked up by title): a public budget in
+its voting phase with ballots, a staff-only one, and the finished Wieliczka 2023 green budget
+imported from its pabulib file with results computed, so the results page is alive."""
 from __future__ import annotations
 
-from sqlalchemy import select
+import random
+from pathlib import Path
+
+from sqlalchemy import insert, select
 
 from core.db import db, utcnow, write_transaction
 from core.process import Audience, Commitment
 from core.roles import Role
-from pb.models import BudgetProcess, BudgetProject, Phase
+from pb import results
+from pb.exchange import import_file
+from pb.models import Ballot, BudgetProcess, BudgetProject, Phase
+
+WIELICZKA = (Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "pabulib"
+             / "poland_wieliczka_2023_green-budget.pb")
+DEMO_BALLOTS = 60
 
 RIVERSIDE = "Riverside neighbourhood budget 2026"
 STAFF = "Town hall workplace ideas 2026"
@@ -52,6 +63,8 @@ def seed(users) -> None:
                                 for pid, name, cost, text in RIVERSIDE_PROJECTS]
             db.session.add(process)
             process.move_to(Phase.VOTING, now=now)
+            db.session.flush()
+            _demo_ballots(process.id, now)
         if _process(STAFF) is None:
             process = BudgetProcess(
                 title=STAFF, commitment=Commitment.ADVISORY, audience=Audience.STAFF,
@@ -67,3 +80,21 @@ def seed(users) -> None:
             ]
             db.session.add(process)
             process.move_to(Phase.VOTING, now=now)
+    if WIELICZKA.exists() and _process("Wieliczka Green Budget 2023") is None:
+        process_id = import_file(WIELICZKA, rule="mes", now=now, actor=users[Role.OFFICIAL],
+                                 options={"utility": "cost", "completion": "add1u",
+                                          "tie_break": "lexico"})
+        results.compute(process_id, now=now)
+
+
+def _demo_ballots(process_id: int, now) -> None:
+    """Approval ballots of made-up voters (fixed seed: the same demo every time)."""
+    rng = random.Random(11)
+    popular = [str(i) for i in range(1, len(RIVERSIDE_PROJECTS) + 1)]
+    rows = []
+    for voter in range(DEMO_BALLOTS):
+        chosen = sorted(rng.sample(popular, rng.randint(1, 5)), key=int)
+        rows.append({"process_id": process_id, "voter_key": f"demo:{voter}",
+                     "vote": ",".join(chosen), "points": None, "channel": "demo",
+                     "cast_at": now, "updated_at": now})
+    db.session.execute(insert(Ballot), rows)

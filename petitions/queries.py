@@ -13,10 +13,10 @@ from sqlalchemy import and_, case, func, or_, select
 from core.db import db
 from core.process import Audience
 from core.roles import is_staff
+from core.similarity import SimilarityIndex
 from petitions import areas, labels, lifecycle
 from petitions.lifecycle import PetitionState, ResponseState
 from petitions.models import Petition, PetitionScheme, Signature
-from petitions.similarity import SimilarityIndex
 
 STATUSES = ("all", "open", "awaiting_response", "responded", "overdue", "closed", "rejected")
 SORTS = ("signatures", "newest", "closing")

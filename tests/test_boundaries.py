@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PURE_CORES = ["pb.instance", "pb.pabulib", "pb.rules", "deliberation.pipeline",
-              "deliberation.polis_io", "petitions.lifecycle", "petitions.identity",
-              "petitions.similarity", "petitions.trending", "core.identity", "core.states",
-              "core.roles", "core.privacy"]
+PURE_CORES = ["pb.instance", "pb.pabulib", "pb.rules", "pb.phases", "pb.ballots",
+              "deliberation.pipeline", "deliberation.polis_io", "petitions.lifecycle",
+              "petitions.identity", "core.similarity", "petitions.trending", "core.identity",
+              "core.states", "core.roles", "core.privacy"]
 FORBIDDEN = ("flask", "sqlalchemy", "flask_sqlalchemy", "werkzeug")
 
 

@@ -25,7 +25,7 @@ def test_seed_demo_creates_a_lively_site_and_is_idempotent(runner, db, client):
         "citizen", "moderator", "facilitator", "official", "admin"}
     assert len({pw for *_rest, pw in passwords}) == 5  # generated, not one shared password
     before = counts(db)
-    assert before["BudgetProcess"] == 2 and before["Conversation"] == 1 and before["Vote"] > 50
+    assert before["BudgetProcess"] == 3 and before["Conversation"] == 1 and before["Vote"] > 50
 
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0, second.output
@@ -39,11 +39,15 @@ def test_seed_demo_creates_a_lively_site_and_is_idempotent(runner, db, client):
 def test_demo_pages_show_the_budget_in_voting_and_the_conversation(runner, client, db):
     runner.invoke(args=["seed-demo"])
     public = db.session.scalar(select(BudgetProcess).where(
-        BudgetProcess.audience == Audience.PUBLIC))
+        BudgetProcess.audience == Audience.PUBLIC, BudgetProcess.phase == Phase.VOTING))
     assert public.phase is Phase.VOTING and public.rules_frozen
     page = client.get(f"/budgets/{public.id}").get_data(as_text=True)
     assert "Binding" in page and "€250,000.00" in page and "Shaded benches" in page
-    assert "does not accept online ballots yet" in page
+    assert f"/budgets/{public.id}/ballot" in page
+    finished = db.session.scalar(select(BudgetProcess).where(
+        BudgetProcess.phase == Phase.RESULTS))
+    results = client.get(f"/budgets/{finished.id}/results").get_data(as_text=True)
+    assert "Wieliczka" in results and "Method of Equal Shares" in results
     assert client.get("/budgets/").status_code == 200
     conversation = db.session.scalar(select(Conversation))
     page = client.get(f"/conversations/{conversation.id}").get_data(as_text=True)
@@ -71,7 +75,7 @@ def test_budget_phases_follow_the_table_and_rules_freeze_when_voting_opens(db):
     process = BudgetProcess(title="Test", phase=Phase.DRAFT, budget=1000)
     process.set_rules(budget=2000, vote_type="approval", max_projects=3)
     with pytest.raises(InvalidTransition, match="draft"):
-        process.move_to(Phase.CLOSED, now=utcnow())
+        process.move_to(Phase.RESULTS, now=utcnow())
     process.move_to(Phase.VOTING, now=utcnow())
     with pytest.raises(RulesFrozen):
         process.set_rules(budget=5000, vote_type="approval")

@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 
 from core.db import db
 from core.process import Audience
+from core.similarity import SimilarityIndex
 from petitions import moderation, queries, service
 from petitions.models import Petition
-from petitions.similarity import SimilarityIndex
 from tests.helpers import make_app
 from tests.petitions.helpers import (
     SMALL_RULES,

@@ -1,6 +1,7 @@
-"""Near-duplicate petitions (pure): TF-IDF over titles and text, cosine similarity.
+"""Near-duplicate texts (pure): TF-IDF over titles and text, cosine similarity.
 
-Suggested while a citizen writes a new petition, so supporters gather on one petition
+Shared by every domain: suggested while a citizen writes a petition, a budget proposal or a
+statement, so supporters gather on one item
 (EP rejects duplicates; docs/civic-platforms.md §1 "Moderation queue").
 """
 from __future__ import annotations

@@ -1,0 +1,123 @@
+"""Budgets in chromium: a knapsack ballot with the live budget bar, and the same ballot with
+JavaScript switched off (progressive enhancement: the server does all the checking)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from app import create_app
+from core.db import db, utcnow
+from tests.browser.conftest import CHROMIUM_ARGS, E2E_EMAIL, E2E_PASSWORD  # noqa: F401
+from tests.browser.test_smoke import serious_violations
+
+pytestmark = pytest.mark.e2e
+TITLE = "Knapsack test budget"
+
+
+@pytest.fixture(scope="module")
+def knapsack(live_server, tmp_path_factory):
+    """(base URL, id) of a knapsack process in its voting phase on the live server's DB."""
+    from core.process import Audience, Commitment
+    from pb.models import BudgetProcess, BudgetProject, Phase
+
+    databases = {p.resolve() for p in tmp_path_factory.getbasetemp().glob("live*/live.db")}
+    app = create_app({"TESTING": True, "SECRET_KEY": "e2e", "RATELIMIT_ENABLED": False,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{databases.pop()}"})
+    with app.app_context():
+        process = db.session.scalar(select(BudgetProcess).where(BudgetProcess.title == TITLE))
+        if process is None:
+            process = BudgetProcess(title=TITLE, commitment=Commitment.BINDING,
+                                    audience=Audience.PUBLIC, currency="EUR")
+            process.set_rules(budget=1_000_000, vote_type="knapsack")
+            process.projects = [
+                BudgetProject(project_id="1", name="Trees on Oak Road", cost=600_000,
+                              category="green"),
+                BudgetProject(project_id="2", name="Skate park", cost=500_000,
+                              category="sport"),
+                BudgetProject(project_id="3", name="Book swap boxes", cost=100_000,
+                              category="culture")]
+            db.session.add(process)
+            process.move_to(Phase.VOTING, now=utcnow())
+            db.session.commit()
+        process_id = process.id
+        db.session.remove()
+    return live_server, process_id
+
+
+def log_in(page, base):
+    page.goto(base + "/login")
+    page.get_by_label("Email").fill(E2E_EMAIL)
+    page.get_by_label("Password").fill(E2E_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(base + "/")
+
+
+def receipt_code(page) -> str:
+    return page.locator(".receipt-code").inner_text()
+
+
+def test_knapsack_ballot_with_the_live_budget_bar(page, knapsack):
+    base, process_id = knapsack
+    log_in(page, base)
+    page.goto(f"{base}/budgets/{process_id}/ballot")
+    bar = page.locator("#pb-bar")
+    assert bar.get_attribute("value") == "0"
+    page.get_by_label("Trees on Oak Road").check()
+    page.wait_for_function("document.getElementById('pb-bar').value === 600000")
+    assert "€6,000.00" in page.locator("#pb-spent-text").inner_text()
+    page.get_by_label("Skate park").check()  # over budget: the bar says so at once
+    page.wait_for_function("document.getElementById('pb-ballot').classList.contains('pb-over')")
+    assert "€11,000.00" in page.locator("#pb-spent-text").inner_text()
+    page.get_by_role("button", name="Review my ballot").click()
+    assert "more than the budget" in page.locator("#ballot-errors").inner_text()
+    page.get_by_label("Skate park").uncheck()
+    page.get_by_label("Book swap boxes").check()
+    page.wait_for_function("document.getElementById('pb-bar').value === 700000")
+    serious, results = serious_violations(page)
+    assert serious == [], results.generate_report()
+    page.get_by_label("Show category").select_option("culture")
+    assert not page.get_by_label("Trees on Oak Road").is_visible()
+    page.get_by_label("Show category").select_option("")
+    page.get_by_role("button", name="Review my ballot").click()
+    page.get_by_role("button", name="Confirm my ballot").click()
+    page.wait_for_url(re.compile(r".*/budgets/receipt/.*"))
+    code = receipt_code(page)
+    page.goto(f"{base}/budgets/receipt?code={code}")
+    assert TITLE in page.locator("main").inner_text()
+
+
+def test_the_same_ballot_without_javascript(chromium, knapsack):
+    base, process_id = knapsack
+    context = chromium.new_context(locale="en-GB", java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        log_in(page, base)
+        page.goto(f"{base}/budgets/{process_id}/ballot")
+        assert page.locator("#pb-filter").is_hidden()  # the filter needs JavaScript
+        page.get_by_label("Trees on Oak Road").check()
+        page.get_by_label("Skate park").check()
+        # no script: the bar stays as the server drew it, the server refuses the ballot
+        assert page.locator("#pb-bar").get_attribute("value") == "700000"  # earlier ballot
+        page.get_by_role("button", name="Review my ballot").click()
+        assert "more than the budget" in page.locator("#ballot-errors").inner_text()
+        assert page.locator("#pb-bar").get_attribute("value") == "1200000"  # + book boxes
+        page.get_by_label("Skate park").uncheck()
+        page.get_by_label("Book swap boxes").uncheck()
+        page.get_by_role("button", name="Review my ballot").click()
+        assert "Trees on Oak Road" in page.locator("table").inner_text()
+        page.get_by_role("button", name="Confirm my ballot").click()
+        assert "Your ballot is stored" in page.locator("main").inner_text()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", ["/budgets/1/ballot", "/budgets/3", "/budgets/3/results",
+                                  "/budgets/receipt"])
+def test_budget_pages_have_no_serious_accessibility_violations(page, live_server, path):
+    log_in(page, live_server)
+    page.goto(live_server + path)
+    serious, results = serious_violations(page)
+    assert serious == [], results.generate_report()

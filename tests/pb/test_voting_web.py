@@ -1,0 +1,152 @@
+"""Casting ballots on the web: server validation per vote type, review → confirm → receipt,
+one row per voter, voting only in its phase (issue 11 "Tests")."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import time_machine
+
+from core.db import db
+from pb.models import Ballot, Phase
+from tests.pb.conftest import T0, ballots
+
+NOW = T0.replace(day=3)
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def confirm(client, process, data):
+    return client.post(f"/budgets/{process.id}/ballot/confirm",
+                       data={"process": process.id, **data})
+
+
+def test_knapsack_ballot_review_confirm_receipt_and_lookup(client, people, login_as,
+                                                           make_process):
+    process = make_process("knapsack")
+    login_as(client, people["citizen"])
+    page = client.get(f"/budgets/{process.id}/ballot")
+    assert page.status_code == 200 and b'data-cost="4000"' in page.data
+    review = client.post(f"/budgets/{process.id}/ballot",
+                         data={"process": process.id, "project": ["1", "3"]})
+    assert review.status_code == 200 and b"Confirm my ballot" in review.data
+    assert ballots(process.id) == 0  # reviewing stores nothing
+    done = confirm(client, process, {"project": ["1", "3"]})
+    assert done.status_code == 302
+    code = re.search(r"/receipt/([A-Z0-9-]+)", done.headers["Location"]).group(1)
+    assert ballots(process.id) == 1
+    lookup = client.get(f"/budgets/receipt?code={code.lower()}")
+    assert lookup.status_code == 200 and code.encode() in lookup.data
+    assert client.get("/budgets/receipt?code=NOPE-NOPE").status_code == 404
+
+
+def test_changing_a_ballot_keeps_one_row_and_the_last_counts(client, people, login_as,
+                                                             make_process):
+    process = make_process("approval", max_projects=2)
+    login_as(client, people["citizen"])
+    assert confirm(client, process, {"project": ["1"]}).status_code == 302
+    first = db.session.query(Ballot).one().receipt
+    assert confirm(client, process, {"project": ["2", "4"]}).status_code == 302
+    db.session.expire_all()
+    row = db.session.query(Ballot).one()
+    assert (row.vote, row.receipt) == ("2,4", first)
+
+
+@pytest.mark.parametrize("vote_type,rules,data,message", [
+    ("knapsack", {}, {"project": ["1", "2"]}, b"more than the budget"),
+    ("approval", {"max_projects": 2}, {"project": ["1", "2", "3"]}, b"at most 2"),
+    ("approval", {}, {"project": ["1", "99"]}, b"not on this ballot"),
+    ("cumulative", {"points_total": 5}, {"points-1": "-1"}, b"cannot be negative"),
+    ("cumulative", {"points_total": 5}, {"points-1": "4", "points-2": "3"}, b"at most 5"),
+    ("cumulative", {"points_total": 5}, {"points-99": "1"}, b"not on this ballot"),
+    ("ordinal", {"rank_limit": 2}, {"rank-1": "1", "rank-2": "2", "rank-3": "3"}, b"at most 2"),
+    ("knapsack", {"min_share_spent": 50}, {"project": ["4"]}, b"at least 50%"),
+])
+def test_bad_ballots_get_a_clear_422_and_nothing_is_stored(client, people, login_as,
+                                                          make_process, vote_type, rules,
+                                                          data, message):
+    process = make_process(vote_type, **rules)
+    login_as(client, people["citizen"])
+    for url in (f"/budgets/{process.id}/ballot", f"/budgets/{process.id}/ballot/confirm"):
+        response = client.post(url, data={"process": process.id, **data})
+        assert response.status_code == 422, url
+        assert message in response.data
+    assert ballots(process.id) == 0
+
+
+@pytest.mark.parametrize("phase", [Phase.DRAFT, Phase.RESULTS])
+def test_voting_outside_the_voting_phase_is_refused(client, people, login_as, make_process,
+                                                    phase):
+    process = make_process("approval", phase=phase)
+    login_as(client, people["official"])  # officials see drafts
+    response = confirm(client, process, {"project": ["1"]})
+    assert response.status_code == 409
+    assert ballots(process.id) == 0
+
+
+def test_voting_after_the_closing_date_is_refused_before_tick(client, people, login_as,
+                                                              make_process):
+    process = make_process("approval")
+    with time_machine.travel(T0.replace(day=20), tick=False):
+        login_as(client, people["citizen"])  # sessions last 12 hours
+        response = confirm(client, process, {"project": ["1"]})
+        assert response.status_code == 409, response.headers.get("Location")
+    assert ballots(process.id) == 0
+
+
+def test_a_ballot_for_another_process_is_refused(client, people, login_as, make_process):
+    first, second = make_process("approval"), make_process("approval")
+    login_as(client, people["citizen"])
+    response = client.post(f"/budgets/{first.id}/ballot/confirm",
+                           data={"process": second.id, "project": ["1"]})
+    assert response.status_code == 400
+    assert ballots(first.id) == ballots(second.id) == 0
+
+
+def test_anonymous_visitors_cannot_vote(client, make_process):
+    process = make_process("approval")
+    response = confirm(client, process, {"project": ["1"]})
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert ballots(process.id) == 0
+
+
+def test_eligibility_list_limits_who_votes(client, people, login_as, make_process):
+    from pb import voting
+
+    process = make_process("approval")
+    voting.set_eligible_emails(process.id, "OTHER@example.org\n", actor=people["official"],
+                               now=NOW)
+    login_as(client, people["citizen"])
+    assert confirm(client, process, {"project": ["1"]}).status_code == 403
+    login_as(client, people["other"])
+    assert confirm(client, process, {"project": ["1"]}).status_code == 302
+    assert ballots(process.id) == 1
+
+
+def test_staff_only_processes_are_invisible_to_the_public(client, people, login_as,
+                                                          make_process):
+    from core.process import Audience
+
+    process = make_process("approval", phase=Phase.RESULTS, audience=Audience.STAFF)
+    for path in ("", ".json", "/export.pb", "/results", "/ballot"):
+        assert client.get(f"/budgets/{process.id}{path}").status_code == 404, path
+    assert b"approval budget" not in client.get("/budgets/").data
+    login_as(client, people["citizen"])
+    assert client.get(f"/budgets/{process.id}.json").status_code == 404
+    login_as(client, people["official"])
+    assert client.get(f"/budgets/{process.id}.json").status_code == 200
+
+
+def test_ballot_posts_are_rate_limited(tmp_path):
+    from tests.conftest import _make_app
+
+    (tmp_path / "limited").mkdir()
+    limited = _make_app(tmp_path / "limited", RATELIMIT_ENABLED=True,
+                        BUDGETS_BALLOT_RATE="3 per minute")
+    client = limited.test_client()
+    codes = [client.post("/budgets/1/code", data={"code": "x"}).status_code for _ in range(4)]
+    assert codes[-1] == 429
