@@ -99,9 +99,12 @@ def _read_rows(path: Path) -> list[tuple[int, dict]]:
     return rows
 
 
-def _arrow_table(path: Path, *, columns: list[str] | None = None, text_columns=()):
+def _arrow_table(path: Path, *, columns: list[str] | None = None, text_columns=(),
+                 types: dict | None = None):
     """``path`` as a pyarrow Table (``columns`` only, missing ones all null), or ``None`` when
-    pyarrow refuses it (ragged rows, not UTF-8, empty...): the caller then reads row by row."""
+    pyarrow refuses it (ragged rows, not UTF-8, a cell not of its column's ``types`` (a name →
+    ``"int64"``/``"float64"`` map; other columns are inferred), empty...): the caller then
+    reads row by row."""
     import pyarrow as pa
     import pyarrow.csv as pv
 
@@ -111,7 +114,8 @@ def _arrow_table(path: Path, *, columns: list[str] | None = None, text_columns=(
             parse_options=pv.ParseOptions(newlines_in_values=bool(text_columns)),
             convert_options=pv.ConvertOptions(
                 include_columns=columns, include_missing_columns=columns is not None,
-                column_types={name: pa.string() for name in text_columns}),
+                column_types={**{name: pa.string() for name in text_columns},
+                              **{name: pa.type_for_alias(t) for name, t in (types or {}).items()}}),
         )
     except (pa.ArrowInvalid, OSError):
         return None
@@ -138,11 +142,11 @@ def _valid(column) -> np.ndarray:
     return np.concatenate(parts) if parts else np.empty(0, dtype=bool)
 
 
-def _int_column(table, name: str, *, nulls: bool = False) -> np.ndarray | None:
-    """An int64 column as numpy (nulls as 0 if ``nulls``), or ``None`` when it is not one."""
+def _int_column(column, *, nulls: bool = False) -> np.ndarray | None:
+    """An int64 pyarrow column as numpy (nulls as 0 if ``nulls``), or ``None`` when it is not
+    one."""
     import pyarrow as pa
 
-    column = table.column(name)
     if pa.types.is_null(column.type) and nulls:
         return np.zeros(len(column), dtype=np.int64)
     if column.type != pa.int64() or (column.null_count and not nulls):
@@ -156,8 +160,8 @@ def read_comments_csv(path: Path) -> tuple[dict[int, str], set[int], set[int]]:
     table = _arrow_table(path, columns=["comment-id", "comment-body", "is-meta", "moderated"],
                          text_columns=("comment-body", "is-meta"))
     if table is not None and table.num_rows:
-        tids = _int_column(table, "comment-id")
-        moderated = _int_column(table, "moderated", nulls=True)
+        tids = _int_column(table.column("comment-id"))
+        moderated = _int_column(table.column("moderated"), nulls=True)
         if tids is not None and moderated is not None and len(np.unique(tids)) == len(tids):
             bodies = table.column("comment-body").to_pylist()
             flags = table.column("is-meta").to_pylist()
@@ -226,10 +230,13 @@ def _vote(value: str, *, where: str) -> int:
 
 def _read_events(path: Path):
     """``votes.csv`` → (pids, tids, internal-sign votes, timestamps or None), file order."""
-    table = _arrow_table(path, columns=["timestamp", "comment-id", "voter-id", "vote"])
+    table = _arrow_table(path, columns=["timestamp", "comment-id", "voter-id", "vote"],
+                         types={"timestamp": "float64", "comment-id": "int64",
+                                "voter-id": "int64", "vote": "int64"})
     if table is not None and table.num_rows:
-        pids, tids = _int_column(table, "voter-id"), _int_column(table, "comment-id")
-        votes = _int_column(table, "vote")
+        pids = _int_column(table.column("voter-id"))
+        tids = _int_column(table.column("comment-id"))
+        votes = _int_column(table.column("vote"))
         stamps = _arrow_times(table.column("timestamp"))
         if (pids is not None and tids is not None and votes is not None and stamps is not False
                 and ((votes >= -1) & (votes <= 1)).all()):
@@ -289,13 +296,16 @@ def _wide_ids(table, path: Path) -> tuple[np.ndarray, dict[int, int]] | None:
     """(participant ids, groups) from a table, or ``None`` when a check fails."""
     import pyarrow as pa
 
-    pids = _int_column(table, "participant")
+    names = table.column_names
+    if names.count("participant") != 1 or names.count("group-id") > 1:
+        return None
+    pids = _int_column(table.column("participant"))
     if pids is None or len(np.unique(pids)) != len(pids):
         return None
     groups: dict[int, int] = {}
-    if "group-id" in table.column_names:
+    if "group-id" in names:
         column = table.column("group-id")
-        gids = _int_column(table, "group-id", nulls=True)
+        gids = _int_column(table.column("group-id"), nulls=True)
         if gids is None:
             return None
         valid = _valid(column) if not pa.types.is_null(column.type) else (
@@ -338,8 +348,7 @@ def _read_wide(path: Path):
                 column = table.column(first + j)
                 if pa.types.is_null(column.type):
                     continue
-                values = _int_column(table, table.column_names[first + j], nulls=True) \
-                    if table.column_names.count(table.column_names[first + j]) == 1 else None
+                values = _int_column(column, nulls=True)
                 if values is None or not ((values >= -1) & (values <= 1)).all():
                     break
                 cells[:, j] = values
