@@ -15,6 +15,9 @@ import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 VOTE_COLUMNS = ["timestamp", "comment-id", "voter-id", "vote"]
 
@@ -32,10 +35,13 @@ def _votes(reader: str, path: str):
         engine = reader.split("-")[1]
         frame = pd.read_csv(path, usecols=VOTE_COLUMNS, engine=engine)
         return [frame[c].to_numpy() for c in VOTE_COLUMNS]
-    if reader == "pyarrow":
+    if reader == "pyarrow":  # numbers from the Arrow buffers: pyarrow's to_numpy imports pandas
+        import numpy as np
         import pyarrow.csv as pv
+
+        from deliberation.polis_io import _numbers
         table = pv.read_csv(path, convert_options=pv.ConvertOptions(include_columns=VOTE_COLUMNS))
-        return [table.column(c).to_numpy() for c in VOTE_COLUMNS]
+        return [_numbers(table.column(c), np.int64) for c in VOTE_COLUMNS]
     if reader == "polars":
         import polars as pl
         frame = pl.read_csv(path, columns=VOTE_COLUMNS)
@@ -57,8 +63,12 @@ def _wide(reader: str, path: str):
     if reader == "pyarrow":
         import numpy as np
         import pyarrow.csv as pv
+
+        from deliberation.polis_io import _numbers, _valid
         table = pv.read_csv(path)
-        return np.column_stack([c.to_numpy(zero_copy_only=False) for c in table.columns])
+        return np.column_stack([np.where(_valid(c), _numbers(c, np.int64), np.nan)
+                                if c.null_count < len(c) else np.full(len(c), np.nan)
+                                for c in table.columns[6:]])
     if reader == "polars":
         import polars as pl
         return pl.read_csv(path, infer_schema_length=0).cast(pl.Float64).to_numpy()

@@ -111,6 +111,8 @@ def _arrow_table(path: Path, *, columns: list[str] | None = None, text_columns=(
     try:
         return pv.read_csv(
             path,
+            # one thread: on a shared 2-core machine threads cost more than they save
+            read_options=pv.ReadOptions(use_threads=False),
             parse_options=pv.ParseOptions(newlines_in_values=bool(text_columns)),
             convert_options=pv.ConvertOptions(
                 include_columns=columns, include_missing_columns=columns is not None,
