@@ -80,3 +80,15 @@ def test_repairs_are_warned_on_stderr_and_refused_with_strict(tmp_path, capsys):
     assert capsys.readouterr().err == (
         "error: quirky.pb:12: voter a: a project appears twice in vote '1,1'\n")
     assert main(["info", str(path), "--strict"]) == 2
+
+
+def test_the_outcome_command_imports_neither_scipy_nor_dataframe_libraries():
+    import subprocess
+    import sys
+
+    probe = ("import sys; import pb.__main__ as m; m.main(sys.argv[1:]);"
+             "print(sorted(n for n in ('scipy', 'sklearn', 'pandas', 'pyarrow', 'polars', 'flask')"
+             " if n in sys.modules), file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", probe, "outcome", LAS, "--rule", "mes", "--json"],
+                         capture_output=True, text=True, check=True)
+    assert out.stderr.strip().splitlines()[-1] == "[]"
