@@ -76,6 +76,7 @@ test: install-dev system-deps
 bench: install-dev
 	$(BIN)/python bench/pb_vs_pabutools.py
 	$(BIN)/python bench/polis_vs_reddwarf.py
+	$(BIN)/python bench/whole_process.py
 
 lint: install-dev
 	$(BIN)/ruff check .

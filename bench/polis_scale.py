@@ -7,6 +7,9 @@ includes the generated event arrays. Times: building the vote matrix from events
 whole pipeline (PCA, projection, base clusters k = 100, groups k = 2..5, repness, consensus,
 group-aware consensus, priorities). ``--big`` adds 100,000 × 2,000.
 One size alone: ``bench/polis_scale.py --one PARTICIPANTS STATEMENTS EVENTS`` (JSON line).
+``bench/polis_scale.py --write-opendata DIR`` writes the 33,422 × 783, 2 M-event conversation
+as an openData export: ``votes.csv`` with every event (millisecond timestamps, export sign),
+``participants-votes.csv`` (the final matrix, planted groups as ``group-id``), ``comments.csv``.
 """
 from __future__ import annotations
 
@@ -57,7 +60,31 @@ def measure(n: int, m: int, v: int) -> dict:
             "groups": len(result.group_ids), "ari_planted": ari}
 
 
+def write_opendata_export(folder: Path, n: int = 33_422, m: int = 783,
+                          v: int = 2_000_000) -> None:
+    sys.path.insert(0, str(ROOT))
+    import numpy as np
+
+    from deliberation.matrix import build_vote_matrix
+    from deliberation.polis_io import write_opendata
+    from deliberation.synthetic import planted_conversation
+
+    conv = planted_conversation(n_participants=n, n_statements=m, n_votes=v, n_groups=3, seed=1)
+    matrix = build_vote_matrix(pids=conv.pids, tids=conv.tids, votes=conv.votes,
+                               timestamps=conv.timestamps)
+    write_opendata(folder, matrix, group_of=conv.planted_group[matrix.pids])
+    stamps = (1_500_000_000_000 + conv.timestamps * 1000).astype(np.int64)
+    with open(folder / "votes.csv", "w", encoding="utf-8") as out:
+        out.write("timestamp,datetime,comment-id,voter-id,vote\n")
+        out.writelines(f"{t},,{c},{p},{-x}\n" for t, c, p, x in zip(
+            stamps.tolist(), conv.tids.tolist(), conv.pids.tolist(), conv.votes.tolist(),
+            strict=True))
+
+
 def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--write-opendata":
+        write_opendata_export(Path(sys.argv[2]))
+        return
     if len(sys.argv) == 5 and sys.argv[1] == "--one":
         print(json.dumps(measure(*map(int, sys.argv[2:]))))
         return

@@ -2,6 +2,15 @@
 
 Files use the *export* sign (agree = +1); everything returned here is in the internal
 sign (agree = −1). Every malformed input raises ``ValueError`` naming the file and row.
+
+The openData CSV files are read with ``pyarrow.csv`` (multi-threaded C++, typed columns,
+empty cells as nulls; chosen over pandas and polars for its import cost, see README "Polis
+CSV reader"), imported only when a CSV file is read. Each file is checked column by column
+(whole numbers, votes in {-1, 0, 1}, no missing ids, no duplicate ids). When a check fails
+or pyarrow refuses the file, the file is read again row by row with the csv module, which
+either finds the first bad row and raises the message naming its line, or reads what
+pyarrow could not type (``7.0`` as an id, blank rows of commas): messages and results are
+the same on both paths.
 """
 from __future__ import annotations
 
@@ -90,8 +99,84 @@ def _read_rows(path: Path) -> list[tuple[int, dict]]:
     return rows
 
 
+def _arrow_table(path: Path, *, columns: list[str] | None = None, text_columns=(),
+                 types: dict | None = None):
+    """``path`` as a pyarrow Table (``columns`` only, missing ones all null), or ``None`` when
+    pyarrow refuses it (ragged rows, not UTF-8, a cell not of its column's ``types`` (a name →
+    ``"int64"``/``"float64"`` map; other columns are inferred), empty...): the caller then
+    reads row by row."""
+    import pyarrow as pa
+    import pyarrow.csv as pv
+
+    try:
+        return pv.read_csv(
+            path,
+            # one thread: on a shared 2-core machine threads cost more than they save
+            read_options=pv.ReadOptions(use_threads=False),
+            parse_options=pv.ParseOptions(newlines_in_values=bool(text_columns)),
+            convert_options=pv.ConvertOptions(
+                include_columns=columns, include_missing_columns=columns is not None,
+                column_types={**{name: pa.string() for name in text_columns},
+                              **{name: pa.type_for_alias(t) for name, t in (types or {}).items()}}),
+        )
+    except (pa.ArrowInvalid, OSError):
+        return None
+
+
+def _numbers(column, dtype) -> np.ndarray:
+    """A pyarrow int64/float64 column's values as numpy (read from its buffers: pyarrow's
+    own ``to_numpy`` imports pandas); values under nulls are unspecified."""
+    parts = [np.frombuffer(chunk.buffers()[1], dtype=dtype)[chunk.offset:chunk.offset + len(chunk)]
+             for chunk in column.chunks]
+    return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
+
+
+def _valid(column) -> np.ndarray:
+    """Where a pyarrow column has a value (not null), as a boolean numpy array."""
+    parts = []
+    for chunk in column.chunks:
+        bitmap = chunk.buffers()[0]
+        if not chunk.null_count or bitmap is None:  # no null, or all null (the null type)
+            parts.append(np.full(len(chunk), not chunk.null_count))
+            continue
+        bits = np.unpackbits(np.frombuffer(bitmap, dtype=np.uint8), bitorder="little")
+        parts.append(bits[chunk.offset:chunk.offset + len(chunk)].astype(bool))
+    return np.concatenate(parts) if parts else np.empty(0, dtype=bool)
+
+
+def _int_column(column, *, nulls: bool = False) -> np.ndarray | None:
+    """An int64 pyarrow column as numpy (nulls as 0 if ``nulls``), or ``None`` when it is not
+    one."""
+    import pyarrow as pa
+
+    if pa.types.is_null(column.type) and nulls:
+        return np.zeros(len(column), dtype=np.int64)
+    if column.type != pa.int64() or (column.null_count and not nulls):
+        return None
+    values = _numbers(column, np.int64)
+    return np.where(_valid(column), values, 0) if column.null_count else values
+
+
 def read_comments_csv(path: Path) -> tuple[dict[int, str], set[int], set[int]]:
     """``comments.csv`` → (texts by tid, mod-out tids, meta tids) (§11)."""
+    table = _arrow_table(path, columns=["comment-id", "comment-body", "is-meta", "moderated"],
+                         text_columns=("comment-body", "is-meta"))
+    if table is not None and table.num_rows:
+        tids = _int_column(table.column("comment-id"))
+        moderated = _int_column(table.column("moderated"), nulls=True)
+        if tids is not None and moderated is not None and len(np.unique(tids)) == len(tids):
+            bodies = table.column("comment-body").to_pylist()
+            flags = table.column("is-meta").to_pylist()
+            ids = tids.tolist()
+            texts = {tid: body or "" for tid, body in zip(ids, bodies, strict=True)}
+            meta = {tid for tid, flag in zip(ids, flags, strict=True)
+                    if str(flag or "").strip().lower() in ("1", "true")}
+            mod_out = meta | set(tids[moderated == -1].tolist())
+            return texts, mod_out, meta
+    return _read_comments_rows(path)
+
+
+def _read_comments_rows(path: Path) -> tuple[dict[int, str], set[int], set[int]]:
     texts, mod_out, meta = {}, set(), set()
     for n, row in _read_rows(path):
         where = f"{path}, line {n}"
@@ -113,7 +198,8 @@ def read_opendata(folder: Path | str) -> Conversation:
     Uses ``votes.csv`` (every vote event, latest wins) when present, otherwise the final
     matrix in ``participants-votes.csv``; ``comments.csv`` (optional) for moderation and
     texts; the ``group-id`` column of ``participants-votes.csv`` (if present) for
-    Polis's groups.
+    Polis's groups (when ``votes.csv`` is there, only the ``participant`` and ``group-id``
+    columns of ``participants-votes.csv`` are read and checked).
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -123,11 +209,12 @@ def read_opendata(folder: Path | str) -> Conversation:
         texts, mod_out, meta = read_comments_csv(folder / "comments.csv")
     groups: dict[int, int] = {}
     wide = folder / "participants-votes.csv"
-    if wide.exists():
-        pids, tids, votes, groups = _read_wide(wide)
     if (folder / "votes.csv").exists():
         pids, tids, votes, stamps = _read_events(folder / "votes.csv")
+        if wide.exists():  # the votes come from the events; only the groups from here
+            groups = _read_groups(wide)
     elif wide.exists():
+        pids, tids, votes, groups = _read_wide(wide)
         stamps = None
     else:
         raise ValueError(f"{folder}: neither votes.csv nor participants-votes.csv")
@@ -144,6 +231,39 @@ def _vote(value: str, *, where: str) -> int:
 
 
 def _read_events(path: Path):
+    """``votes.csv`` → (pids, tids, internal-sign votes, timestamps or None), file order."""
+    table = _arrow_table(path, columns=["timestamp", "comment-id", "voter-id", "vote"],
+                         types={"timestamp": "float64", "comment-id": "int64",
+                                "voter-id": "int64", "vote": "int64"})
+    if table is not None and table.num_rows:
+        pids = _int_column(table.column("voter-id"))
+        tids = _int_column(table.column("comment-id"))
+        votes = _int_column(table.column("vote"))
+        stamps = _arrow_times(table.column("timestamp"))
+        if (pids is not None and tids is not None and votes is not None and stamps is not False
+                and ((votes >= -1) & (votes <= 1)).all()):
+            return pids, tids, -votes, stamps
+    return _read_events_rows(path)
+
+
+def _arrow_times(column):
+    """Finite float times, ``None`` when every one is missing, ``False`` if not checked here."""
+    import pyarrow as pa
+
+    if column.null_count == len(column):
+        return None
+    if column.null_count or not (pa.types.is_integer(column.type)
+                                 or pa.types.is_floating(column.type)):
+        return False
+    dtype = np.int64 if column.type == pa.int64() else (
+        np.float64 if column.type == pa.float64() else None)
+    if dtype is None:
+        return False
+    stamps = _numbers(column, dtype).astype(np.float64)
+    return stamps if np.isfinite(stamps).all() else False
+
+
+def _read_events_rows(path: Path):
     rows = _read_rows(path)
     pids, tids, votes = (np.empty(len(rows), dtype=np.int64) for _ in range(3))
     for i, (n, row) in enumerate(rows):
@@ -169,12 +289,93 @@ def _statement_columns(path: Path, header: list[str]) -> tuple[int, np.ndarray]:
     return first, np.array(tids, dtype=np.int64)
 
 
+def _wide_header(path: Path) -> list[str]:
+    with path.open(newline="", encoding="utf-8", errors="replace") as fh:
+        return next(csv.reader(fh), [])
+
+
+def _wide_ids(table, path: Path) -> tuple[np.ndarray, dict[int, int]] | None:
+    """(participant ids, groups) from a table, or ``None`` when a check fails."""
+    import pyarrow as pa
+
+    names = table.column_names
+    if names.count("participant") != 1 or names.count("group-id") > 1:
+        return None
+    pids = _int_column(table.column("participant"))
+    if pids is None or len(np.unique(pids)) != len(pids):
+        return None
+    groups: dict[int, int] = {}
+    if "group-id" in names:
+        column = table.column("group-id")
+        gids = _int_column(table.column("group-id"), nulls=True)
+        if gids is None:
+            return None
+        valid = _valid(column) if not pa.types.is_null(column.type) else (
+            np.zeros(len(pids), dtype=bool))
+        groups = dict(zip(pids[valid].tolist(), gids[valid].tolist(), strict=True))
+    return pids, groups
+
+
+def _read_groups(path: Path) -> dict[int, int]:
+    """Only the ``group-id`` of each participant in ``participants-votes.csv``."""
+    header = _wide_header(path)
+    if "participant" in header:
+        table = _arrow_table(path, columns=["participant", "group-id"] if "group-id" in header
+                             else ["participant"])
+        ids = _wide_ids(table, path) if table is not None and table.num_rows else None
+        if ids is not None:
+            return ids[1]
+    return _read_wide_rows(path)[3]
+
+
 def _read_wide(path: Path):
     """``participants-votes.csv``: one event per voted cell, rows in file order.
 
     Polis writes the rows in its matrix order, i.e. by arrival (not by participant id), so
     the file order is kept: it is the arrival order k-means starts from (§5).
     """
+
+    header = _wide_header(path)
+    if header:
+        first, col_tids = _statement_columns(path, header)
+        table = _arrow_table(path)
+        ids = _wide_ids(table, path) if table is not None and table.num_rows else None
+        if ids is not None and table.num_columns == len(header):
+            pids, groups = ids
+            events = _wide_events(table, first, len(col_tids))
+            if events is not None:
+                rows, cols, votes = events
+                return pids[rows], col_tids[cols], -votes, groups
+    return _read_wide_rows(path)
+
+
+def _wide_events(table, first: int, m: int):
+    """(rows, statement columns, export-sign votes) of every voted cell, row-major, or ``None``
+    when a statement column is not whole numbers in {-1, 0, 1}. The statement columns are
+    joined into one Arrow array first, so the checks are a few numpy calls, not one per
+    column."""
+    import pyarrow as pa
+
+    n = table.num_rows
+    columns = [table.column(first + j) for j in range(m)]
+    typed = [j for j, column in enumerate(columns) if not pa.types.is_null(column.type)]
+    if any(columns[j].type != pa.int64() for j in typed):
+        return None
+    if not typed:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64)
+    joined = pa.chunked_array(
+        [pa.concat_arrays([chunk for j in typed for chunk in columns[j].chunks])])
+    voted = np.flatnonzero(_valid(joined))
+    votes = _numbers(joined, np.int64)[voted]
+    if not ((votes >= -1) & (votes <= 1)).all():
+        return None
+    rows = voted % n
+    cols = np.asarray(typed, dtype=np.int64)[voted // n]
+    order = np.argsort(rows, kind="stable")  # row-major: rows, then columns left to right
+    return rows[order], cols[order], votes[order]
+
+
+def _read_wide_rows(path: Path):
     reader = csv.reader(io.StringIO(_read_text(path), newline=""))
     header = next(reader, None)
     if not header:

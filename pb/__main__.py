@@ -28,13 +28,19 @@ def _parser() -> argparse.ArgumentParser:
     outcome.add_argument("--json", action="store_true")
     info = commands.add_parser("info", help="META summary and ballot statistics")
     info.add_argument("file")
+    for command in (outcome, info):
+        command.add_argument(
+            "--strict", action="store_true",
+            help="refuse the quirks pabutools tolerates (repeated projects in a vote, "
+                 "'none' votes, counts that disagree with META, ...) instead of repairing them")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        instance, profile = read_pabulib(args.file)
+        instance, profile = read_pabulib(
+            args.file, strict=args.strict, on_warning=lambda line: print(line, file=sys.stderr))
     except (OSError, PabulibError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -132,3 +132,73 @@ def test_participants_votes_rows_are_in_arrival_order(tmp_path):
     by_id = read_opendata(tmp_path).matrix
     assert by_id.pids[by_id.arrival].tolist() == [1, 2, 3]
     assert (arrived.raw != by_id.raw).nnz == 0
+
+
+ROW_READERS = ("_read_events_rows", "_read_wide_rows", "_read_comments_rows")
+
+
+@pytest.mark.parametrize("name", sorted(ARI_FLOOR))
+def test_real_exports_take_the_vectorised_path_and_match_the_row_by_row_reader(name,
+                                                                              monkeypatch):
+    from deliberation import polis_io
+
+    folder = POLIS_DATA / name
+    row_by_row = {reader: getattr(polis_io, reader) for reader in ROW_READERS}
+    wide = row_by_row["_read_wide_rows"](folder / "participants-votes.csv")
+    comments = row_by_row["_read_comments_rows"](folder / "comments.csv")
+    events = (row_by_row["_read_events_rows"](folder / "votes.csv")
+              if (folder / "votes.csv").exists() else None)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the row-by-row reader was used")
+
+    for reader in ROW_READERS:
+        monkeypatch.setattr(polis_io, reader, refuse)
+    fast_wide = polis_io._read_wide(folder / "participants-votes.csv")
+    for ours, theirs in zip(fast_wide[:3], wide[:3], strict=True):
+        assert np.array_equal(ours, theirs)
+    assert fast_wide[3] == wide[3] == polis_io._read_groups(folder / "participants-votes.csv")
+    assert polis_io.read_comments_csv(folder / "comments.csv") == comments
+    if events is not None:
+        for ours, theirs in zip(polis_io._read_events(folder / "votes.csv"), events, strict=True):
+            assert np.array_equal(ours, theirs)
+    polis_io.read_opendata(folder)
+
+
+def test_the_cluster_command_imports_no_scikit_learn_umap_or_pandas():
+    import subprocess
+    import sys
+
+    probe = ("import sys, runpy; sys.argv = ['deliberation', 'cluster', sys.argv[1], '--json'];"
+             "import deliberation.__main__ as m; m.main(sys.argv[1:]);"
+             "print(sorted(n for n in ('sklearn', 'umap', 'pandas', 'polars', 'numba')"
+             " if n in sys.modules), file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", probe, str(POLIS_DATA / "brexit-consensus")],
+                         capture_output=True, text=True, check=True)
+    assert out.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_files_of_several_pyarrow_blocks_read_as_row_by_row(tmp_path):
+    # files over 1 MB: pyarrow splits them into 1 MB blocks (chunks with offsets and nulls).
+    from deliberation import polis_io
+    from deliberation.matrix import build_vote_matrix
+    from deliberation.synthetic import planted_conversation
+
+    conv = planted_conversation(n_participants=3000, n_statements=400, n_votes=120_000, seed=3)
+    matrix = build_vote_matrix(pids=conv.pids, tids=conv.tids, votes=conv.votes,
+                               timestamps=conv.timestamps)
+    group_of = np.where(np.arange(matrix.shape[0]) % 7 == 0, -1, np.arange(matrix.shape[0]) % 3)
+    write_opendata(tmp_path, matrix, group_of=group_of)
+    for name in ("participants-votes.csv", "votes.csv"):
+        assert polis_io._arrow_table(tmp_path / name).column(0).num_chunks > 1
+    wide = polis_io._read_wide(tmp_path / "participants-votes.csv")
+    rows = polis_io._read_wide_rows(tmp_path / "participants-votes.csv")
+    for ours, theirs in zip(wide[:3], rows[:3], strict=True):
+        assert np.array_equal(ours, theirs)
+    assert wide[3] == rows[3] == polis_io._read_groups(tmp_path / "participants-votes.csv")
+    events = polis_io._read_events(tmp_path / "votes.csv")
+    for ours, theirs in zip(events, polis_io._read_events_rows(tmp_path / "votes.csv"),
+                            strict=True):
+        assert np.array_equal(ours, theirs)
+    again = read_opendata(tmp_path).matrix
+    assert (again.raw != matrix.raw).nnz == 0

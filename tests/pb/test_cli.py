@@ -46,3 +46,49 @@ def test_a_broken_file_is_a_clear_error(tmp_path, capsys):
     broken.write_text("META\nkey;value\nbudget;10\n")
     assert main(["info", str(broken)]) == 2
     assert "broken.pb:" in capsys.readouterr().err
+
+
+QUIRKY = """META
+key;value
+budget;100
+vote_type;approval
+num_votes;3
+PROJECTS
+project_id;cost
+1;60
+2;50
+VOTES
+voter_id;vote
+a;1,1
+b;2,2
+"""
+
+
+def test_repairs_are_warned_on_stderr_and_refused_with_strict(tmp_path, capsys):
+    path = tmp_path / "quirky.pb"
+    path.write_text(QUIRKY)
+    assert main(["outcome", str(path), "--rule", "greedy", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["selected"] == ["1"]
+    assert captured.err.splitlines() == [
+        "quirky.pb:5: warning: META num_votes is 3 but the section has 2 rows; the rows count "
+        "(1 time)",
+        "quirky.pb:12: warning: voter a: a project appears twice in vote '1,1'; counted once "
+        "(2 times)",
+    ]
+    assert main(["outcome", str(path), "--rule", "greedy", "--strict"]) == 2
+    assert capsys.readouterr().err == (
+        "error: quirky.pb:12: voter a: a project appears twice in vote '1,1'\n")
+    assert main(["info", str(path), "--strict"]) == 2
+
+
+def test_the_outcome_command_imports_neither_scipy_nor_dataframe_libraries():
+    import subprocess
+    import sys
+
+    probe = ("import sys; import pb.__main__ as m; m.main(sys.argv[1:]);"
+             "print(sorted(n for n in ('scipy', 'sklearn', 'pandas', 'pyarrow', 'polars', 'flask')"
+             " if n in sys.modules), file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", probe, "outcome", LAS, "--rule", "mes", "--json"],
+                         capture_output=True, text=True, check=True)
+    assert out.stderr.strip().splitlines()[-1] == "[]"
