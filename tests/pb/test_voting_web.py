@@ -142,7 +142,7 @@ def test_staff_only_processes_are_invisible_to_the_public(client, people, login_
 
 
 def test_ballot_posts_are_rate_limited(tmp_path):
-    from tests.conftest import _make_app
+    from tests.helpers import make_app as _make_app
 
     (tmp_path / "limited").mkdir()
     limited = _make_app(tmp_path / "limited", RATELIMIT_ENABLED=True,
