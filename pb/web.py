@@ -124,6 +124,8 @@ def ballot(process_id):
 
 
 def _submitted(process) -> dict:
+    if request.is_json or request.files:  # the ballot is a browser form of text fields
+        abort(400, _("Send the ballot as the ballot form does."))
     if request.form.get("process", str(process.id)) != str(process.id):
         abort(400, _("This ballot belongs to another budget."))
     if not (current_user.is_authenticated or _codes().get(str(process.id))):

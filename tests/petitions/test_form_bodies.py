@@ -61,11 +61,29 @@ def world(app, client, people, scheme, login_as):
                                          title="Plant trees", action="Plant more trees.",
                                          background="", now=NOW)
     service.start_sponsoring(sponsoring.id, creator=people["creator"], now=NOW)
+    budget = _voting_budget(owner=admin)
     login_as(client, admin)
     sponsoring = db.session.get(Petition, sponsoring.id)
-    return {"open": opened.id, "sponsoring": sponsoring.id,
+    return {"budget": budget.id, "budget_project": budget.projects[0].id,
+            "open": opened.id, "sponsoring": sponsoring.id,
             "sponsor_token": sponsoring.sponsor_token, "scheme": scheme.id,
             "user": people["citizen"].id}
+
+
+def _voting_budget(*, owner):
+    """A public knapsack budget in its voting phase, so the budgets forms are reached."""
+    from core.process import Audience, Commitment
+    from pb.models import BudgetProcess, BudgetProject, Phase
+
+    process = BudgetProcess(title="Riverside", commitment=Commitment.BINDING,
+                            audience=Audience.PUBLIC, owner_id=owner.id, currency="EUR",
+                            voting_at=NOW - timedelta(days=1), results_at=NOW + timedelta(days=9))
+    process.set_rules(budget=6000, vote_type="knapsack")
+    process.projects = [BudgetProject(project_id="1", name="Benches", cost=4000, category="parks")]
+    db.session.add(process)
+    process.move_to(Phase.VOTING, now=NOW - timedelta(days=1))
+    db.session.commit()
+    return process
 
 
 def _url(rule, world) -> str:
@@ -80,6 +98,10 @@ def _url(rule, world) -> str:
             values[arg] = world["scheme"]
         elif arg == "user_id":
             values[arg] = world["user"]
+        elif arg == "process_id":
+            values[arg] = world["budget"]
+        elif arg == "project_pk":
+            values[arg] = world["budget_project"]
         else:
             values[arg] = 1
     return rule.build(values)[1]
@@ -106,9 +128,16 @@ IGNORE_THE_BODY = {"/account/confirm/resend", "/language", "/logout",
                    "/register"}
 
 
+# Budget and conversation routes check the phase and the object before the form, so a
+# refusal there may be another 4xx; it must still be a 4xx that changes nothing.
+PHASE_GUARDED = ("/budgets/", "/conversations/")
+
+
 def _check(rule, response):
     if rule.rule in IGNORE_THE_BODY:
         assert response.status_code < 500, (rule.rule, response.status_code)
+    elif rule.rule.startswith(PHASE_GUARDED):
+        assert 400 <= response.status_code < 500, (rule.rule, response.status_code)
     else:
         assert response.status_code == 400, (rule.rule, response.status_code)
 
