@@ -109,6 +109,8 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
         app.register_blueprint(blueprint)
 
     from core.cli import register_cli
+    from deliberation.cli import conversations_cli
 
     register_cli(app)
+    app.cli.add_command(conversations_cli)
     return app

@@ -1,0 +1,151 @@
+"""The math off the request path: load votes as numpy columns, run the pipeline
+warm-started from the stored run, store the result with the vote sequence it came from.
+
+Called by ``flask conversations recompute`` and ``flask conversations worker``; a page view
+only reads :class:`ConversationResult` (docs/ARCHITECTURE.md "Scale path").
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import func, select, text
+
+from core.db import db, upsert, write_transaction
+from deliberation.math_json import to_math_pca2, warm_start_from_math_pca2
+from deliberation.matrix import VoteMatrix, build_vote_matrix
+from deliberation.models import Conversation, ConversationResult, Participant, Statement
+from deliberation.pipeline import ClusteringResult, run_pipeline
+
+log = logging.getLogger(__name__)
+
+_VOTES_SQL = {
+    # One row, one string: no Python object per vote; numpy parses it in C.
+    "sqlite": "SELECT group_concat(v, ',') FROM (SELECT participant_id || ',' || statement_id "
+              "|| ',' || value AS v FROM votes WHERE conversation_id = :c ORDER BY id)",
+    "postgresql": "SELECT string_agg(participant_id || ',' || statement_id || ',' || value, "
+                  "',' ORDER BY id) FROM votes WHERE conversation_id = :c",
+}
+
+
+@dataclass(frozen=True)
+class LoadedVotes:
+    matrix: VoteMatrix
+    n_votes: int
+    vote_seq: int
+
+
+def vote_columns(conversation_id: int) -> np.ndarray:
+    """(n, 3) int64: participant id, statement id, value (+1 agree), in order of each
+    cell's first vote (row id), read with one SELECT."""
+    dialect = db.session.get_bind().dialect.name
+    sql = _VOTES_SQL["postgresql" if dialect == "postgresql" else "sqlite"]
+    joined = db.session.execute(text(sql), {"c": conversation_id}).scalar()
+    if not joined:
+        return np.zeros((0, 3), dtype=np.int64)
+    return np.fromstring(joined, dtype=np.int64, sep=",").reshape(-1, 3)
+
+
+def _numbers(model, conversation_id: int) -> tuple[np.ndarray, np.ndarray]:
+    rows = db.session.execute(select(model.id, model.number).where(
+        model.conversation_id == conversation_id).order_by(model.id)).all()
+    arr = np.asarray(rows, dtype=np.int64).reshape(-1, 2)
+    return arr[:, 0], arr[:, 1]
+
+
+def load_votes(conversation_id: int) -> LoadedVotes | None:
+    """The conversation's vote matrix in Polis ids (participant and statement numbers),
+    internal sign; None without votes. Rejected statements are mod-out, meta ones meta."""
+    vote_seq = db.session.scalar(select(Conversation.vote_seq).where(
+        Conversation.id == conversation_id))
+    columns = vote_columns(conversation_id)
+    if len(columns) == 0:
+        return None
+    p_ids, p_numbers = _numbers(Participant, conversation_id)
+    s_ids, s_numbers = _numbers(Statement, conversation_id)
+    flags = db.session.execute(select(Statement.number, Statement.moderation, Statement.is_meta)
+                               .where(Statement.conversation_id == conversation_id)).all()
+    matrix = build_vote_matrix(
+        pids=p_numbers[np.searchsorted(p_ids, columns[:, 0])],
+        tids=s_numbers[np.searchsorted(s_ids, columns[:, 1])],
+        votes=-columns[:, 2],
+        mod_out_tids=[n for n, moderation, _meta in flags if moderation < 0],
+        meta_tids=[n for n, _moderation, meta in flags if meta])
+    return LoadedVotes(matrix=matrix, n_votes=len(columns), vote_seq=vote_seq or 0)
+
+
+def _plain(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"not JSON: {type(value)}")
+
+
+def points(result: ClusteringResult) -> dict:
+    """The opinion map: in-conv participants (Polis ids) at their PCA position, by group."""
+    rows = np.flatnonzero(result.in_conv)
+    return {"pids": result.matrix.pids[rows].tolist(),
+            "x": np.round(result.projection[rows, 0], 4).tolist(),
+            "y": np.round(result.projection[rows, 1], 4).tolist(),
+            "group": result.group_of[rows].tolist()}
+
+
+def umap_points(result: ClusteringResult) -> dict | None:
+    """The UMAP alternative view (slow: only the worker computes it); None when too small."""
+    from deliberation.umap_map import LABEL, umap_map
+
+    try:
+        view = umap_map(result, seed=42)
+    except (ValueError, ImportError) as exc:
+        log.info("no UMAP view: %s", exc)
+        return None
+    return {"pids": view.pids.tolist(), "x": np.round(view.xy[:, 0], 4).tolist(),
+            "y": np.round(view.xy[:, 1], 4).tolist(), "group": view.group_of.tolist(),
+            "label": LABEL}
+
+
+def recompute(conversation_id: int, *, now: datetime, with_umap: bool = False
+              ) -> ClusteringResult | None:
+    """Run the math for one conversation and store it; None when it has no votes yet."""
+    started = time.perf_counter()
+    db.session.commit()  # a fresh snapshot
+    loaded = load_votes(conversation_id)
+    if loaded is None:
+        return None
+    stored = db.session.get(ConversationResult, conversation_id)
+    previous = None
+    if stored is not None and stored.math:
+        try:
+            previous = warm_start_from_math_pca2(stored.math)
+        except ValueError:
+            log.warning("conversation %s: stored math unusable, starting cold", conversation_id)
+    db.session.commit()  # no read transaction held while the math runs
+    result = run_pipeline(loaded.matrix, previous=previous)
+    math = json.loads(json.dumps(to_math_pca2(result), default=_plain))
+    values = {
+        "vote_seq": loaded.vote_seq, "n_votes": loaded.n_votes, "computed_at": now,
+        "seconds": 0.0, "priorities": math["comment-priorities"], "math": math,
+        "points": points(result),
+        "umap": umap_points(result) if with_umap else None,
+    }
+    values["seconds"] = round(time.perf_counter() - started, 3)
+    with write_transaction():
+        stmt = upsert(ConversationResult).values(conversation_id=conversation_id, **values)
+        db.session.execute(stmt.on_conflict_do_update(
+            index_elements=["conversation_id"],
+            set_={k: getattr(stmt.excluded, k) for k in values}))
+    return result
+
+
+def stale_conversations() -> list[int]:
+    """Conversations with votes or moderation newer than their stored result."""
+    query = (select(Conversation.id)
+             .outerjoin(ConversationResult,
+                        ConversationResult.conversation_id == Conversation.id)
+             .where(Conversation.vote_seq > func.coalesce(ConversationResult.vote_seq, -1),
+                    Conversation.vote_seq > 0)
+             .order_by(Conversation.id))
+    return list(db.session.scalars(query))
