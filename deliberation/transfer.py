@@ -101,8 +101,8 @@ def read_export(path: Path | str):
             texts, mod_out, meta = dict(conv.texts), set(), set()
             if (folder / "comments.csv").exists():
                 texts, mod_out, meta = polis_io.read_comments_csv(folder / "comments.csv")
-        except ValueError as exc:
-            raise BadExport(str(exc)) from None
+        except ValueError as exc:  # name the file, not our temporary folder
+            raise BadExport(str(exc).replace(f"{folder}/", "")) from None
         return conv, texts, mod_out, meta, _summary(folder)
 
 
