@@ -11,6 +11,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -41,9 +42,9 @@ class ModerationForm(Form):
                                      option_widget=CheckboxInput(),
                                      validators=[DataRequired(_l("Choose a statement."))])
     action = RadioField(_l("Decision"), choices=[
-        (Moderation.ACCEPTED.value, _l("Accept")),
-        (Moderation.REJECTED.value, _l("Reject")),
-        (Moderation.META.value, _l("Mark as about the conversation (meta)"))],
+        SelectChoice(Moderation.ACCEPTED.value, _l("Accept")),
+        SelectChoice(Moderation.REJECTED.value, _l("Reject")),
+        SelectChoice(Moderation.META.value, _l("Mark as about the conversation (meta)"))],
         validators=[InputRequired(_l("Choose a decision."))])
     reason = StringField(_l("Reason (shown in the audit log)"),
                          validators=[Optional(), Length(max=500)])
@@ -62,10 +63,11 @@ class ConversationForm(Form):
     statement_max_length = IntegerField(_l("Longest statement (characters)"), default=140,
                                         validators=[InputRequired(), NumberRange(20, 1000)])
     commitment = RadioField(_l("Commitment"), default=Commitment.ADVISORY.value, choices=[
-        (Commitment.ADVISORY.value, _l("Advisory: the authority takes input")),
-        (Commitment.BINDING.value, _l("Binding: the authority acts on the result"))])
+        SelectChoice(Commitment.ADVISORY.value, _l("Advisory: the authority takes input")),
+        SelectChoice(Commitment.BINDING.value, _l("Binding: the authority acts on the result"))])
     audience = RadioField(_l("Audience"), default=Audience.PUBLIC.value, choices=[
-        (Audience.PUBLIC.value, _l("Public")), (Audience.STAFF.value, _l("Staff only"))])
+        SelectChoice(Audience.PUBLIC.value, _l("Public")),
+        SelectChoice(Audience.STAFF.value, _l("Staff only"))])
     opens_at = DateTimeLocalField(_l("Opens at (UTC, optional)"), validators=[Optional()])
     closes_at = DateTimeLocalField(_l("Closes at (UTC, optional)"), validators=[Optional()])
 

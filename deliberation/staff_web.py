@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from wtforms import SelectChoice
 
 from core.db import utcnow
 from core.roles import Role
@@ -85,7 +86,7 @@ def moderation(conversation_id):
     if not service.can_moderate(user(), conversation):
         abort(403)
     form = forms.ModerationForm()
-    form.statements.choices = [(s.id, s.text) for s in conversation.statements]
+    form.statements.choices = [SelectChoice(s.id, s.text) for s in conversation.statements]
     if form.validate_on_submit():
         try:
             moved = service.moderate(conversation.id, form.statements.data,
