@@ -181,14 +181,15 @@ def _number_new_rows(session, _context, _instances) -> None:
         if not isinstance(obj, Statement | Participant) or obj.number is not None:
             continue
         model = type(obj)
-        owner = obj.conversation_id or id(getattr(obj, "conversation", None))
-        key = (model, owner)
+        parent = getattr(obj, "conversation", None)
+        conversation_id = obj.conversation_id or getattr(parent, "id", None)
+        key = (model, conversation_id or id(parent))
         if key not in following:
             highest = None
-            if obj.conversation_id is not None:
+            if conversation_id is not None:
                 with session.no_autoflush:
                     highest = session.scalar(select(func.max(model.number)).where(
-                        model.conversation_id == obj.conversation_id))
+                        model.conversation_id == conversation_id))
             following[key] = 0 if highest is None else highest + 1
         obj.number = following[key]
         following[key] += 1

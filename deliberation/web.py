@@ -20,6 +20,14 @@ bp.record_once(identity.init)
 VOTES = {"agree": 1, "disagree": -1, "pass": 0}
 
 
+@bp.app_template_global("conversation_for_petition")
+def conversation_for_petition(petition_id: int):
+    """For the petition page's link (templates/deliberation/_petition_link.html)."""
+    from deliberation.facilitation import conversation_for_petition as find
+
+    return find(petition_id)
+
+
 def user():
     return current_user if current_user.is_authenticated else None
 
