@@ -108,17 +108,24 @@ def read_export(path: Path | str):
 
 def import_export(path: Path | str, *, actor=None, now: datetime,
                   title: str | None = None) -> Conversation:
-    """A closed conversation holding the export's statements, participants and final votes.
-
-    Participants are stored in their order of arrival and their votes row by row, so the
-    vote row ids give the math the same arrival order as the export (polis-math.md §5)."""
+    """A closed conversation holding an openData export's statements, participants and
+    final votes (see :func:`import_matrix`)."""
     conv, texts, mod_out, meta, summary = read_export(path)
-    m = conv.matrix
+    return import_matrix(conv.matrix, texts=texts, mod_out=mod_out, meta=meta, actor=actor,
+                         now=now, title=(title or summary.get("topic") or Path(path).stem),
+                         description=summary.get("conversation-description", ""))
+
+
+def import_matrix(m, *, texts: dict[int, str], mod_out=(), meta=(), actor=None,
+                  now: datetime, title: str, description: str = "") -> Conversation:
+    """A closed conversation from a vote matrix (Polis ids, internal sign), in one
+    transaction. Participants are stored in their order of arrival and their votes row by
+    row, so the vote row ids give the math the same arrival order (polis-math.md §5)."""
+    mod_out, meta = set(mod_out), set(meta)
     tids = sorted(set(texts) | set(m.tids.tolist()))
     with write_transaction():
         conversation = Conversation(
-            title=(title or summary.get("topic") or Path(path).stem)[:200],
-            description=summary.get("conversation-description", ""),
+            title=title[:200], description=description,
             phase=ConversationPhase.CLOSED, commitment=Commitment.ADVISORY,
             audience=Audience.PUBLIC, owner_id=getattr(actor, "id", None), created_at=now,
             statement_max_length=max([140, *(len(t) for t in texts.values())]),
@@ -139,24 +146,31 @@ def import_export(path: Path | str, *, actor=None, now: datetime,
         participant_id = dict(db.session.execute(select(Participant.number, Participant.id)
                                                  .where(Participant.conversation_id
                                                         == conversation.id)).all())
-        raw = m.raw
-        col_ids = np.asarray([statement_id[int(t)] for t in m.tids], dtype=np.int64)
-        rows = []
-        for row in order:
-            start, end = raw.indptr[row], raw.indptr[row + 1]
-            pid = participant_id[int(m.pids[row])]
-            rows.extend({"conversation_id": conversation.id, "participant_id": pid,
-                         "statement_id": int(sid), "value": -int(v), "modified_at": now}
-                        for sid, v in zip(col_ids[raw.indices[start:end]],
-                                          raw.data[start:end], strict=True))
-            if len(rows) >= 50_000:
-                db.session.execute(insert(Vote), rows)
-                rows = []
-        if rows:
-            db.session.execute(insert(Vote), rows)
+        _insert_votes(conversation.id, m, order, statement_id, participant_id, now)
         audit.record(actor, "conversation.import", "conversation", conversation.id, now=now,
-                     votes=int(raw.nnz))
+                     votes=int(m.raw.nnz))
     return conversation
+
+
+def _insert_votes(conversation_id, m, order, statement_id, participant_id, now) -> None:
+    raw = m.raw
+    col_ids = np.asarray([statement_id[int(t)] for t in m.tids], dtype=np.int64)
+    row_ids = np.asarray([participant_id[int(p)] for p in m.pids], dtype=np.int64)
+    # Rows in order of arrival, each row's cells together.
+    starts, ends = raw.indptr[order], raw.indptr[order + 1]
+    lengths = ends - starts
+    cells = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)]) \
+        if len(order) else np.zeros(0, dtype=np.int64)
+    pids = np.repeat(row_ids[order], lengths)
+    sids = col_ids[raw.indices[cells]]
+    values = -raw.data[cells].astype(np.int64)
+    for lo in range(0, len(cells), 50_000):
+        hi = lo + 50_000
+        db.session.execute(insert(Vote), [
+            {"conversation_id": conversation_id, "participant_id": p, "statement_id": s,
+             "value": v, "modified_at": now}
+            for p, s, v in zip(pids[lo:hi].tolist(), sids[lo:hi].tolist(),
+                               values[lo:hi].tolist(), strict=True)])
 
 
 def export_zip(conversation: Conversation) -> bytes:

@@ -14,7 +14,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PURE_CORES = ["pb.instance", "pb.pabulib", "pb.rules", "deliberation.pipeline",
-              "deliberation.polis_io", "petitions.lifecycle", "core.identity", "petitions.trending"]
+              "deliberation.polis_io", "deliberation.phases", "petitions.lifecycle",
+              "core.identity", "petitions.trending"]
 FORBIDDEN = ("flask", "sqlalchemy", "flask_sqlalchemy", "werkzeug")
 
 
