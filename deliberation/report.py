@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from core.db import db
@@ -113,3 +114,13 @@ def you(conversation_id: int, participant_id: int | None) -> int | None:
         return None
     return db.session.scalar(select(Participant.number).where(
         Participant.id == participant_id, Participant.conversation_id == conversation_id))
+
+
+def citation(agreed: dict[str, list[dict]], *, limit: int = 5) -> list[str]:
+    """Lines an official response can quote: the consensus statements with their agree %
+    (or disagree %), as the report shows them."""
+    lines = [_("“%(text)s” — %(pct)d%% agree (%(n)d votes)", text=r["text"], pct=r["pct"],
+               n=r["n"]) for r in agreed.get("agree", [])[:limit]]
+    lines += [_("“%(text)s” — %(pct)d%% disagree (%(n)d votes)", text=r["text"],
+                pct=r["pct"], n=r["n"]) for r in agreed.get("disagree", [])[:limit]]
+    return lines

@@ -117,10 +117,15 @@ def umap_points(result: ClusteringResult) -> dict | None:
             "label": LABEL}
 
 
+# Seconds spent in each step of the last recompute in this process (bench and logs).
+LAST_TIMINGS: dict[str, float] = {}
+
+
 def recompute(conversation_id: int, *, now: datetime, with_umap: bool = False
               ) -> ClusteringResult | None:
     """Run the math for one conversation and store it; None when it has no votes yet."""
     started = time.perf_counter()
+    LAST_TIMINGS.clear()
     db.session.commit()  # a fresh snapshot
     loaded = load_votes(conversation_id)
     if loaded is None:
@@ -133,7 +138,9 @@ def recompute(conversation_id: int, *, now: datetime, with_umap: bool = False
         except ValueError:
             log.warning("conversation %s: stored math unusable, starting cold", conversation_id)
     db.session.commit()  # no read transaction held while the math runs
+    LAST_TIMINGS["load"] = time.perf_counter() - started
     result = run_pipeline(loaded.matrix, previous=previous)
+    LAST_TIMINGS["pipeline"] = time.perf_counter() - started - LAST_TIMINGS["load"]
     math = json.loads(json.dumps(to_math_pca2(result), default=_plain))
     values = {
         "vote_seq": loaded.vote_seq, "n_votes": loaded.n_votes, "computed_at": now,
@@ -147,6 +154,9 @@ def recompute(conversation_id: int, *, now: datetime, with_umap: bool = False
         db.session.execute(stmt.on_conflict_do_update(
             index_elements=["conversation_id"],
             set_={k: getattr(stmt.excluded, k) for k in values}))
+    LAST_TIMINGS["total"] = time.perf_counter() - started
+    log.info("conversation %s recomputed: %s", conversation_id,
+             {k: round(v, 3) for k, v in LAST_TIMINGS.items()})
     return result
 
 

@@ -56,8 +56,10 @@ def report_page(conversation_id):
     ranked = sorted((r for r in rows if r["gac"] is not None), key=lambda r: -r["gac"])
     uncertain = sorted((r for r in rows if r["total"] and r["pass"] >= 30),
                        key=lambda r: -r["pass"])
+    agreed = report.consensus(run.math, _texts(conversation)) if run else {}
     return render_template("deliberation/report.html", rows=rows, ranked=ranked,
                            uncertain=uncertain, run=run,
+                           citation=report.citation(agreed),
                            participation=report.participation_by_day(conversation.id),
                            **_common(conversation))
 

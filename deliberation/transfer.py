@@ -12,6 +12,7 @@ import io
 import tempfile
 import zipfile
 from datetime import datetime
+from itertools import repeat
 from pathlib import Path, PurePosixPath
 
 import numpy as np
@@ -164,13 +165,22 @@ def _insert_votes(conversation_id, m, order, statement_id, participant_id, now) 
     pids = np.repeat(row_ids[order], lengths)
     sids = col_ids[raw.indices[cells]]
     values = -raw.data[cells].astype(np.int64)
-    for lo in range(0, len(cells), 50_000):
-        hi = lo + 50_000
-        db.session.execute(insert(Vote), [
-            {"conversation_id": conversation_id, "participant_id": p, "statement_id": s,
-             "value": v, "modified_at": now}
-            for p, s, v in zip(pids[lo:hi].tolist(), sids[lo:hi].tolist(),
-                               values[lo:hi].tolist(), strict=True)])
+    # executemany with plain tuples on the DBAPI cursor: millions of rows, no dict per row.
+    connection = db.session.connection()
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    sql = (f"INSERT INTO votes (conversation_id, participant_id, statement_id, value, "
+           f"modified_at) VALUES ({mark}, {mark}, {mark}, {mark}, {mark})")
+    bind = Vote.__table__.c.modified_at.type.bind_processor(connection.dialect)
+    stamp = bind(now) if bind else now  # as SQLAlchemy would store it
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        for lo in range(0, len(cells), 100_000):
+            hi = lo + 100_000
+            cursor.executemany(sql, zip(repeat(conversation_id), pids[lo:hi].tolist(),
+                                        sids[lo:hi].tolist(), values[lo:hi].tolist(),
+                                        repeat(stamp)))
+    finally:
+        cursor.close()
 
 
 def export_zip(conversation: Conversation) -> bytes:

@@ -46,6 +46,7 @@ def test_import_then_recompute_gives_the_engine_cli_groups(runner, db, capsys):
     assert groups_by_pid(stored.math) == groups_by_pid(expected)
     assert stored.math["in-conv"] == expected["in-conv"]
     assert stored.n_votes == db.session.scalar(select(func.count()).select_from(Vote))
+    assert db.session.scalar(select(Vote.modified_at)).tzinfo is not None
 
 
 def test_export_then_import_gives_the_same_vote_matrix(runner, client, db, tmp_path):
@@ -146,6 +147,7 @@ def test_map_and_report_read_the_stored_run(runner, client, db, make_user, login
     report = client.get(f"/conversations/{conversation.id}/report")
     assert report.status_code == 200
     assert "Statement 9" in report.text and "Common ground across groups" in report.text
+    assert "Quote in an official response" in report.text
     assert client.get("/conversations/vendor/plotly.min.js").status_code == 200
 
 
