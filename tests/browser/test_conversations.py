@@ -55,3 +55,65 @@ def test_vote_write_moderate_and_see_the_map(page, live_server):
     # draws without them, so they are not allowed in via 'unsafe-inline').
     blocked = [e for e in errors if "Content Security Policy" in e and "inline style" not in e]
     assert blocked == [], errors
+
+
+@pytest.fixture(scope="module")
+def strict_server(tmp_path_factory):
+    """A small app of its own: one strictly moderated open conversation and a moderator."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from accounts.models import User, UserRole
+    from app import create_app
+    from core.db import db, utcnow
+    from deliberation.models import Conversation, ConversationPhase, Statement
+
+    db_path = tmp_path_factory.mktemp("strict") / "strict.db"
+    app = create_app({"TESTING": True, "SECRET_KEY": "e2e-strict", "RATELIMIT_ENABLED": False,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}"})
+    with app.app_context():
+        db.create_all()
+        moderator = User(email="mod@example.org", display_name="Mo", email_confirmed_at=utcnow(),
+                         role_rows=[UserRole(role="moderator")])
+        moderator.set_password(E2E_PASSWORD)
+        conversation = Conversation(title="Strict town", phase=ConversationPhase.OPEN,
+                                    strict_moderation=True)
+        conversation.statements = [Statement(text=f"Idea number {n}", moderation=1)
+                                   for n in range(3)]
+        db.session.add_all([moderator, conversation])
+        db.session.commit()
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_a_written_statement_is_shown_after_moderation(chromium, strict_server):
+    writer = chromium.new_context(locale="en-GB").new_page()
+    writer.goto(strict_server + "/conversations/1/write")
+    writer.get_by_label("Your statement").fill("Plant fruit trees along the river")
+    writer.get_by_role("button", name=re.compile("^Send")).click()
+    assert "Thank you for your statement" in writer.locator("h1").inner_text()
+    reader = chromium.new_context(locale="en-GB").new_page()
+    reader.goto(strict_server + "/conversations/1")
+    assert reader.locator("#vote-progress").inner_text() == "0 of 3 voted"
+
+    moderator = chromium.new_context(locale="en-GB").new_page()
+    moderator.goto(strict_server + "/login")
+    moderator.get_by_label("Email").fill("mod@example.org")
+    moderator.get_by_label("Password").fill(E2E_PASSWORD)
+    moderator.get_by_role("button", name="Log in").click()
+    moderator.goto(strict_server + "/conversations/1/moderation")
+    moderator.get_by_label("Plant fruit trees along the river").check()
+    moderator.get_by_label("Accept").check()
+    moderator.get_by_label("Reason (shown in the audit log)").fill("clear and on topic")
+    moderator.get_by_role("button", name="Apply to the chosen statements").click()
+    assert "1 statement(s) moderated." in moderator.locator(".flashes").inner_text()
+
+    reader.reload()
+    assert reader.locator("#vote-progress").inner_text() == "0 of 4 voted"
+    for page in (writer, reader, moderator):
+        page.context.close()
