@@ -173,3 +173,16 @@ def test_recompute_needs_an_id_or_all_and_a_real_conversation(runner, db):
     quiet = runner.invoke(args=["conversations", "recompute", str(conversation.id)])
     assert "no votes yet" in quiet.output
     assert db.session.scalar(select(func.count()).select_from(Statement)) == 5
+
+
+@pytest.mark.slow
+def test_worker_computes_the_umap_view_and_the_report_shows_it(runner, client, db):
+    conversation = open_conversation(texts=[f"Statement {i}" for i in range(10)])
+    cid = conversation.id
+    vote_all(conversation, 24)
+    result = runner.invoke(args=["conversations", "worker", "--once", "--umap"])
+    assert result.exit_code == 0, result.output
+    umap = db.session.get(ConversationResult, cid).umap
+    assert len(umap["pids"]) == 24 and "UMAP" in umap["label"]
+    page = client.get(f"/conversations/{cid}/report").text
+    assert 'id="umap-data"' in page and "Participants per group in this view" in page
