@@ -63,7 +63,8 @@ def create_conversation(*, actor, settings: dict, seeds: list[str], now: datetim
 def update_conversation(conversation_id: int, *, actor, settings: dict, seeds: list[str],
                         now: datetime) -> Conversation:
     with write_transaction():
-        conversation = db.session.get(Conversation, conversation_id)
+        # Locked: seed statements take the next numbers (see service._lock_numbers).
+        conversation = db.session.get(Conversation, conversation_id, with_for_update=True)
         if conversation is None:
             raise NotFound(conversation_id)
         if not can_facilitate(actor, conversation):

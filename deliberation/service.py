@@ -104,6 +104,10 @@ def _ensure_participant(conversation: Conversation, who: Who, now: datetime) -> 
         raise NotAllowed(_("Log in to take part in this conversation."))
     if not who.known:
         raise NotAllowed(_("Your browser did not keep our cookie; please allow cookies."))
+    existing = find_participant(conversation.id, who)
+    if existing is not None:
+        return existing.id
+    _lock_numbers(conversation.id)
     key = ({"user_id": who.user.id} if who.user is not None else {"anon_key": who.anon_key})
     next_number = (select(func.coalesce(func.max(Participant.number), -1) + 1)
                    .where(Participant.conversation_id == conversation.id).scalar_subquery())
@@ -112,6 +116,15 @@ def _ensure_participant(conversation: Conversation, who: Who, now: datetime) -> 
                                    created_at=now, **key)
         .on_conflict_do_nothing(index_elements=["conversation_id", *key]))
     return find_participant(conversation.id, who).id
+
+
+def _lock_numbers(conversation_id: int) -> None:
+    """Take the conversation's row lock before numbering a new participant or statement, so
+    that concurrent newcomers get distinct numbers on PostgreSQL (READ COMMITTED: the next
+    statement sees rows committed while we waited). SQLite's BEGIN IMMEDIATE already
+    serialises writers; it ignores FOR UPDATE."""
+    db.session.execute(select(Conversation.id).where(Conversation.id == conversation_id)
+                       .with_for_update())
 
 
 def _check_open(conversation: Conversation, now: datetime) -> None:
@@ -206,6 +219,7 @@ def write_statement(conversation_id: int, text: str, *, who: Who, now: datetime)
             raise NotAllowed(_("Use at most %(max)d characters.",
                                max=conversation.statement_max_length))
         participant_id = _ensure_participant(conversation, who, now)
+        _lock_numbers(conversation.id)
         statement = Statement(conversation_id=conversation.id, text=text, created_at=now,
                               author_id=who.user.id if who.user is not None else None,
                               author_participant_id=participant_id)

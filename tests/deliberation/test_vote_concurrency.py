@@ -8,14 +8,33 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
 from core.db import db
 from deliberation.models import Conversation, Participant, Vote
+from tests.conftest import _make_app, fresh_postgres_database
 
 from .web_helpers import open_conversation
 
 N = 50
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def app(request, tmp_path):
+    """On SQLite (file, WAL), then on PostgreSQL (ON CONFLICT has one path per dialect)."""
+    overrides = {}
+    if request.param == "postgresql":
+        url = fresh_postgres_database(request.getfixturevalue("postgres_url"),
+                                       "conversations_concurrency")
+        overrides = {"SQLALCHEMY_DATABASE_URI": url,
+                     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 10, "max_overflow": N}}
+    app = _make_app(tmp_path, **overrides)
+    with app.app_context():
+        assert db.engine.dialect.name == request.param
+        yield app
+        db.session.remove()
+        db.engine.dispose()
 
 
 def in_parallel(app, request_for):
@@ -72,3 +91,19 @@ def test_fifty_new_anonymous_people_at_once_each_get_a_number(app):
     numbers = db.session.scalars(select(Participant.number)).all()
     assert sorted(numbers) == list(range(N))
     assert db.session.scalar(select(func.count()).select_from(Vote)) == N
+
+
+def test_votes_load_as_columns_on_both_databases(app):
+    from core.db import utcnow
+    from deliberation import service
+    from deliberation.results import recompute
+
+    conversation = open_conversation()
+    sids = [s.id for s in conversation.statements]
+    for person in range(12):
+        who = service.Who(anon_key=str(person).ljust(64, "k"))
+        for i, sid in enumerate(sids):
+            service.cast_vote(conversation.id, sid, (1, -1, 0)[(person + i) % 3], who=who,
+                              now=utcnow())
+    result = recompute(conversation.id, now=utcnow())
+    assert result.matrix.raw.nnz == 60 and result.matrix.shape == (12, 5)
