@@ -68,7 +68,8 @@ run: install
 	$(BIN)/flask seed-demo
 	@echo "Emails (confirmation, password reset) wait in the outbox: run"
 	@echo "  $(BIN)/flask mail send     in another terminal to print them (SMTP if MAIL_SERVER is set)."
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@echo "The conversations worker runs beside the server (recomputes opinion groups as votes arrive)."
+	$(BIN)/flask conversations worker --interval 10 & $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: install-dev system-deps
 	$(BIN)/python -m pytest

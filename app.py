@@ -104,13 +104,19 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     login_manager.session_protection = "basic"
     core_web.init_app(app)
 
+    # Importing the route modules adds their views to each package's blueprint.
+    import deliberation.results_web  # noqa: F401
+    import deliberation.staff_web  # noqa: F401
+    import deliberation.web  # noqa: F401
+    import pb.staff_web  # noqa: F401
+    import pb.web  # noqa: F401
+    import petitions.cli  # noqa: F401
+    import petitions.staff_web  # noqa: F401
+    import petitions.web  # noqa: F401
     from accounts.web import admin_bp
     from accounts.web import bp as accounts_bp
-    from deliberation.web import bp as deliberation_bp
-    from pb import staff_web as pb_staff_web  # noqa: F401 - adds its routes to pb_bp
-    from pb import web as pb_web  # noqa: F401
+    from deliberation.blueprint import bp as deliberation_bp
     from pb.blueprint import bp as pb_bp
-    from petitions import cli, staff_web, web  # noqa: F401 - each adds its part to petitions_bp
     from petitions.blueprint import bp as petitions_bp
 
     for blueprint in (accounts_bp, admin_bp, pb_bp, deliberation_bp, petitions_bp):
@@ -119,6 +125,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     import composition
     from core.cli import register_cli
     from core.privacy import register_erasure
+    from deliberation.cli import conversations_cli
     from pb.cli import budgets as budgets_cli
     from petitions.privacy import forget_user as forget_petition_signer
 
@@ -126,4 +133,5 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     register_cli(app)
     composition.init_app(app)
     app.cli.add_command(budgets_cli)
+    app.cli.add_command(conversations_cli)
     return app

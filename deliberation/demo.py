@@ -1,12 +1,17 @@
-"""Demo conversation for `flask seed-demo` (idempotent: looked up by title)."""
+"""Demo conversations for `flask seed-demo` (idempotent: looked up by title).
+
+One small open conversation voted by the demo voters, and the real vTaiwan UberX
+conversation imported (closed) from ../shared/data/polis when that folder is there.
+Both get their math computed here, so the maps show at once."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 from sqlalchemy import select
 
 from accounts.demo import demo_voters
-from core.db import db, write_transaction
+from core.db import db, utcnow, write_transaction
 from core.process import Audience, Commitment
 from core.roles import Role
 from deliberation.models import Conversation, ConversationPhase, Participant, Statement, Vote
@@ -27,7 +32,29 @@ META_INDEX = 7
 _LEANING = [1, 1, -1, 1, 1, -1, 1, 0]
 
 
+POLIS_EXAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "polis" / "vtaiwan.uberx"
+POLIS_TITLE = "UberX: should ride-hailing follow taxi rules? (vTaiwan, 2015)"
+
+
 def seed(users) -> None:
+    """The demo conversations (see the module docstring)."""
+    _seed_small(users)
+    _seed_polis_example(users)
+
+
+def _seed_polis_example(users) -> None:
+    from deliberation.results import recompute
+    from deliberation.transfer import import_export
+
+    if not POLIS_EXAMPLE.is_dir() or db.session.scalar(
+            select(Conversation).where(Conversation.title == POLIS_TITLE)):
+        return
+    conversation = import_export(POLIS_EXAMPLE, actor=users["facilitator"], now=utcnow(),
+                                 title=POLIS_TITLE)
+    recompute(conversation.id, now=utcnow())
+
+
+def _seed_small(users) -> None:
     """An open advisory conversation with statements and votes from the demo voters."""
     if db.session.scalar(select(Conversation).where(Conversation.title == TITLE)):
         return
@@ -56,3 +83,7 @@ def seed(users) -> None:
                 db.session.add(Vote(conversation_id=conversation.id,
                                     participant_id=participant.id,
                                     statement_id=statement.id, value=value))
+        conversation.vote_seq = 1
+    from deliberation.results import recompute
+
+    recompute(conversation.id, now=utcnow())

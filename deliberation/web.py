@@ -1,35 +1,112 @@
-"""Conversations web pages: the list and one conversation with its statements."""
+"""Conversations web pages for participants: the list, voting, writing statements.
+
+Staff pages (create, edit, moderation, import) are in staff_web.py; the map, report and
+downloads in results_web.py. All register on the blueprint of deliberation/blueprint.py.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
-from flask_login import current_user
-from sqlalchemy import func, select
+from flask import jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
-from core.db import db
-from deliberation.models import Conversation, ConversationPhase, Vote
+from core.db import utcnow
+from core.web import wants_json
+from deliberation import forms, identity, queries, service
+from deliberation.blueprint import bp, conversation_or_404, user
+from deliberation.service import NotAllowed, NotFound
 
-bp = Blueprint("deliberation", __name__, url_prefix="/conversations")
+VOTES = {"agree": 1, "disagree": -1, "pass": 0}
+
+
+@bp.app_template_global("conversation_for_petition")
+def conversation_for_petition(petition_id: int):
+    """For the petition page's link (templates/deliberation/_petition_link.html)."""
+    from deliberation.facilitation import conversation_for_petition as find
+
+    return find(petition_id)
 
 
 @bp.get("/")
 def index():
-    """Conversations that are open or closed, that you may see."""
-    conversations = [c for c in Conversation.listed() if c.visible_to(current_user)]
-    return render_template("deliberation/index.html", conversations=conversations)
+    """Open, upcoming and closed conversations you may see."""
+    sections = queries.index_sections(user(), now=utcnow())
+    return render_template("deliberation/index.html", sections=sections,
+                           can_create=service.can_facilitate(user()))
+
+
+def _voting_context(conversation, *, error=None):
+    who = identity.current_who()
+    now = utcnow()
+    state = service.voting_state(conversation, who)
+    return {"conversation": conversation, "state": state, "error": error,
+            "status": service.status(conversation, now),
+            "your_votes": queries.your_votes(state.votes),
+            "results": queries.result_age(conversation.id, now=now),
+            "can_moderate": service.can_moderate(user(), conversation),
+            "can_facilitate": service.can_facilitate(user(), conversation)}
 
 
 @bp.get("/<int:conversation_id>")
 def show(conversation_id):
-    """One conversation: its statements with agree/disagree/pass counts."""
-    conversation = db.session.get(Conversation, conversation_id)
-    if (conversation is None or conversation.phase is ConversationPhase.DRAFT
-            or not conversation.visible_to(current_user)):
-        abort(404)
-    rows = db.session.execute(
-        select(Vote.statement_id, Vote.value, func.count())
-        .where(Vote.conversation_id == conversation.id)
-        .group_by(Vote.statement_id, Vote.value))
-    tallies: dict[int, dict[int, int]] = {}
-    for statement_id, value, count in rows:
-        tallies.setdefault(statement_id, {})[value] = count
-    return render_template("deliberation/show.html", conversation=conversation, tallies=tallies)
+    """The voting page: one statement at a time, progress, your earlier votes."""
+    conversation = conversation_or_404(conversation_id)
+    return render_template("deliberation/show.html", **_voting_context(conversation))
+
+
+def _next_json(conversation):
+    state = service.voting_state(conversation, identity.current_who())
+    statement = state.statement
+    return {"voted": state.voted, "total": state.total,
+            "progress": _("%(n)d of %(m)d voted", n=state.voted, m=state.total),
+            "next": None if statement is None else {"id": statement.id, "text": statement.text}}
+
+
+@bp.post("/<int:conversation_id>/vote")
+def vote(conversation_id):
+    """Agree / disagree / pass on one statement; JSON for the page script, else redirect."""
+    conversation = conversation_or_404(conversation_id)
+    value = VOTES.get(request.form.get("vote", ""))
+    statement_id = request.form.get("statement_id", type=int)
+    error = None
+    if value is None or statement_id is None:
+        error = _("Choose agree, disagree or pass.")
+    else:
+        try:
+            service.cast_vote(conversation.id, statement_id, value,
+                              who=identity.current_who(create=True), now=utcnow())
+        except NotFound:
+            error = _("There is no such statement in this conversation.")
+        except NotAllowed as exc:
+            error = str(exc)
+    if wants_json():
+        if error:
+            return jsonify(error=error), 400
+        return jsonify(_next_json(conversation))
+    if error:
+        return render_template("deliberation/show.html",
+                               **_voting_context(conversation, error=error)), 400
+    anchor = "" if request.form.get("from") != "list" else "#your-votes"
+    return redirect(url_for("deliberation.show", conversation_id=conversation.id) + anchor)
+
+
+@bp.route("/<int:conversation_id>/write", methods=["GET", "POST"])
+def write(conversation_id):
+    """Write a statement: first the closest existing ones are shown, then it is sent."""
+    conversation = conversation_or_404(conversation_id)
+    form = forms.StatementForm(max_length=conversation.statement_max_length)
+    similar = []
+    if form.validate_on_submit():
+        similar = queries.similar_statements(conversation, form.text.data)
+        if not similar or form.confirmed.data:
+            try:
+                service.write_statement(conversation.id, form.text.data,
+                                        who=identity.current_who(create=True), now=utcnow())
+            except NotAllowed as exc:
+                form.text.errors.append(str(exc))
+            else:
+                return render_template("deliberation/written.html", conversation=conversation)
+        form.confirmed.data = True
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render_template("deliberation/write.html", conversation=conversation, form=form,
+                           similar=similar), status
+
+

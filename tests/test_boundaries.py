@@ -14,9 +14,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PURE_CORES = ["pb.instance", "pb.pabulib", "pb.rules", "pb.phases", "pb.ballots",
-              "deliberation.pipeline", "deliberation.polis_io", "petitions.lifecycle",
-              "petitions.identity", "core.similarity", "petitions.trending", "core.identity",
-              "core.states", "core.roles", "core.privacy"]
+              "deliberation.pipeline", "deliberation.polis_io", "deliberation.phases",
+              "petitions.lifecycle", "petitions.identity", "petitions.trending", "core.identity",
+              "core.similarity", "core.states", "core.roles", "core.privacy"]
 FORBIDDEN = ("flask", "sqlalchemy", "flask_sqlalchemy", "werkzeug")
 
 

@@ -25,7 +25,7 @@ def test_seed_demo_creates_a_lively_site_and_is_idempotent(runner, db, client):
         "citizen", "moderator", "facilitator", "official", "admin"}
     assert len({pw for *_rest, pw in passwords}) == 5  # generated, not one shared password
     before = counts(db)
-    assert before["BudgetProcess"] == 3 and before["Conversation"] == 1 and before["Vote"] > 50
+    assert before["BudgetProcess"] == 3 and before["Conversation"] == 2 and before["Vote"] > 50
 
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0, second.output
@@ -49,9 +49,11 @@ def test_demo_pages_show_the_budget_in_voting_and_the_conversation(runner, clien
     results = client.get(f"/budgets/{finished.id}/results").get_data(as_text=True)
     assert "Wieliczka" in results and "Method of Equal Shares" in results
     assert client.get("/budgets/").status_code == 200
-    conversation = db.session.scalar(select(Conversation))
+    conversation = db.session.scalar(select(Conversation).order_by(Conversation.id))
     page = client.get(f"/conversations/{conversation.id}").get_data(as_text=True)
-    assert "Advisory" in page and "Cars should be banned" in page
+    assert "Advisory" in page and "0 of 8 voted" in page
+    report = client.get(f"/conversations/{conversation.id}/report").get_data(as_text=True)
+    assert "Cars should be banned" in report
     home = client.get("/").get_data(as_text=True)
     assert public.title in home and conversation.title in home
 

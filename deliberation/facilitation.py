@@ -1,0 +1,124 @@
+"""Facilitator use cases: create and edit a conversation, move it between phases, open one
+from a petition that crossed its response threshold. One transaction each, audited."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from core import audit
+from core.db import db, write_transaction
+from core.process import Audience, Commitment
+from core.roles import Role
+from deliberation import phases
+from deliberation.models import Conversation, ConversationPhase, Moderation, Statement
+from deliberation.service import NotAllowed, NotFound, can_facilitate
+
+SETTINGS = ("title", "description", "strict_moderation", "participants_can_write",
+            "anonymous_allowed", "statement_max_length", "commitment", "audience",
+            "opens_at", "closes_at")
+
+
+def _apply(conversation: Conversation, settings: dict) -> None:
+    for name in SETTINGS:
+        if name in settings:
+            setattr(conversation, name, settings[name])
+    conversation.commitment = Commitment(conversation.commitment)
+    conversation.audience = Audience(conversation.audience)
+
+
+def _seed(conversation: Conversation, seeds: list[str], *, actor, now: datetime) -> None:
+    """Seed statements, accepted at once; a line already in the conversation is skipped."""
+    existing = {s.text for s in conversation.statements}
+    for text in seeds:
+        if text in existing:
+            continue
+        if len(text) > conversation.statement_max_length:
+            raise NotAllowed(f"seed statement longer than {conversation.statement_max_length} "
+                             f"characters: {text[:40]}…")
+        existing.add(text)
+        conversation.statements.append(Statement(
+            text=text, author_id=actor.id, moderation=1, created_at=now, moderated_at=now))
+
+
+def create_conversation(*, actor, settings: dict, seeds: list[str], now: datetime,
+                        petition_id: int | None = None) -> Conversation:
+    """A draft conversation owned by the facilitator who creates it (or, from a petition,
+    by the official)."""
+    official = petition_id is not None and actor.has_role(Role.OFFICIAL)
+    if not (can_facilitate(actor) or official):
+        raise PermissionError("only facilitators create conversations")
+    with write_transaction():
+        conversation = Conversation(phase=ConversationPhase.DRAFT, owner_id=actor.id,
+                                    created_at=now, petition_id=petition_id)
+        _apply(conversation, settings)
+        db.session.add(conversation)
+        _seed(conversation, seeds, actor=actor, now=now)
+        db.session.flush()
+        audit.record(actor, "conversation.create", "conversation", conversation.id, now=now,
+                     petition=petition_id)
+    return conversation
+
+
+def update_conversation(conversation_id: int, *, actor, settings: dict, seeds: list[str],
+                        now: datetime) -> Conversation:
+    with write_transaction():
+        # Locked: seed statements take the next numbers (see service._lock_numbers).
+        conversation = db.session.get(Conversation, conversation_id, with_for_update=True)
+        if conversation is None:
+            raise NotFound(conversation_id)
+        if not can_facilitate(actor, conversation):
+            raise PermissionError("not a facilitator of this conversation")
+        _apply(conversation, settings)
+        _seed(conversation, seeds, actor=actor, now=now)
+        audit.record(actor, "conversation.edit", "conversation", conversation.id, now=now)
+    return conversation
+
+
+def change_phase(conversation_id: int, target: ConversationPhase, *, actor,
+                 now: datetime) -> Conversation:
+    """Open, close or reopen, as the phase table allows (core.states)."""
+    with write_transaction():
+        conversation = db.session.get(Conversation, conversation_id)
+        if conversation is None:
+            raise NotFound(conversation_id)
+        if not can_facilitate(actor, conversation):
+            raise PermissionError("not a facilitator of this conversation")
+        phases.check_transition(phases.PHASES, conversation.phase, target)
+        before = conversation.phase
+        conversation.phase = target
+        audit.record(actor, f"conversation.{target}", "conversation", conversation.id,
+                     now=now, before=str(before))
+    return conversation
+
+
+def open_from_petition(petition_id: int, *, actor, now: datetime) -> Conversation:
+    """A draft conversation about a petition that crossed its response threshold, seeded
+    with the petition's requested action; the petition page links to it. Idempotent."""
+    from petitions.public import petition_brief
+
+    existing = db.session.scalar(select(Conversation).where(
+        Conversation.petition_id == petition_id).order_by(Conversation.id))
+    if existing is not None:
+        return existing
+    petition = petition_brief(petition_id)
+    if petition is None:
+        raise NotFound(petition_id)
+    if petition.response_threshold_reached_at is None:
+        raise NotAllowed("the petition has not crossed its response threshold")
+    settings = {"title": petition.title, "audience": Audience.PUBLIC,
+                "commitment": Commitment.ADVISORY,
+                "description": f"{petition.action}\n\n{petition.background}".strip()}
+    return create_conversation(actor=actor, settings=settings, seeds=[], now=now,
+                               petition_id=petition.id)
+
+
+def conversation_for_petition(petition_id: int) -> Conversation | None:
+    """The conversation opened from this petition, if any (shown on the petition page)."""
+    return db.session.scalar(select(Conversation).where(
+        Conversation.petition_id == petition_id,
+        Conversation.phase != ConversationPhase.DRAFT).order_by(Conversation.id))
+
+
+__all__ = ["Moderation", "change_phase", "conversation_for_petition", "create_conversation",
+           "open_from_petition", "update_conversation"]

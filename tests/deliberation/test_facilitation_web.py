@@ -1,0 +1,108 @@
+"""Facilitators create, edit, open and close conversations; the index by status; petitions."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from core.audit import AuditEntry
+from core.db import utcnow
+from core.roles import Role
+from deliberation.models import Conversation
+
+from .web_helpers import open_conversation
+
+FORM = {"title": "Parks plan", "description": "What should the parks offer?",
+        "seed_statements": "More shade trees\nA dog park\n\nMore shade trees",
+        "participants_can_write": "y", "anonymous_allowed": "y",
+        "statement_max_length": "140", "commitment": "advisory", "audience": "public"}
+
+
+def test_facilitator_creates_edits_opens_and_closes(client, db, make_user, login_as):
+    login_as(client, make_user(roles=(Role.FACILITATOR,)))
+    created = client.post("/conversations/new", data=FORM)
+    assert created.status_code == 302
+    conversation = db.session.scalar(select(Conversation))
+    assert conversation.phase == "draft" and not conversation.strict_moderation
+    assert [s.text for s in conversation.statements] == ["More shade trees", "A dog park"]
+    assert all(s.state == "accepted" for s in conversation.statements)
+    assert [s.number for s in conversation.statements] == [0, 1]
+    cid = conversation.id
+    edited = client.post(f"/conversations/{cid}/edit",
+                         data={**FORM, "strict_moderation": "y", "seed_statements": "Swings",
+                               "statement_max_length": "200"})
+    assert edited.status_code == 302
+    db.session.expire_all()
+    conversation = db.session.get(Conversation, cid)
+    assert conversation.strict_moderation and conversation.statement_max_length == 200
+    assert len(conversation.statements) == 3
+    assert client.get("/conversations/").text.count("Parks plan") == 1  # drafts: owner only
+    assert client.post(f"/conversations/{cid}/phase", data={"phase": "open"}).status_code == 302
+    assert client.post(f"/conversations/{cid}/phase", data={"phase": "draft"}).status_code == 303
+    assert client.post(f"/conversations/{cid}/phase", data={"phase": "closed"}
+                       ).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Conversation, cid).phase == "closed"
+    actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions == ["conversation.create", "conversation.edit", "conversation.open",
+                       "conversation.closed"]
+
+
+def test_bad_conversation_forms_are_refused(client, db, make_user, login_as):
+    login_as(client, make_user(roles=(Role.FACILITATOR,)))
+    for bad in ({"title": ""}, {"statement_max_length": "5"}, {"commitment": "maybe"},
+                {"opens_at": "2030-01-02T00:00", "closes_at": "2030-01-01T00:00"},
+                {"seed_statements": "x" * 141}):
+        assert client.post("/conversations/new", data={**FORM, **bad}).status_code == 400
+    assert db.session.scalar(select(Conversation)) is None
+
+
+def test_index_lists_open_upcoming_and_closed(client, db):
+    now = utcnow()
+    current = open_conversation()
+    current.title = "Now open"
+    later = open_conversation()
+    later.title, later.opens_at = "Opens later", now + timedelta(days=3)
+    past = open_conversation()
+    past.title, past.closes_at = "Ended", now - timedelta(days=1)
+    db.session.commit()
+    page = client.get("/conversations/").text
+    assert page.index("Now open") < page.index("Opens later") < page.index("Ended")
+    vote = client.post(f"/conversations/{later.id}/vote",
+                       data={"statement_id": later.statements[0].id, "vote": "agree"})
+    assert vote.status_code == 400
+    assert "has not opened yet" in client.get(f"/conversations/{later.id}").text
+
+
+def test_open_a_conversation_from_a_petition_past_its_response_threshold(client, db,
+                                                                        make_user, login_as):
+    from core.process import Commitment
+    from petitions import moderation
+    from tests.petitions.conftest import open_petition
+
+    admin = make_user(roles=(Role.ADMIN,))
+    scheme = moderation.save_scheme(
+        None, actor=admin, now=utcnow(), title="S", authority="Council", description="",
+        commitment=Commitment.ADVISORY, moderation_sla_days=14, area_kind="none",
+        area_choices="", eligibility_text="", sponsor_count=1, visibility_threshold=0,
+        response_threshold=4, window_days=30, debate_threshold=6, response_due_days=10)
+    people = {"creator": make_user(), "moderator": make_user(roles=(Role.MODERATOR,))}
+    petition = open_petition(scheme, people, now=utcnow())
+    facilitator = make_user(roles=(Role.FACILITATOR,))
+    login_as(client, facilitator)
+    url = f"/conversations/from-petition/{petition.id}"
+    assert client.post(url).status_code == 403  # not past the threshold yet
+    petition.response_threshold_reached_at = utcnow()
+    db.session.commit()
+    page = client.get(f"/petitions/{petition.id}")
+    assert "Open a conversation about this petition" in page.text
+    assert client.post(url).status_code == 302
+    conversation = db.session.scalar(select(Conversation))
+    assert conversation.petition_id == petition.id and conversation.phase == "draft"
+    assert client.post(url).status_code == 302  # idempotent
+    assert len(db.session.scalars(select(Conversation)).all()) == 1
+    client.post(f"/conversations/{conversation.id}/phase", data={"phase": "open"})
+    login_as(client, make_user())
+    page = client.get(f"/petitions/{petition.id}")
+    assert "Conversation about this petition" in page.text
+    assert client.post(url).status_code == 403
