@@ -14,10 +14,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from core.db import db, utcnow
-from tests.browser.helpers import E2E_EMAIL, E2E_PASSWORD
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+from tests.browser.helpers import CHROMIUM_ARGS, E2E_EMAIL, E2E_PASSWORD
 
 
 @pytest.fixture(scope="session")

@@ -12,3 +12,7 @@ def serious_violations(page):
     serious = [v for v in results.response["violations"]
                if v.get("impact") in ("serious", "critical")]
     return serious, results
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]

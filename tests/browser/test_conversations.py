@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import E2E_EMAIL, E2E_PASSWORD
+from tests.browser.helpers import E2E_EMAIL, E2E_PASSWORD
 
 pytestmark = pytest.mark.e2e
 expect = pytest.importorskip("playwright.sync_api").expect

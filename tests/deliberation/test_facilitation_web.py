@@ -78,7 +78,7 @@ def test_open_a_conversation_from_a_petition_past_its_response_threshold(client,
                                                                         make_user, login_as):
     from core.process import Commitment
     from petitions import moderation
-    from tests.petitions.conftest import open_petition
+    from tests.petitions.helpers import open_petition
 
     admin = make_user(roles=(Role.ADMIN,))
     scheme = moderation.save_scheme(

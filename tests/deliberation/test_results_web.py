@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from deliberation.__main__ import main as engine_cli
 from deliberation.models import Conversation, ConversationResult, Participant, Statement, Vote
 from deliberation.polis_io import read_opendata
+from tests.deliberation.polis_data import POLIS_DATA
 
-from .conftest import POLIS_DATA
 from .web_helpers import open_conversation
 
 UBERX = POLIS_DATA / "vtaiwan.uberx"

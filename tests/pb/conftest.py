@@ -1,18 +1,14 @@
 """Budget fixtures: people with roles and processes of each vote type in their voting phase."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
 
 from core.db import db as _db
 from core.process import Audience, Commitment
-from pb.models import Ballot, BudgetProcess, BudgetProject, Phase
-
-T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
-PROJECTS = [("1", "Benches by the river", 4000, "parks"), ("2", "Cycle lane", 3000, "streets"),
-            ("3", "Library Sundays", 2000, "culture"), ("4", "Repair café", 1000, "culture")]
+from pb.models import BudgetProcess, BudgetProject, Phase
+from tests.pb.helpers import PROJECTS, T0
 
 
 def _person(email, roles=()):
@@ -56,8 +52,3 @@ def make_process(app, people):
 
     return make
 
-
-def ballots(process_id):
-    _db.session.expire_all()
-    return _db.session.scalar(select(func.count(Ballot.id)).where(
-        Ballot.process_id == process_id))

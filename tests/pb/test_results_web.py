@@ -21,7 +21,7 @@ from pb.instance import Instance, Profile, Project
 from pb.models import Ballot, BudgetProcess, BudgetProject, Phase
 from pb.pabulib import read_pabulib
 from pb.rules import RULES
-from tests.pb.conftest import PROJECTS, T0
+from tests.pb.helpers import PROJECTS, T0
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "data" / "pabulib"

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from core.db import db
 from pb.models import Ballot, BudgetProcess, BudgetProject, Phase, ProjectStatus
-from tests.pb.conftest import T0, ballots
+from tests.pb.helpers import T0, ballots
 
 STAFF_POSTS = ["/budgets/new", "/budgets/{id}/edit", "/budgets/{id}/phase",
                "/budgets/{id}/proposals/1/review", "/budgets/{id}/codes",

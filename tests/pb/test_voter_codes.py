@@ -9,7 +9,7 @@ from sqlalchemy import select
 from core.db import db
 from pb import voting
 from pb.models import Ballot, VoterCode
-from tests.pb.conftest import T0, ballots
+from tests.pb.helpers import T0, ballots
 
 NOW = T0.replace(day=3)
 

@@ -9,7 +9,7 @@ import time_machine
 
 from core.db import db
 from pb.models import Ballot, Phase
-from tests.pb.conftest import T0, ballots
+from tests.pb.helpers import T0, ballots
 
 NOW = T0.replace(day=3)
 
