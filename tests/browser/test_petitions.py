@@ -11,7 +11,8 @@ from core.db import db, utcnow
 from tests.browser.conftest import E2E_EMAIL, E2E_PASSWORD
 from tests.browser.test_smoke import serious_violations
 
-pytestmark = pytest.mark.e2e
+# The first test also starts the server and chromium (session fixtures).
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
 STAFF_PASSWORD = "staff browser passphrase"
 OPEN_PETITION = "Free bus travel for under-18s"
