@@ -9,7 +9,14 @@ from fractions import Fraction
 
 import pytest
 
-from pb.instance import Ballot, BallotConstraints, BallotError, check_ballot, exact_number
+from pb.instance import (
+    Ballot,
+    BallotConstraints,
+    BallotError,
+    check_ballot,
+    exact_number,
+    format_money,
+)
 from pb.instance import validate_ballot as problems
 from tests.pb.elections import make_election
 
@@ -59,3 +66,19 @@ def test_constraints_come_from_meta_with_decimal_commas():
                                           "unrelated": "x"})
     assert (limits.max_sum_cost, limits.min_length) == (Fraction(2001, 2), 2)
     assert type(limits.min_length) is int
+
+
+@pytest.mark.parametrize("value,text", [
+    (1000, "1000"), (Fraction(3), "3"), (Fraction(25, 2), "12.5"), (Fraction(2001, 2), "1000.5"),
+    (Fraction(7, 20), "0.35"), (Fraction(1, 100), "0.01"), (Fraction(-1, 8), "-0.125"),
+    (Fraction(-5, 2), "-2.5"), (Fraction(1, 3), "1/3"), (Fraction(7, 6), "7/6"),
+])
+def test_amounts_are_written_exactly(value, text):
+    assert format_money(value) == text
+
+
+def test_a_cost_limit_message_shows_the_exact_amounts():
+    instance, _ = make_election({"a": Fraction(81, 4), "b": Fraction(41, 2)}, 50, [])
+    instance = replace(instance, meta={**instance.meta, "max_sum_cost": "40,5"})
+    assert problems(instance, Ballot("v", ("a", "b"))) == [
+        "the chosen projects cost 40.75, more than the limit 40.5"]
