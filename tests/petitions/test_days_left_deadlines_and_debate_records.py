@@ -14,6 +14,7 @@ from petitions.lifecycle import (
     DebateOutcome,
     DebateState,
     days_left,
+    days_overdue,
     is_web_url,
     moderation_sla_status,
 )
@@ -33,6 +34,18 @@ NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 ])
 def test_days_left_to_sign_are_whole_days_rounded_up(closes_in, days):
     assert days_left(closes=NOW + closes_in, now=NOW) == days
+
+
+@pytest.mark.parametrize("past_due,responded,days", [
+    (timedelta(0), False, 0),  # due now: not overdue yet
+    (timedelta(hours=1), False, 1),  # any part of a day past the due date counts as one
+    (timedelta(days=1, hours=23), False, 1),
+    (timedelta(days=5), False, 5),
+    (timedelta(days=5), True, 0),  # answered: never overdue
+])
+def test_officials_see_how_many_days_a_response_is_overdue(past_due, responded, days):
+    assert days_overdue(due=NOW - past_due, responded_at=NOW if responded else None,
+                        now=NOW) == days
 
 
 def test_a_petition_without_a_window_has_no_days_left():
