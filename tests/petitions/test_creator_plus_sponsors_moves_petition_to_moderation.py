@@ -35,7 +35,7 @@ def _sponsor(petition, email, at):
 def _sponsored_at(petition_id):
     """When the audit log says the petition got its sponsors (one entry per petition)."""
     return [at.replace(tzinfo=None) for at in db.session.scalars(select(AuditEntry.at).where(
-        AuditEntry.action == "petition.sponsored",
+        AuditEntry.action == "petition.sponsored", AuditEntry.target_type == "petition",
         AuditEntry.target_id == str(petition_id))).all()]
 
 
