@@ -52,7 +52,7 @@ translations: | $(BIN)/python
 # then translate the new empty msgstr entries in translations/*/LC_MESSAGES/messages.po.
 translations-update: | $(BIN)/python
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --project=civic-platform \
-	    --ignore-dirs=".* _* .venv bench build migrations tests translations" \
+	    --ignore-dirs=".* _* .venv bench build migrations mutants tests translations" \
 	    -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 
