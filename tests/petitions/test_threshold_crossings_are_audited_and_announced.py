@@ -34,16 +34,23 @@ def test_reaching_the_response_threshold_is_audited_once_when_it_happens(petitio
         ("petition", str(petition.id), None, fourth_at.replace(tzinfo=None))]
 
 
-def test_the_creator_is_told_an_answer_is_due_and_by_when(petition):
-    sign_and_confirm(petition.id, "fourth@example.org", now=NOW)
+def test_the_creator_and_officials_are_told_an_answer_is_due_and_by_when(petition):
+    fourth_at = NOW + timedelta(hours=5)
+    sign_and_confirm(petition.id, "fourth@example.org", now=fourth_at)
 
-    due = reload(petition.id).response_due_at
-    mails = db.session.scalars(select(OutboxEmail).where(
+    due = reload(petition.id).response_due_at.date().isoformat()
+    to_creator = db.session.scalars(select(OutboxEmail).where(
         OutboxEmail.to == "creator@example.org",
         OutboxEmail.subject == "Your petition needs a response")).all()
-    assert len(mails) == 1
-    assert "Fix the potholes on Mill Lane" in mails[0].body
-    assert due.date().isoformat() in mails[0].body
+    assert [m.body for m in to_creator] == [
+        f"“Fix the potholes on Mill Lane” reached the response threshold. An answer is due "
+        f"by {due}."]
+    to_officials = db.session.scalars(select(OutboxEmail).where(
+        OutboxEmail.subject == "A petition needs your response")).all()
+    assert [(m.to, m.body, m.created_at.replace(tzinfo=None)) for m in to_officials] == [
+        ("official@example.org",
+         f"“Fix the potholes on Mill Lane” (petition {petition.id}) reached the response "
+         f"threshold. Your answer is due by {due}.", fourth_at.replace(tzinfo=None))]
 
 
 def test_reaching_the_debate_threshold_is_audited_once_when_it_happens(petition):
