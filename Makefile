@@ -1,6 +1,8 @@
 # make run   : install, migrate, seed the demo and serve on http://127.0.0.1:5000
 # make test  : install with dev extras (+ Debian chromium for browser tests) and run pytest
 # make bench : benchmarks against pabutools and red-dwarf (prints our time, theirs, ratio)
+# make mutate: mutation testing of the promise-holding modules (mutmut; not part of `make test`;
+#              config in pyproject.toml [tool.mutmut]; results in bench/RESULTS-mutation.md)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -11,7 +13,7 @@ export OPENBLAS_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export NUMBA_NUM_THREADS := 1
 
-.PHONY: run test bench lint install install-dev system-deps translations translations-update clean
+.PHONY: run test bench mutate lint install install-dev system-deps translations translations-update clean
 
 # Debian ships `venv` in a separate package (python3-venv); install it when we can.
 $(BIN)/python:
@@ -50,7 +52,7 @@ translations: | $(BIN)/python
 # then translate the new empty msgstr entries in translations/*/LC_MESSAGES/messages.po.
 translations-update: | $(BIN)/python
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --project=civic-platform \
-	    --ignore-dirs=".* _* .venv bench build migrations tests translations" \
+	    --ignore-dirs=".* _* .venv bench build migrations mutants tests translations" \
 	    -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 
@@ -78,6 +80,14 @@ bench: install-dev
 	$(BIN)/python bench/pb_vs_pabutools.py
 	$(BIN)/python bench/polis_vs_reddwarf.py
 	$(BIN)/python bench/whole_process.py
+
+# Niced and at most 2 workers: the box is shared. mutmut keeps its results in mutants/ and
+# re-runs only what changed; `rm -rf mutants` for a clean run. A subset by name, e.g.
+#   make mutate MUTANTS='petitions.thresholds* petitions.lifecycle*'
+MUTANTS ?=
+mutate: install-dev translations
+	nice -n 10 $(BIN)/mutmut run --max-children 2 $(MUTANTS)
+	$(BIN)/mutmut results
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -10,7 +10,8 @@ from app import create_app
 from core.db import db, utcnow
 from tests.browser.helpers import E2E_EMAIL, E2E_PASSWORD, serious_violations
 
-pytestmark = pytest.mark.e2e
+# The first test also starts the server and chromium (session fixtures).
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
 STAFF_PASSWORD = "staff browser passphrase"
 OPEN_PETITION = "Free bus travel for under-18s"

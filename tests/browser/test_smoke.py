@@ -5,7 +5,8 @@ import pytest
 
 from tests.browser.helpers import E2E_EMAIL, E2E_PASSWORD, serious_violations
 
-pytestmark = pytest.mark.e2e
+# The first test also starts the server and chromium (session fixtures).
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
 
 def test_open_home_log_in_and_switch_language(page, live_server):

@@ -18,6 +18,7 @@ def test_too_few_participants_for_a_map_is_a_clear_error():
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)  # UMAP (numba compiles on first use)
 def test_umap_map_is_reproducible_and_keeps_the_polis_groups():
     conv = planted_conversation(n_participants=150, n_statements=20, n_votes=2_000, seed=2)
     result = run_pipeline(build_vote_matrix(pids=conv.pids, tids=conv.tids, votes=conv.votes,

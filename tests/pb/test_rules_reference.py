@@ -39,7 +39,8 @@ def _cases():
     for name, outcomes in sorted(REFERENCE.items()):
         for key, stored in sorted(outcomes.items()):
             slow = "add1" in key and name != "poland_krakow_2018_wzgorza-krzeslawickie.pb"
-            marks = [pytest.mark.slow] if slow else []
+            # slow: a big file read and an add1 search; 600 s is >10x a run on a busy box
+            marks = [pytest.mark.slow, pytest.mark.timeout(600)] if slow else []
             yield pytest.param(name, key, stored, id=f"{name}:{key}", marks=marks)
 
 
@@ -63,6 +64,7 @@ def _official(instance) -> list[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)
 def test_wieliczka_add1_without_exhaustive_stop_reproduces_the_official_outcome():
     instance, profile, arrays = election("poland_wieliczka_2023_green-budget.pb")
     outcome = mes(instance, profile, completion="add1", arrays=arrays)
@@ -79,6 +81,7 @@ def test_wieliczka_add1_without_exhaustive_stop_reproduces_the_official_outcome(
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)
 def test_wieliczka_add1u_stops_at_the_first_exhaustive_outcome_instead():
     instance, profile, arrays = election("poland_wieliczka_2023_green-budget.pb")
     outcome = mes(instance, profile, completion="add1u", arrays=arrays)
@@ -88,6 +91,7 @@ def test_wieliczka_add1u_stops_at_the_first_exhaustive_outcome_instead():
     assert outcome.cost == 984_579
 
 
+@pytest.mark.timeout(600)  # runs pabutools itself (seconds to minutes per rule)
 def test_live_pabutools_comparison_on_small_elections():
     pytest.importorskip("pabutools")
     from tests.pb.pabutools_adapter import run_pabutools

@@ -25,6 +25,7 @@ def _cases(vote_type):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # 40 random elections, each through pabutools in full
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
