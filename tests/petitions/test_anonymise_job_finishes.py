@@ -12,8 +12,7 @@ from sqlalchemy import select
 from core.db import db
 from petitions import jobs
 from petitions.models import Signature
-
-from .conftest import T0, count_rows, open_petition, reload, sign_and_confirm
+from tests.petitions.helpers import T0, count_rows, open_petition, reload, sign_and_confirm
 
 NOW = T0 + timedelta(days=2)
 

@@ -12,8 +12,7 @@ from core.audit import AuditEntry
 from core.db import db
 from petitions import moderation, service
 from petitions.lifecycle import PetitionState
-
-from .conftest import T0, reload, sign_and_confirm, token_for
+from tests.petitions.helpers import T0, reload, sign_and_confirm, token_for
 
 NOW = T0 + timedelta(days=1)
 

@@ -11,8 +11,7 @@ from core.db import db
 from core.mail import OutboxEmail
 from petitions import moderation
 from petitions.lifecycle import ResponseState
-
-from .conftest import SMALL_RULES, T0, open_petition, reload, sign_and_confirm
+from tests.petitions.helpers import SMALL_RULES, T0, open_petition, reload, sign_and_confirm
 
 NOW = T0 + timedelta(days=2)
 

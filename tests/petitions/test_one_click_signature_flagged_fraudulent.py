@@ -12,8 +12,7 @@ from core.db import db
 from petitions import service
 from petitions.identity import SigningLimits
 from petitions.models import Signature
-
-from .conftest import T0, count_rows, reload
+from tests.petitions.helpers import T0, count_rows, reload
 
 NOW = T0 + timedelta(days=2)
 BURST_IP = "203.0.113.5"

@@ -11,8 +11,7 @@ from sqlalchemy import select, update
 from core.db import db
 from petitions.lifecycle import DebateState, ResponseState
 from petitions.models import Signature
-
-from .conftest import T0, count_rows, reload, sign_and_confirm
+from tests.petitions.helpers import T0, count_rows, reload, sign_and_confirm
 
 NOW = T0 + timedelta(days=2)
 

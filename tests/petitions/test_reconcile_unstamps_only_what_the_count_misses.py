@@ -13,8 +13,7 @@ from core.db import db
 from petitions import jobs, moderation
 from petitions.lifecycle import DebateOutcome, DebateState, ResponseState
 from petitions.models import Signature
-
-from .conftest import SMALL_RULES, T0, open_petition, reload, sign_and_confirm
+from tests.petitions.helpers import SMALL_RULES, T0, open_petition, reload, sign_and_confirm
 
 NOW = T0 + timedelta(days=2)
 LINK = "https://civic.test/petitions/1"

@@ -9,8 +9,7 @@ import pytest
 
 from core.process import Audience
 from petitions import moderation
-
-from .conftest import SMALL_RULES, T0, count_rows, open_petition
+from tests.petitions.helpers import SMALL_RULES, T0, count_rows, open_petition
 
 NOW = T0 + timedelta(days=2)
 TITLE = "Move the staff canteen to the ground floor"

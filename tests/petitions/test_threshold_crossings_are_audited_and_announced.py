@@ -12,8 +12,7 @@ from sqlalchemy import select
 from core.audit import AuditEntry
 from core.db import db
 from core.mail import OutboxEmail
-
-from .conftest import T0, reload, sign_and_confirm
+from tests.petitions.helpers import T0, reload, sign_and_confirm
 
 NOW = T0 + timedelta(days=2)
 

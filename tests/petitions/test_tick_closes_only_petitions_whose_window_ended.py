@@ -9,8 +9,7 @@ import pytest
 
 from petitions import jobs
 from petitions.lifecycle import PetitionState
-
-from .conftest import T0, open_petition, reload, sign_and_confirm
+from tests.petitions.helpers import T0, open_petition, reload, sign_and_confirm
 
 NOW = T0 + timedelta(days=2)
 
