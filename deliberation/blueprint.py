@@ -7,10 +7,17 @@ from flask import Blueprint, abort
 from flask_login import current_user
 
 from deliberation import identity, service
+from deliberation.phases import Moderation, Status
 from deliberation.service import NotFound
 
 bp = Blueprint("deliberation", __name__, url_prefix="/conversations")
 bp.record_once(identity.init)
+
+
+@bp.context_processor
+def _states():
+    """Templates compare states with these enums, never with string literals."""
+    return {"Status": Status, "Moderation": Moderation}
 
 
 def user():
