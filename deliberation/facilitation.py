@@ -42,21 +42,24 @@ def _seed(conversation: Conversation, seeds: list[str], *, actor, now: datetime)
 
 
 def create_conversation(*, actor, settings: dict, seeds: list[str], now: datetime,
-                        petition_id: int | None = None) -> Conversation:
-    """A draft conversation owned by the facilitator who creates it (or, from a petition,
-    by the official)."""
-    official = petition_id is not None and actor.has_role(Role.OFFICIAL)
+                        petition_id: int | None = None,
+                        budget_id: int | None = None) -> Conversation:
+    """A draft conversation owned by the facilitator who creates it (or, from a petition or
+    a budget, by the official)."""
+    joined = petition_id is not None or budget_id is not None
+    official = joined and actor.has_role(Role.OFFICIAL)
     if not (can_facilitate(actor) or official):
         raise PermissionError("only facilitators create conversations")
     with write_transaction():
         conversation = Conversation(phase=ConversationPhase.DRAFT, owner_id=actor.id,
-                                    created_at=now, petition_id=petition_id)
+                                    created_at=now, petition_id=petition_id,
+                                    budget_id=budget_id)
         _apply(conversation, settings)
         db.session.add(conversation)
         _seed(conversation, seeds, actor=actor, now=now)
         db.session.flush()
         audit.record(actor, "conversation.create", "conversation", conversation.id, now=now,
-                     petition=petition_id)
+                     petition=petition_id, budget=budget_id)
     return conversation
 
 
@@ -113,6 +116,33 @@ def open_from_petition(petition_id: int, *, actor, now: datetime) -> Conversatio
                                petition_id=petition.id)
 
 
+def open_from_budget(process_id: int, *, actor, now: datetime) -> Conversation:
+    """A draft conversation about a budget in its proposal phase (what should the money go
+    to?), with the budget's audience; the budget page links to it. Idempotent."""
+    from pb.public import budget_brief
+
+    existing = db.session.scalar(select(Conversation).where(
+        Conversation.budget_id == process_id).order_by(Conversation.id))
+    if existing is not None:
+        return existing
+    budget = budget_brief(process_id)
+    if budget is None:
+        raise NotFound(process_id)
+    if not budget.taking_proposals:
+        raise NotAllowed("the budget is not in its proposal phase")
+    settings = {"title": budget.title, "audience": budget.audience,
+                "commitment": Commitment.ADVISORY, "description": budget.description}
+    return create_conversation(actor=actor, settings=settings, seeds=[], now=now,
+                               budget_id=budget.id)
+
+
+def conversation_for_budget(process_id: int) -> Conversation | None:
+    """The conversation opened from this budget, if any (shown on the budget page)."""
+    return db.session.scalar(select(Conversation).where(
+        Conversation.budget_id == process_id,
+        Conversation.phase != ConversationPhase.DRAFT).order_by(Conversation.id))
+
+
 def conversation_for_petition(petition_id: int) -> Conversation | None:
     """The conversation opened from this petition, if any (shown on the petition page)."""
     return db.session.scalar(select(Conversation).where(
@@ -120,5 +150,5 @@ def conversation_for_petition(petition_id: int) -> Conversation | None:
         Conversation.phase != ConversationPhase.DRAFT).order_by(Conversation.id))
 
 
-__all__ = ["Moderation", "change_phase", "conversation_for_petition", "create_conversation",
-           "open_from_petition", "update_conversation"]
+__all__ = ["Moderation", "change_phase", "conversation_for_budget", "conversation_for_petition",
+           "create_conversation", "open_from_budget", "open_from_petition", "update_conversation"]

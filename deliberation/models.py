@@ -49,6 +49,8 @@ class Conversation(ProcessFraming, db.Model):
     statement_max_length: Mapped[int] = mapped_column(Integer, default=140)
     petition_id: Mapped[int | None] = mapped_column(
         ForeignKey("petitions.id", ondelete="SET NULL"), nullable=True, index=True)
+    budget_id: Mapped[int | None] = mapped_column(
+        ForeignKey("budget_processes.id", ondelete="SET NULL"), nullable=True, index=True)
     # Bumped by every vote written: the worker recomputes when it is ahead of the results.
     vote_seq: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -143,4 +143,17 @@ def from_petition(petition_id):
     return redirect(url_for("deliberation.edit", conversation_id=conversation.id))
 
 
+@bp.post("/from-budget/<int:process_id>")
+@role_required(Role.FACILITATOR, Role.OFFICIAL, Role.ADMIN)
+def from_budget(process_id):
+    """Open a conversation about a budget while it takes proposals."""
+    try:
+        conversation = facilitation.open_from_budget(process_id, actor=user(), now=utcnow())
+    except NotFound:
+        abort(404)
+    except (NotAllowed, PermissionError):
+        abort(403)
+    return redirect(url_for("deliberation.edit", conversation_id=conversation.id))
+
+
 __all__ = ["Statement"]

@@ -25,6 +25,14 @@ def conversation_for_petition(petition_id: int):
     return find(petition_id)
 
 
+@bp.app_template_global("conversation_for_budget")
+def conversation_for_budget(process_id: int):
+    """For the budget page's link (templates/deliberation/_budget_link.html)."""
+    from deliberation.facilitation import conversation_for_budget as find
+
+    return find(process_id)
+
+
 @bp.get("/")
 def index():
     """Open, upcoming and closed conversations you may see."""

@@ -26,8 +26,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "accounts": frozenset({"core"}),
     "petitions": frozenset({"core", "accounts"}),
     "pb": frozenset({"core", "accounts"}),
-    # opening a conversation from a petition: only through petitions.public (JOINS below)
-    "deliberation": frozenset({"core", "accounts", "petitions"}),
+    # opening a conversation from a petition or a budget: only through their public modules
+    "deliberation": frozenset({"core", "accounts", "petitions", "pb"}),
     "composition": frozenset({"core", "accounts", *DOMAINS}),
     "app": frozenset({"core", "accounts", *DOMAINS, "composition"}),
 }
@@ -35,6 +35,7 @@ KNOWN = frozenset({*PACKAGES, *ROOT_MODULES, "bench", "tests"})
 # Where one domain imports another, the only modules it may name (public service functions).
 JOINS: dict[tuple[str, str], frozenset[str]] = {
     ("deliberation", "petitions"): frozenset({"petitions.public"}),
+    ("deliberation", "pb"): frozenset({"pb.public"}),
 }
 
 

@@ -45,6 +45,9 @@ def upgrade():
         batch_op.add_column(sa.Column('vote_seq', sa.Integer(), nullable=False, server_default='0'))
         batch_op.create_index(batch_op.f('ix_conversations_petition_id'), ['petition_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_conversations_petition_id_petitions'), 'petitions', ['petition_id'], ['id'], ondelete='SET NULL')
+        batch_op.add_column(sa.Column('budget_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_conversations_budget_id'), ['budget_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_conversations_budget_id_budget_processes'), 'budget_processes', ['budget_id'], ['id'], ondelete='SET NULL')
 
     with op.batch_alter_table('participants', schema=None) as batch_op:
         batch_op.add_column(sa.Column('number', sa.Integer(), nullable=False, server_default='0'))
@@ -91,6 +94,9 @@ def downgrade():
         batch_op.drop_column('number')
 
     with op.batch_alter_table('conversations', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_conversations_budget_id_budget_processes'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_conversations_budget_id'))
+        batch_op.drop_column('budget_id')
         batch_op.drop_constraint(batch_op.f('fk_conversations_petition_id_petitions'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_conversations_petition_id'))
         batch_op.drop_column('vote_seq')

@@ -106,3 +106,37 @@ def test_open_a_conversation_from_a_petition_past_its_response_threshold(client,
     page = client.get(f"/petitions/{petition.id}")
     assert "Conversation about this petition" in page.text
     assert client.post(url).status_code == 403
+
+
+def test_open_a_conversation_from_a_budget_taking_proposals(client, db, make_user, login_as):
+    from core.process import Audience, Commitment
+    from pb.models import BudgetProcess
+    from pb.phases import Phase
+
+    official = make_user(roles=(Role.OFFICIAL,))
+    budget = BudgetProcess(title="Riverside 2027", description="Parks and streets",
+                           commitment=Commitment.BINDING, audience=Audience.PUBLIC,
+                           owner_id=official.id, currency="EUR")
+    budget.set_rules(budget=100_000, vote_type="approval")
+    db.session.add(budget)
+    db.session.commit()
+    url = f"/conversations/from-budget/{budget.id}"
+    login_as(client, make_user())
+    assert client.post(url).status_code == 403  # citizens cannot
+    login_as(client, official)
+    assert client.post(url).status_code == 403  # a draft budget takes no proposals yet
+    assert client.post("/conversations/from-budget/999999").status_code == 404
+    budget.move_to(Phase.PROPOSALS, now=utcnow())
+    db.session.commit()
+    assert "Open a conversation about this budget" in client.get(f"/budgets/{budget.id}").text
+    assert client.post(url).status_code == 302
+    conversation = db.session.scalar(select(Conversation))
+    assert (conversation.budget_id, conversation.title) == (budget.id, "Riverside 2027")
+    assert conversation.audience == Audience.PUBLIC and conversation.phase == "draft"
+    assert client.post(url).status_code == 302  # idempotent
+    assert len(db.session.scalars(select(Conversation)).all()) == 1
+    client.post(f"/conversations/{conversation.id}/phase", data={"phase": "open"})
+    login_as(client, make_user())
+    page = client.get(f"/budgets/{budget.id}").text
+    assert "Conversation about this budget" in page
+    assert f"/conversations/{conversation.id}" in page
