@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from core.db import db
-from deliberation.models import ConversationResult, Participant, Statement, Vote
+from deliberation.models import Conversation, ConversationResult, Participant, Statement, Vote
 
 
 @dataclass(frozen=True)
@@ -124,3 +124,16 @@ def citation(agreed: dict[str, list[dict]], *, limit: int = 5) -> list[str]:
     lines += [_("“%(text)s” — %(pct)d%% disagree (%(n)d votes)", text=r["text"],
                 pct=r["pct"], n=r["n"]) for r in agreed.get("disagree", [])[:limit]]
     return lines
+
+
+def petition_citation(petition_id: int) -> tuple[Conversation, list[str]] | None:
+    """The conversation opened from a petition and the lines its official response can quote
+    (the consensus statements with their agree %), once results are stored; else None."""
+    from deliberation.facilitation import conversation_for_petition
+
+    conversation = conversation_for_petition(petition_id)
+    run = stored(conversation.id) if conversation is not None else None
+    if run is None:
+        return None
+    texts = {s.number: s.text for s in conversation.statements}
+    return conversation, citation(consensus(run.math, texts))

@@ -25,6 +25,14 @@ def conversation_for_petition(petition_id: int):
     return find(petition_id)
 
 
+@bp.app_template_global("petition_conversation_citation")
+def petition_conversation_citation(petition_id: int):
+    """For the petition response editor (templates/deliberation/_petition_citation.html)."""
+    from deliberation.report import petition_citation
+
+    return petition_citation(petition_id)
+
+
 @bp.app_template_global("conversation_for_budget")
 def conversation_for_budget(process_id: int):
     """For the budget page's link (templates/deliberation/_budget_link.html)."""

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from core.audit import AuditEntry
 from core.db import utcnow
 from core.roles import Role
-from deliberation.models import Conversation
+from deliberation.models import Conversation, Statement
 
 from .web_helpers import open_conversation
 
@@ -140,3 +140,41 @@ def test_open_a_conversation_from_a_budget_taking_proposals(client, db, make_use
     page = client.get(f"/budgets/{budget.id}").text
     assert "Conversation about this budget" in page
     assert f"/conversations/{conversation.id}" in page
+
+
+def test_the_official_response_editor_cites_the_conversation_with_agree_shares(
+        client, db, make_user, login_as, runner):
+    from core.process import Commitment
+    from deliberation import service as conversations
+    from petitions import moderation
+    from tests.petitions.helpers import open_petition
+
+    admin = make_user(roles=(Role.ADMIN,))
+    scheme = moderation.save_scheme(
+        None, actor=admin, now=utcnow(), title="S", authority="Council", description="",
+        commitment=Commitment.ADVISORY, moderation_sla_days=14, area_kind="none",
+        area_choices="", eligibility_text="", sponsor_count=1, visibility_threshold=0,
+        response_threshold=4, window_days=30, debate_threshold=6, response_due_days=10)
+    people = {"creator": make_user(), "moderator": make_user(roles=(Role.MODERATOR,))}
+    petition = open_petition(scheme, people, now=utcnow())
+    petition.response_threshold_reached_at = utcnow()
+    db.session.commit()
+    official = make_user(roles=(Role.OFFICIAL,))
+    login_as(client, official)
+    assert client.post(f"/conversations/from-petition/{petition.id}").status_code == 302
+    conversation = db.session.scalar(select(Conversation))
+    conversation.statements = [Statement(text=t, moderation=1) for t in
+                               ("Fix the road first.", "Close the road.", "Ask the school.")]
+    conversation.phase = "open"
+    db.session.commit()
+    for i in range(12):  # everyone agrees with the first statement; the others split
+        voter = make_user()
+        for k, statement in enumerate(conversation.statements):
+            value = 1 if k == 0 else (1 if (i + k) % 2 else -1)
+            conversations.cast_vote(conversation.id, statement.id, value,
+                                    who=conversations.Who(user=voter), now=utcnow())
+    assert runner.invoke(args=["conversations", "recompute", str(conversation.id)]).exit_code == 0
+    page = client.get(f"/petitions/{petition.id}/respond").text
+    assert "Cite the conversation about this petition" in page
+    # Polis's smoothed agree share (polis-math.md): (1 + 12 agrees) / (2 + 12 votes) = 93%
+    assert "“Fix the road first.” — 93% agree (12 votes)" in page
