@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from core.labels import label  # noqa: F401 - templates call labels.label
 from pb.ballots import Problem
 from pb.models import ProgressStatus, ProjectStatus
 from pb.phases import Phase
@@ -55,11 +56,6 @@ PROGRESS = {
     ProgressStatus.DONE: _l("Done"),
     ProgressStatus.CANCELLED: _l("Cancelled"),
 }
-
-
-def label(labels: dict, code) -> str:
-    """The label for `code` (an enum member or its stored string), else the code itself."""
-    return str(labels.get(str(code), code))
 
 
 def problem_text(problem: Problem, money=str) -> str:

@@ -40,6 +40,8 @@ TRANSITIONS: dict[Phase, frozenset[Phase]] = {
 PUBLISHED = frozenset(ORDER[1:])
 RULES_EDITABLE = frozenset({Phase.DRAFT, Phase.PROPOSALS, Phase.REVIEW})
 AFTER_VOTING = frozenset({Phase.RESULTS, Phase.IMPLEMENTATION})
+# Published phases that dates can still move on (`flask budgets tick`): those with a way out.
+MOVED_BY_DATE = frozenset(phase for phase in PUBLISHED if TRANSITIONS[phase])
 
 
 @dataclass(frozen=True)

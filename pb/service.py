@@ -87,8 +87,7 @@ def tick(*, now: datetime) -> list[tuple[int, Phase, Phase]]:
     Returns (id, old, new) for each moved process; the caller computes closed votes."""
     moved = []
     with write_transaction():
-        live = select(BudgetProcess).where(BudgetProcess.phase.in_(
-            [Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING, Phase.RESULTS]))
+        live = select(BudgetProcess).where(BudgetProcess.phase.in_(phases.MOVED_BY_DATE))
         for process in db.session.scalars(live):
             old = process.phase
             due = phases.due_phase(old, process.schedule, now=now)

@@ -9,8 +9,7 @@ from sqlalchemy import select
 
 from app import create_app
 from core.db import db, utcnow
-from tests.browser.helpers import CHROMIUM_ARGS, E2E_EMAIL, E2E_PASSWORD  # noqa: F401
-from tests.browser.test_smoke import serious_violations
+from tests.browser.helpers import CHROMIUM_ARGS, E2E_EMAIL, E2E_PASSWORD, serious_violations  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 TITLE = "Knapsack test budget"

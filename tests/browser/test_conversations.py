@@ -123,7 +123,7 @@ def test_a_written_statement_is_shown_after_moderation(chromium, strict_server):
 @pytest.mark.parametrize("path", ["/conversations/1/map", "/conversations/1/report",
                                   "/conversations/1/write", "/conversations/2/map"])
 def test_conversation_pages_have_no_serious_accessibility_violations(page, live_server, path):
-    from tests.browser.test_smoke import serious_violations
+    from tests.browser.helpers import serious_violations
 
     page.goto(live_server + path)
     serious, results = serious_violations(page)

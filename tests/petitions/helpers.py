@@ -2,6 +2,7 @@
 start time, small scheme rules, people, a petition walked to open, signing with confirmation."""
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -65,3 +66,35 @@ def sign_and_confirm(petition_id, email, *, now, name="Sam Signer", area=None,
 def count_rows(petition_id, state="validated"):
     return _db.session.scalar(select(func.count(Signature.id)).where(
         Signature.petition_id == petition_id, Signature.state == state))
+
+
+# Concurrency tests: N requests released at once by a barrier.
+N = 50
+
+
+def in_parallel(app, request_for):
+    """Run request_for(client, i) in N threads released at once; return the responses."""
+    _db.session.commit()  # end the main thread's transaction so it holds no snapshot
+    barrier = threading.Barrier(N)
+    responses, errors = [None] * N, []
+
+    def worker(i):
+        client = app.test_client()
+        try:
+            barrier.wait(timeout=30)
+            responses[i] = request_for(client, i)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(N)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    return responses
+
+
+def tokens(petition_id):
+    return _db.session.scalars(select(Signature.token).where(
+        Signature.petition_id == petition_id, Signature.token.is_not(None))).all()

@@ -6,7 +6,6 @@ DB session) per thread, all released together by a threading.Barrier.
 """
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -17,12 +16,9 @@ from core.mail import OutboxEmail
 from petitions import areas
 from petitions.models import Petition, Signature
 from tests.helpers import fresh_postgres_database, make_app
-from tests.petitions.helpers import T0, count_rows
+from tests.petitions.helpers import T0, N, count_rows, in_parallel, tokens
 
 NOW = T0 + timedelta(days=1)
-N = 50
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def app(request, tmp_path):
     """The petitions app on SQLite, then on PostgreSQL (ON CONFLICT has one path per dialect)."""
@@ -41,34 +37,6 @@ def app(request, tmp_path):
 
 
 pytestmark = pytest.mark.frozen_clock(NOW)
-
-
-def in_parallel(app, request_for):
-    """Run request_for(client, i) in N threads released at once; return the responses."""
-    db.session.commit()  # end the main thread's transaction so it holds no snapshot
-    barrier = threading.Barrier(N)
-    responses, errors = [None] * N, []
-
-    def worker(i):
-        client = app.test_client()
-        try:
-            barrier.wait(timeout=30)
-            responses[i] = request_for(client, i)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(N)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return responses
-
-
-def tokens(petition_id):
-    return db.session.scalars(select(Signature.token).where(
-        Signature.petition_id == petition_id, Signature.token.is_not(None))).all()
 
 
 def test_fifty_people_signing_at_once_are_all_counted_once(app, petition):

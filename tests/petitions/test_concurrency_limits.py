@@ -12,10 +12,9 @@ from sqlalchemy import func, select
 from core.db import db
 from core.mail import OutboxEmail
 from petitions.models import Petition, Signature, SignatureState
-from tests.petitions.helpers import T0, count_rows
+from tests.petitions.helpers import T0, N, count_rows, in_parallel, tokens
 
 from . import test_concurrency
-from .test_concurrency import N, in_parallel, tokens
 
 app = test_concurrency.app  # the fixture giving each test SQLite, then PostgreSQL
 
