@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort
 from flask_login import current_user
 
-from deliberation import identity, service
+from deliberation import identity, labels, phases, service
 from deliberation.phases import Moderation, Status
 from deliberation.service import NotFound
 
@@ -17,7 +17,8 @@ bp.record_once(identity.init)
 @bp.context_processor
 def _states():
     """Templates compare states with these enums, never with string literals."""
-    return {"Status": Status, "Moderation": Moderation}
+    return {"Status": Status, "Moderation": Moderation, "labels": labels,
+            "PHASE_TABLE": phases.PHASES}
 
 
 def user():

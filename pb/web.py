@@ -29,7 +29,7 @@ from pb.ballots import decode
 from pb.blueprint import bp, reader, visible_process
 from pb.exchange import as_json, export_text
 from pb.forms import CodeEntryForm, ProposalForm
-from pb.models import BudgetProcess, Phase
+from pb.models import BudgetProcess, Phase, ProjectStatus
 from pb.money import scale
 
 # the installed plotly package's own copy (found without importing plotly at start-up)
@@ -46,7 +46,7 @@ ballot_limit = limiter.shared_limit(_ballot_rate, scope="budgets-ballot", method
 
 @bp.context_processor
 def _labels():
-    return {"labels": labels, "Phase": Phase, "phases": phases}
+    return {"labels": labels, "Phase": Phase, "phases": phases, "ProjectStatus": ProjectStatus}
 
 
 def _codes() -> dict:

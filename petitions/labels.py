@@ -20,6 +20,16 @@ from petitions.lifecycle import (
     SignatureState,
 )
 
+# The public list's filters (queries.STATUSES) and the moderation queue's time-limit status
+# (lifecycle.moderation_sla_status).
+LIST_FILTERS = {
+    "all": _l("All"), "open": _l("Open"), "awaiting_response": _l("Awaiting response"),
+    "responded": _l("Responded"), "overdue": _l("Response overdue"), "closed": _l("Closed"),
+    "rejected": _l("Rejected"),
+}
+MODERATION_SLA = {"ok": _l("Within target"), "nearly": _l("Nearly overdue"),
+                  "overdue": _l("Overdue")}
+
 PETITION_STATES = {
     PetitionState.DRAFT: _l("Draft"),
     PetitionState.SPONSORING: _l("Collecting sponsors"),
