@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 from decimal import Decimal
+from importlib.util import find_spec
+from pathlib import Path
 
 from babel.numbers import get_currency_precision
 from flask import (
@@ -15,6 +17,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     session,
     url_for,
 )
@@ -35,6 +38,16 @@ from core.roles import Role
 from core.security import SessionInterface, safe_next, set_security_headers
 
 bp = Blueprint("core", __name__)
+# plotly.js from the installed plotly package (no CDN), found without importing plotly.
+PLOTLY_JS = Path(find_spec("plotly").origin).parent / "package_data" / "plotly.min.js"
+
+
+@bp.get("/vendor/plotly.min.js")
+def plotly_js():
+    """plotly.js for the budget results and the opinion map: same origin, so CSP 'self'."""
+    return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=7 * 24 * 3600)
+
+
 log = logging.getLogger(__name__)
 # Seconds a client should wait after a 503 "database busy" (docs/reliability.md §3a).
 BUSY_RETRY_AFTER = 2

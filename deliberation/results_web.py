@@ -1,9 +1,7 @@
 """The opinion map, the facilitator report and the downloads: read the stored run only."""
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import Response, abort, jsonify, render_template, send_from_directory
+from flask import Response, jsonify, render_template
 
 from core.db import utcnow
 from deliberation import identity, queries, report, service, transfer
@@ -83,12 +81,3 @@ def math_json(conversation_id):
     return jsonify(run.math)
 
 
-@bp.get("/vendor/plotly.min.js")
-def plotly_js():
-    """plotly.js from the installed plotly package (no CDN; same origin for the CSP)."""
-    try:
-        import plotly
-    except ImportError:
-        abort(404)
-    folder = Path(plotly.__file__).parent / "package_data"
-    return send_from_directory(folder, "plotly.min.js", max_age=7 * 24 * 3600)

@@ -2,9 +2,6 @@
 pabulib/JSON exports. Staff pages are in pb/staff_web.py on the same blueprint."""
 from __future__ import annotations
 
-from importlib.util import find_spec
-from pathlib import Path
-
 from flask import (
     Response,
     abort,
@@ -14,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -31,9 +27,6 @@ from pb.exchange import as_json, export_text
 from pb.forms import CodeEntryForm, ProposalForm
 from pb.models import BudgetProcess, Phase, ProjectStatus
 from pb.money import scale
-
-# the installed plotly package's own copy (found without importing plotly at start-up)
-PLOTLY_JS = Path(find_spec("plotly").origin).parent / "package_data" / "plotly.min.js"
 
 
 def _ballot_rate() -> str:
@@ -253,12 +246,6 @@ def propose(process_id):
 def _message(process, message, status):
     return render_template("pb/message.html", process=process, message=message,
                            now=utcnow()), status
-
-
-@bp.get("/vendor/plotly.min.js")
-def plotly_js():
-    """plotly.js from the installed plotly package (no CDN; CSP 'self')."""
-    return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=86400)
 
 
 # Register on bp the staff pages (pb/staff_web.py).

@@ -148,7 +148,7 @@ def test_map_and_report_read_the_stored_run(runner, client, db, make_user, login
     assert report.status_code == 200
     assert "Statement 9" in report.text and "Common ground across groups" in report.text
     assert "Quote in an official response" in report.text
-    assert client.get("/conversations/vendor/plotly.min.js").status_code == 200
+    assert client.get("/vendor/plotly.min.js").status_code == 200
 
 
 def test_you_are_here_on_the_map(runner, client, db):

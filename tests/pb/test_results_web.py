@@ -88,7 +88,7 @@ def test_results_page_and_json(client, app, make_process):
     assert set(data["results"]["selected"]) <= {"1", "2", "3", "4"}
     assert [p["id"] for p in data["projects"]] == ["1", "2", "3", "4"]
     assert "email" not in json.dumps(data)
-    js = client.get("/budgets/vendor/plotly.min.js")
+    js = client.get("/vendor/plotly.min.js")
     assert js.status_code == 200 and js.mimetype == "text/javascript"
 
 
