@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import socket
+import threading
 
 from flask import g
 from flask_babel import refresh as refresh_locale
@@ -71,3 +72,30 @@ def fresh_postgres_database(postgres_url: str, name: str) -> str:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     return url.set(database=name).render_as_string(hide_password=False)
+
+
+# Concurrency tests: N requests released at once by a barrier.
+N = 50
+
+
+def in_parallel(app, request_for):
+    """Run request_for(client, i) in N threads released at once; return the responses."""
+    db.session.commit()  # end the main thread's transaction so it holds no snapshot
+    barrier = threading.Barrier(N)
+    responses, errors = [None] * N, []
+
+    def worker(i):
+        client = app.test_client()
+        try:
+            barrier.wait(timeout=30)
+            responses[i] = request_for(client, i)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(N)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    return responses

@@ -6,19 +6,15 @@ browser sending the same click 50 times.
 """
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
 from core.db import db
 from deliberation.models import Conversation, Participant, Vote
-from tests.helpers import fresh_postgres_database
+from tests.helpers import N, fresh_postgres_database, in_parallel
 from tests.helpers import make_app as _make_app
 
 from .web_helpers import open_conversation
-
-N = 50
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -36,28 +32,6 @@ def app(request, tmp_path):
         yield app
         db.session.remove()
         db.engine.dispose()
-
-
-def in_parallel(app, request_for):
-    db.session.commit()
-    barrier = threading.Barrier(N)
-    responses, errors = [None] * N, []
-
-    def worker(i):
-        client = app.test_client()
-        try:
-            barrier.wait(timeout=30)
-            responses[i] = request_for(client, i)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(N)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return responses
 
 
 def test_fifty_parallel_clicks_store_one_vote(app, client):

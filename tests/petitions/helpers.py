@@ -2,14 +2,15 @@
 start time, small scheme rules, people, a petition walked to open, signing with confirmation."""
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from core.db import db as _db
 from petitions import moderation, service
 from petitions.models import Petition, Signature
+from tests.helpers import N, fresh_postgres_database, make_app
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -68,33 +69,24 @@ def count_rows(petition_id, state="validated"):
         Signature.petition_id == petition_id, Signature.state == state))
 
 
-# Concurrency tests: N requests released at once by a barrier.
-N = 50
-
-
-def in_parallel(app, request_for):
-    """Run request_for(client, i) in N threads released at once; return the responses."""
-    _db.session.commit()  # end the main thread's transaction so it holds no snapshot
-    barrier = threading.Barrier(N)
-    responses, errors = [None] * N, []
-
-    def worker(i):
-        client = app.test_client()
-        try:
-            barrier.wait(timeout=30)
-            responses[i] = request_for(client, i)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(N)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return responses
-
-
 def tokens(petition_id):
     return _db.session.scalars(select(Signature.token).where(
         Signature.petition_id == petition_id, Signature.token.is_not(None))).all()
+
+
+# Imported as `app` by the concurrency tests: each runs on SQLite, then on PostgreSQL.
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def app_on_sqlite_and_postgresql(request, tmp_path):
+    """The petitions app on SQLite, then on PostgreSQL (ON CONFLICT has one path per dialect)."""
+    overrides = {"PETITIONS_SIGNING_LIMITS": False, "SERVER_NAME": "civic.test"}
+    if request.param == "postgresql":
+        url = fresh_postgres_database(request.getfixturevalue("postgres_url"),
+                                       "petitions_concurrency")
+        overrides |= {"SQLALCHEMY_DATABASE_URI": url,
+                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 10, "max_overflow": N}}
+    app = make_app(tmp_path, **overrides)
+    with app.app_context():
+        assert _db.engine.dialect.name == request.param
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()

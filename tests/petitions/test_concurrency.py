@@ -15,27 +15,11 @@ from core.db import db
 from core.mail import OutboxEmail
 from petitions import areas
 from petitions.models import Petition, Signature
-from tests.helpers import fresh_postgres_database, make_app
-from tests.petitions.helpers import T0, N, count_rows, in_parallel, tokens
+from tests.helpers import N, in_parallel
+from tests.petitions.helpers import T0, app_on_sqlite_and_postgresql, count_rows, tokens
 
+app = app_on_sqlite_and_postgresql  # each test runs on SQLite, then on PostgreSQL
 NOW = T0 + timedelta(days=1)
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def app(request, tmp_path):
-    """The petitions app on SQLite, then on PostgreSQL (ON CONFLICT has one path per dialect)."""
-    overrides = {"PETITIONS_SIGNING_LIMITS": False, "SERVER_NAME": "civic.test"}
-    if request.param == "postgresql":
-        url = fresh_postgres_database(request.getfixturevalue("postgres_url"),
-                                       "petitions_concurrency")
-        overrides |= {"SQLALCHEMY_DATABASE_URI": url,
-                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 10, "max_overflow": N}}
-    app = make_app(tmp_path, **overrides)
-    with app.app_context():
-        assert db.engine.dialect.name == request.param
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-
-
 pytestmark = pytest.mark.frozen_clock(NOW)
 
 

@@ -12,12 +12,10 @@ from sqlalchemy import func, select
 from core.db import db
 from core.mail import OutboxEmail
 from petitions.models import Petition, Signature, SignatureState
-from tests.petitions.helpers import T0, N, count_rows, in_parallel, tokens
+from tests.helpers import N, in_parallel
+from tests.petitions.helpers import T0, app_on_sqlite_and_postgresql, count_rows, tokens
 
-from . import test_concurrency
-
-app = test_concurrency.app  # the fixture giving each test SQLite, then PostgreSQL
-
+app = app_on_sqlite_and_postgresql  # each test runs on SQLite, then on PostgreSQL
 NOW = T0 + timedelta(days=1)
 pytestmark = pytest.mark.frozen_clock(NOW)
 
