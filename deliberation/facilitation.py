@@ -100,8 +100,7 @@ def open_from_petition(petition_id: int, *, actor, now: datetime) -> Conversatio
     with the petition's requested action; the petition page links to it. Idempotent."""
     from petitions.public import petition_brief
 
-    existing = db.session.scalar(select(Conversation).where(
-        Conversation.petition_id == petition_id).order_by(Conversation.id))
+    existing = _linked(Conversation.petition_id, petition_id)
     if existing is not None:
         return existing
     petition = petition_brief(petition_id)
@@ -121,8 +120,7 @@ def open_from_budget(process_id: int, *, actor, now: datetime) -> Conversation:
     to?), with the budget's audience; the budget page links to it. Idempotent."""
     from pb.public import budget_brief
 
-    existing = db.session.scalar(select(Conversation).where(
-        Conversation.budget_id == process_id).order_by(Conversation.id))
+    existing = _linked(Conversation.budget_id, process_id)
     if existing is not None:
         return existing
     budget = budget_brief(process_id)
@@ -136,18 +134,23 @@ def open_from_budget(process_id: int, *, actor, now: datetime) -> Conversation:
                                budget_id=budget.id)
 
 
+def _linked(column, item_id: int, *, published: bool = False) -> Conversation | None:
+    """The first conversation opened from the petition or budget `item_id` (`column` is
+    Conversation.petition_id or .budget_id); with `published`, drafts do not count."""
+    query = select(Conversation).where(column == item_id)
+    if published:
+        query = query.where(Conversation.phase != ConversationPhase.DRAFT)
+    return db.session.scalar(query.order_by(Conversation.id))
+
+
 def conversation_for_budget(process_id: int) -> Conversation | None:
     """The conversation opened from this budget, if any (shown on the budget page)."""
-    return db.session.scalar(select(Conversation).where(
-        Conversation.budget_id == process_id,
-        Conversation.phase != ConversationPhase.DRAFT).order_by(Conversation.id))
+    return _linked(Conversation.budget_id, process_id, published=True)
 
 
 def conversation_for_petition(petition_id: int) -> Conversation | None:
     """The conversation opened from this petition, if any (shown on the petition page)."""
-    return db.session.scalar(select(Conversation).where(
-        Conversation.petition_id == petition_id,
-        Conversation.phase != ConversationPhase.DRAFT).order_by(Conversation.id))
+    return _linked(Conversation.petition_id, petition_id, published=True)
 
 
 __all__ = ["Moderation", "change_phase", "conversation_for_budget", "conversation_for_petition",

@@ -116,6 +116,11 @@ def you(conversation_id: int, participant_id: int | None) -> int | None:
         Participant.id == participant_id, Participant.conversation_id == conversation_id))
 
 
+def statement_texts(conversation: Conversation) -> dict[int, str]:
+    """Statement number (Polis tid) → text, for the engine's results."""
+    return {s.number: s.text for s in conversation.statements}
+
+
 def citation(agreed: dict[str, list[dict]], *, limit: int = 5) -> list[str]:
     """Lines an official response can quote: the consensus statements with their agree %
     (or disagree %), as the report shows them."""
@@ -135,5 +140,4 @@ def petition_citation(petition_id: int) -> tuple[Conversation, list[str]] | None
     run = stored(conversation.id) if conversation is not None else None
     if run is None:
         return None
-    texts = {s.number: s.text for s in conversation.statements}
-    return conversation, citation(consensus(run.math, texts))
+    return conversation, citation(consensus(run.math, statement_texts(conversation)))

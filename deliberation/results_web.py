@@ -8,10 +8,6 @@ from deliberation import identity, queries, report, service, transfer
 from deliberation.blueprint import bp, conversation_or_404, user
 
 
-def _texts(conversation) -> dict[int, str]:
-    return {s.number: s.text for s in conversation.statements}
-
-
 def _common(conversation) -> dict:
     return {"conversation": conversation,
             "results": queries.result_age(conversation.id, now=utcnow()),
@@ -25,7 +21,7 @@ def opinion_map(conversation_id):
     conversation = conversation_or_404(conversation_id)
     run = report.stored(conversation.id)
     participant = service.find_participant(conversation.id, identity.current_who())
-    texts = _texts(conversation)
+    texts = report.statement_texts(conversation)
     me = report.you(conversation.id, participant.id if participant else None)
     data = None
     cards, agreed = [], {"agree": [], "disagree": []}
@@ -54,7 +50,7 @@ def report_page(conversation_id):
     ranked = sorted((r for r in rows if r["gac"] is not None), key=lambda r: -r["gac"])
     uncertain = sorted((r for r in rows if r["total"] and r["pass"] >= 30),
                        key=lambda r: -r["pass"])
-    agreed = report.consensus(run.math, _texts(conversation)) if run else {}
+    agreed = report.consensus(run.math, report.statement_texts(conversation)) if run else {}
     return render_template("deliberation/report.html", rows=rows, ranked=ranked,
                            uncertain=uncertain, run=run,
                            citation=report.citation(agreed),

@@ -74,8 +74,8 @@ def test_index_lists_open_upcoming_and_closed(client, db):
     assert "has not opened yet" in client.get(f"/conversations/{later.id}").text
 
 
-def test_open_a_conversation_from_a_petition_past_its_response_threshold(client, db,
-                                                                        make_user, login_as):
+def _open_petition(make_user):
+    """An open petition (response threshold 4) on an advisory scheme an admin set up."""
     from core.process import Commitment
     from petitions import moderation
     from tests.petitions.helpers import open_petition
@@ -87,7 +87,12 @@ def test_open_a_conversation_from_a_petition_past_its_response_threshold(client,
         area_choices="", eligibility_text="", sponsor_count=1, visibility_threshold=0,
         response_threshold=4, window_days=30, debate_threshold=6, response_due_days=10)
     people = {"creator": make_user(), "moderator": make_user(roles=(Role.MODERATOR,))}
-    petition = open_petition(scheme, people, now=utcnow())
+    return open_petition(scheme, people, now=utcnow())
+
+
+def test_open_a_conversation_from_a_petition_past_its_response_threshold(client, db,
+                                                                        make_user, login_as):
+    petition = _open_petition(make_user)
     facilitator = make_user(roles=(Role.FACILITATOR,))
     login_as(client, facilitator)
     url = f"/conversations/from-petition/{petition.id}"
@@ -144,19 +149,9 @@ def test_open_a_conversation_from_a_budget_taking_proposals(client, db, make_use
 
 def test_the_official_response_editor_cites_the_conversation_with_agree_shares(
         client, db, make_user, login_as, runner):
-    from core.process import Commitment
     from deliberation import service as conversations
-    from petitions import moderation
-    from tests.petitions.helpers import open_petition
 
-    admin = make_user(roles=(Role.ADMIN,))
-    scheme = moderation.save_scheme(
-        None, actor=admin, now=utcnow(), title="S", authority="Council", description="",
-        commitment=Commitment.ADVISORY, moderation_sla_days=14, area_kind="none",
-        area_choices="", eligibility_text="", sponsor_count=1, visibility_threshold=0,
-        response_threshold=4, window_days=30, debate_threshold=6, response_due_days=10)
-    people = {"creator": make_user(), "moderator": make_user(roles=(Role.MODERATOR,))}
-    petition = open_petition(scheme, people, now=utcnow())
+    petition = _open_petition(make_user)
     petition.response_threshold_reached_at = utcnow()
     db.session.commit()
     official = make_user(roles=(Role.OFFICIAL,))
