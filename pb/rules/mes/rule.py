@@ -44,6 +44,7 @@ import numpy as np
 
 from pb.instance import Instance, Money, Profile
 from pb.rules.greedy import greedy_fill
+from pb.rules.mes.disjoint import add1_steps, supports_disjoint
 from pb.rules.mes.run import EqualSharesRun, class_budgets, equal_shares_run
 from pb.rules.mes.tables import tables
 from pb.rules.mes.tail import tail_steps
@@ -141,12 +142,20 @@ class Kept:
 
 
 def add1(arrays: ProfileArrays, *, utility: str, exhaustive_stop: bool, tie_rank: np.ndarray,
-         start: Fraction, step: Money) -> Kept:
+         start: Fraction, step: Money, closed_form: bool = True) -> Kept:
     """add1 from per-voter budget ``start`` by ``step`` (README §2): until a run is infeasible
     (keep the previous one), or exhaustive (``exhaustive_stop``: add1u; keep it), or buys every
-    buyable project (keep it). Steps that provably pass are skipped (README §4)."""
+    buyable project (keep it). Steps that provably pass are skipped (README §4); where no voter
+    supports two projects the end is found without runs (``closed_form``, README §4.4)."""
     support = arrays.support(utility)
     costs, budget = arrays.costs, arrays.budget
+    if closed_form and supports_disjoint(support):
+        kept_step, stop, bought = add1_steps(arrays, support, start=start, step=step,
+                                             exhaustive_stop=exhaustive_stop)
+        final = start + kept_step * step
+        run = equal_shares_run(arrays, utility=utility, start=final, tie_rank=tie_rank)
+        if {p for p in run.selected if costs[p] > 0} == bought:  # always; checked, not assumed
+            return Kept(run, final, runs=stop + 1, computed=1)
     buyable = [p for p in range(arrays.num_projects) if support.totals[p] > 0 and costs[p] > 0]
     buyable_mask = np.zeros(arrays.num_projects, dtype=bool)
     buyable_mask[buyable] = True
