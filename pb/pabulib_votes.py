@@ -1,0 +1,204 @@
+"""The VOTES section of a pabulib ``.pb`` file, into a :class:`~pb.instance.Profile`.
+
+VOTES is nearly all of a large file. It is split with ``str.split`` when it holds no quote (one
+pass over the rows, each distinct vote text parsed once), and with the csv module otherwise; both
+paths give the same election and the same messages. The repairs of votes (a project repeated in
+a vote, empty ids, ``none`` votes, extra points, ``choose-1`` votes listing several projects,
+voter ids given twice) are described in :mod:`pb.pabulib`. Pure: no Flask.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import chain, repeat
+
+from pb.instance import Instance, Profile, exact_number
+from pb.pabulib_sections import ABSENT, PabulibError, Repairs, Sections, check_count
+
+
+def read_votes(sections: Sections, instance: Instance, lines: list[str], meta_lines) -> Profile:
+    header = sections.table("VOTES", required=("voter_id", "vote"))
+    vote_type = instance.vote_type
+    with_points = vote_type in ("cumulative", "scoring")
+    if with_points and "points" not in header:
+        sections.fail(f"{vote_type} VOTES need a 'points' column")
+    columns, line_at = _vote_columns(sections, lines, len(header))
+    named = dict(zip(header, columns, strict=True))
+    voter_ids = tuple(named["voter_id"])
+    votes = named["vote"]
+    texts = list(zip(votes, named["points"], strict=True)) if with_points else votes
+    repairs = sections.repairs
+    first_row: dict = {}  # text -> its first row, built on the first problem
+    counts: Counter = Counter()
+
+    def where(text) -> tuple[int, str]:
+        if not first_row:
+            first_row.update(zip(reversed(texts), range(len(texts) - 1, -1, -1), strict=True))
+        i = first_row[text]
+        return line_at(i), voter_ids[i]
+
+    def times(text) -> int:
+        if not counts:
+            counts.update(texts)
+        return counts[text]
+
+    distinct_texts = list(dict.fromkeys(texts))
+    ballots = None if with_points else _plain_ballots(distinct_texts, instance)
+    if ballots is not None:  # distinct texts, no repair: distinct ballots
+        distinct = tuple(zip(ballots, repeat(None)))
+        index_of_text = dict(zip(distinct_texts, range(len(distinct_texts)), strict=True))
+    else:
+        parse = _VoteParser(instance, sections.source, repairs, where, times)
+        index_of_ballot: dict[tuple, int] = {}
+        index_of_text = {
+            text: index_of_ballot.setdefault(parse(text), len(index_of_ballot))
+            for text in distinct_texts
+        }
+        distinct = tuple(index_of_ballot)
+    ballot_index = tuple(map(index_of_text.__getitem__, texts))
+
+    if len(set(voter_ids)) != len(voter_ids):
+        seen: set[str] = set()
+        repeated = [i for i, v in enumerate(voter_ids) if v in seen or seen.add(v)]
+        repairs.note("voter-twice", line_at(repeated[0]),
+                     f"duplicate voter_id {voter_ids[repeated[0]]!r}", "every ballot counts",
+                     len(repeated))
+    check_count(sections, dict(instance.meta), meta_lines, "num_votes", len(voter_ids))
+    extra = []
+    for name, column in named.items():
+        if name in ("voter_id", "vote") or (with_points and name == "points"):
+            continue
+        nones = {value for value in set(column) if value.lower() == ABSENT}
+        if nones:
+            column = ["" if value in nones else value for value in column]
+        extra.append((name, tuple(column)))
+    return Profile(
+        vote_columns=tuple(header),
+        voter_ids=voter_ids,
+        distinct=distinct,
+        ballot_index=ballot_index,
+        extra=tuple(extra),
+    )
+
+
+def _vote_columns(sections: Sections, lines: list[str], width: int):
+    """The VOTES rows after the header as ``width`` stripped columns, and the line of row i.
+
+    The fast path: no quote and every line has ``width`` fields, so the whole section is one
+    ``str.split`` and each column a slice. Otherwise rows are split one by one (by the csv module
+    if a field is quoted), blank lines dropped and short rows padded (a repair)."""
+    header_line = sections.line
+    rest = lines[header_line:]
+    while rest and not rest[-1].strip():
+        rest.pop()
+    body = ";".join(rest)
+    quoted = '"' in body
+    if not quoted and rest and set(map(str.count, rest, repeat(";"))) == {width - 1}:
+        flat = list(map(str.strip, body.split(";")))
+        return [flat[j::width] for j in range(width)], lambda i: header_line + 1 + i
+    if quoted:
+        numbered = [(sections.line, row) for row in sections.reader]
+    else:
+        numbered = [(header_line + 1 + i, line.split(";")) for i, line in enumerate(rest)]
+    rows = []
+    line_of = []
+    for line, row in numbered:
+        if len(row) != width:
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) > width:
+                sections.fail(f"VOTES row has {len(row)} fields, the header has {width}", line)
+            sections.repairs.note("vote-width", line,
+                                  f"VOTES row has {len(row)} fields, the header has {width}",
+                                  "the missing fields are absent")
+            row = row + [""] * (width - len(row))
+        rows.append(row)
+        line_of.append(line)
+    if not rows:
+        return [[] for _ in range(width)], line_of.__getitem__
+    columns = [list(map(str.strip, column)) for column in zip(*rows, strict=True)]
+    return columns, line_of.__getitem__
+
+
+def _plain_ballots(texts: list[str], instance: Instance) -> list[tuple[str, ...]] | None:
+    """Approval/ordinal ballots of distinct vote texts when none needs a repair or fails (every
+    id known, none repeated within a vote; at most one for choose-1), else ``None``."""
+    splits = [text.split(",") if text else [] for text in texts]
+    if not set(chain.from_iterable(splits)).issubset(instance.project_by_id):
+        return None
+    lengths = list(map(len, splits))
+    if lengths != list(map(len, map(set, splits))):
+        return None
+    if instance.vote_type == "choose-1" and max(lengths, default=0) > 1:
+        return None
+    return list(map(tuple, splits))
+
+
+class _VoteParser:
+    """Parses one distinct vote text (or (vote, points) pair) into a checked, repaired ballot."""
+
+    def __init__(self, instance: Instance, source: str, repairs: Repairs, where, times):
+        self.known = instance.project_by_id
+        self.vote_type = instance.vote_type
+        self.with_points = self.vote_type in ("cumulative", "scoring")
+        self.source = source
+        self.repairs = repairs
+        self.where = where
+        self.times = times
+
+    def fail(self, text, message: str):
+        line, voter = self.where(text)
+        raise PabulibError(self.source, line, f"voter {voter}: {message}")
+
+    def repair(self, text, kind: str, problem: str, repair: str) -> None:
+        line, voter = self.where(text)
+        self.repairs.note(kind, line, f"voter {voter}: {problem}", repair, self.times(text))
+
+    def __call__(self, text):
+        vote, points_text = text if self.with_points else (text, "")
+        if vote.lower() == ABSENT or (self.with_points and points_text.lower() == ABSENT):
+            which = "vote" if vote.lower() == ABSENT else "points"
+            self.repair(text, "none-vote", f"{which} is {ABSENT!r}", "read as an empty ballot")
+            return (), (() if self.with_points else None)
+        chosen = [pid.strip() for pid in vote.split(",")] if vote else []
+        if "" in chosen:
+            if self.with_points:
+                self.fail(text, f"empty project id in vote {vote!r}")
+            self.repair(text, "empty-id", f"empty project id in vote {vote!r}", "skipped")
+            chosen = [pid for pid in chosen if pid]
+        for pid in chosen:
+            if pid not in self.known:
+                self.fail(text, f"unknown project id {pid!r}")
+        if self.vote_type == "choose-1" and len(chosen) > 1:
+            self.repair(text, "choose-1", f"choose-1 vote {vote!r} lists {len(chosen)} projects",
+                        "read as approval")
+        if not self.with_points:
+            unique = tuple(dict.fromkeys(chosen))
+            if len(unique) != len(chosen):
+                counted = "the first position counts" if self.vote_type == "ordinal" else (
+                    "counted once")
+                self.repair(text, "repeat", f"a project appears twice in vote {vote!r}", counted)
+            return unique, None
+        points = self._points(text, points_text, len(chosen))
+        given = dict(zip(chosen, points, strict=True))
+        if len(given) != len(chosen):
+            self.repair(text, "repeat", f"a project appears twice in vote {vote!r}",
+                        "the last points count")
+        return tuple(given), tuple(given.values())
+
+    def _points(self, text, points_text: str, length: int):
+        parts = points_text.split(",") if points_text else []
+        if len(parts) < length:
+            self.fail(text, f"{length} project(s) but {len(parts)} point value(s)")
+        if len(parts) > length:
+            self.repair(text, "extra-points",
+                        f"{length} project(s) but {len(parts)} point value(s)",
+                        "the extra values are ignored")
+            parts = parts[:length]
+        try:
+            points = tuple(exact_number(part) for part in parts)
+        except ValueError as exc:
+            self.fail(text, f"points {exc}")
+        if any(value < 0 for value in points):
+            self.fail(text, f"negative points {points_text!r}")
+        return points
