@@ -39,7 +39,7 @@ def _votes(reader: str, path: str):
         import numpy as np
         import pyarrow.csv as pv
 
-        from deliberation.polis_io import _numbers
+        from deliberation.opendata_cells import _numbers
         table = pv.read_csv(path, convert_options=pv.ConvertOptions(include_columns=VOTE_COLUMNS))
         return [_numbers(table.column(c), np.int64) for c in VOTE_COLUMNS]
     if reader == "polars":
@@ -64,7 +64,7 @@ def _wide(reader: str, path: str):
         import numpy as np
         import pyarrow.csv as pv
 
-        from deliberation.polis_io import _numbers, _valid
+        from deliberation.opendata_cells import _numbers, _valid
         table = pv.read_csv(path)
         return np.column_stack([np.where(_valid(c), _numbers(c, np.int64), np.nan)
                                 if c.null_count < len(c) else np.full(len(c), np.nan)

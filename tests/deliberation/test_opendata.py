@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
+from deliberation import opendata_cells, opendata_votes, opendata_wide
 from deliberation.pipeline import run_pipeline
 from deliberation.polis_io import read_fixture, read_opendata, write_opendata
 from tests.deliberation.polis_data import POLIS_DATA, fixture_dir
@@ -134,16 +135,16 @@ def test_participants_votes_rows_are_in_arrival_order(tmp_path):
     assert (arrived.raw != by_id.raw).nnz == 0
 
 
-ROW_READERS = ("_read_events_rows", "_read_wide_rows", "_read_comments_rows")
+# the row-by-row fallback of each file, by the module that reads the file
+ROW_READERS = {"_read_events_rows": opendata_votes, "_read_wide_rows": opendata_wide,
+               "_read_comments_rows": opendata_votes}
 
 
 @pytest.mark.parametrize("name", sorted(ARI_FLOOR))
 def test_real_exports_take_the_vectorised_path_and_match_the_row_by_row_reader(name,
                                                                               monkeypatch):
-    from deliberation import polis_io
-
     folder = POLIS_DATA / name
-    row_by_row = {reader: getattr(polis_io, reader) for reader in ROW_READERS}
+    row_by_row = {reader: getattr(module, reader) for reader, module in ROW_READERS.items()}
     wide = row_by_row["_read_wide_rows"](folder / "participants-votes.csv")
     comments = row_by_row["_read_comments_rows"](folder / "comments.csv")
     events = (row_by_row["_read_events_rows"](folder / "votes.csv")
@@ -152,17 +153,19 @@ def test_real_exports_take_the_vectorised_path_and_match_the_row_by_row_reader(n
     def refuse(*args, **kwargs):
         raise AssertionError("the row-by-row reader was used")
 
-    for reader in ROW_READERS:
-        monkeypatch.setattr(polis_io, reader, refuse)
-    fast_wide = polis_io._read_wide(folder / "participants-votes.csv")
+    for reader, module in ROW_READERS.items():
+        monkeypatch.setattr(module, reader, refuse)
+    fast_wide = opendata_wide._read_wide(folder / "participants-votes.csv")
     for ours, theirs in zip(fast_wide[:3], wide[:3], strict=True):
         assert np.array_equal(ours, theirs)
-    assert fast_wide[3] == wide[3] == polis_io._read_groups(folder / "participants-votes.csv")
-    assert polis_io.read_comments_csv(folder / "comments.csv") == comments
+    assert fast_wide[3] == wide[3] == opendata_wide._read_groups(
+        folder / "participants-votes.csv")
+    assert opendata_votes.read_comments_csv(folder / "comments.csv") == comments
     if events is not None:
-        for ours, theirs in zip(polis_io._read_events(folder / "votes.csv"), events, strict=True):
+        for ours, theirs in zip(opendata_votes._read_events(folder / "votes.csv"), events,
+                                strict=True):
             assert np.array_equal(ours, theirs)
-    polis_io.read_opendata(folder)
+    read_opendata(folder)
 
 
 def test_the_cluster_command_imports_no_scikit_learn_umap_or_pandas():
@@ -180,7 +183,6 @@ def test_the_cluster_command_imports_no_scikit_learn_umap_or_pandas():
 
 def test_files_of_several_pyarrow_blocks_read_as_row_by_row(tmp_path):
     # files over 1 MB: pyarrow splits them into 1 MB blocks (chunks with offsets and nulls).
-    from deliberation import polis_io
     from deliberation.matrix import build_vote_matrix
     from deliberation.synthetic import planted_conversation
 
@@ -190,14 +192,14 @@ def test_files_of_several_pyarrow_blocks_read_as_row_by_row(tmp_path):
     group_of = np.where(np.arange(matrix.shape[0]) % 7 == 0, -1, np.arange(matrix.shape[0]) % 3)
     write_opendata(tmp_path, matrix, group_of=group_of)
     for name in ("participants-votes.csv", "votes.csv"):
-        assert polis_io._arrow_table(tmp_path / name).column(0).num_chunks > 1
-    wide = polis_io._read_wide(tmp_path / "participants-votes.csv")
-    rows = polis_io._read_wide_rows(tmp_path / "participants-votes.csv")
+        assert opendata_cells._arrow_table(tmp_path / name).column(0).num_chunks > 1
+    wide = opendata_wide._read_wide(tmp_path / "participants-votes.csv")
+    rows = opendata_wide._read_wide_rows(tmp_path / "participants-votes.csv")
     for ours, theirs in zip(wide[:3], rows[:3], strict=True):
         assert np.array_equal(ours, theirs)
-    assert wide[3] == rows[3] == polis_io._read_groups(tmp_path / "participants-votes.csv")
-    events = polis_io._read_events(tmp_path / "votes.csv")
-    for ours, theirs in zip(events, polis_io._read_events_rows(tmp_path / "votes.csv"),
+    assert wide[3] == rows[3] == opendata_wide._read_groups(tmp_path / "participants-votes.csv")
+    events = opendata_votes._read_events(tmp_path / "votes.csv")
+    for ours, theirs in zip(events, opendata_votes._read_events_rows(tmp_path / "votes.csv"),
                             strict=True):
         assert np.array_equal(ours, theirs)
     again = read_opendata(tmp_path).matrix
