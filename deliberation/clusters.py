@@ -60,11 +60,32 @@ def _nearest_two(points: np.ndarray, centres: np.ndarray):
     """(label, distance to it, distance to the second nearest) for every point."""
     dist = _distances(points, centres)
     labels = np.argmin(dist, axis=1)
-    nearest = np.sqrt(dist[np.arange(len(points)), labels])
+    rows = np.arange(len(points))
+    nearest = np.sqrt(dist[rows, labels])
     if centres.shape[0] < 2:
         return labels, nearest, np.full(len(points), np.inf)
-    second = np.sqrt(np.partition(dist, 1, axis=1)[:, 1])
+    dist[rows, labels] = np.inf  # the second smallest (a tie of the nearest included)
+    second = np.sqrt(dist.min(axis=1))
     return labels, nearest, second
+
+
+def _own_distance(points: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """Distance of each point to its own centre, computed as :func:`_distances` does."""
+    dx = points[:, 0] - own[:, 0]
+    dist = dx * dx
+    dy = points[:, 1] - own[:, 1]
+    dist += dy * dy
+    return np.sqrt(dist)
+
+
+def _moved_elsewhere(moved: np.ndarray, labels: np.ndarray) -> np.ndarray | float:
+    """For each point, the largest move of a centre other than its own (what its distance to
+    the nearest other centre can have shrunk by)."""
+    if len(moved) < 2:
+        return 0.0
+    top = int(np.argmax(moved))
+    second = float(np.max(np.delete(moved, top)))
+    return np.where(labels == top, second, float(moved[top]))
 
 
 def _weighted_means(points, weights, labels, n_clusters):
@@ -106,8 +127,11 @@ def kmeans(
             moved = moved[keep]
         centres, ids = new_centres[keep], ids[keep]
         upper = upper + moved[labels]
-        lower = lower - (moved.max() if len(moved) else 0.0)
+        lower = lower - _moved_elsewhere(moved, labels)
         unsure = np.flatnonzero(upper + 1e-9 >= lower)
+        if len(unsure):  # first the exact distance to the own centre (Hamerly's second test)
+            upper[unsure] = _own_distance(points[unsure], centres[labels[unsure]])
+            unsure = unsure[upper[unsure] + 1e-9 >= lower[unsure]]
         if len(unsure):
             labels[unsure], upper[unsure], lower[unsure] = _nearest_two(points[unsure], centres)
         if converged:

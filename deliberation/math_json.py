@@ -14,19 +14,23 @@ from deliberation.pipeline import ClusteringResult, WarmStart
 
 
 def _floats(a) -> list:
-    return [float(v) for v in np.asarray(a).ravel()]
+    return np.asarray(a, dtype=np.float64).ravel().tolist()
+
+
+def _ints(a) -> list:
+    return np.asarray(a, dtype=np.int64).ravel().tolist()
 
 
 def to_math_pca2(result: ClusteringResult) -> dict:
     """The result as a JSON-ready dict with the keys of ``math-pca2.json``."""
     m = result.matrix
-    tids = [int(t) for t in m.tids]
+    tids = _ints(m.tids)
     base = result.base
     gv = result.group_votes
     groups = result.groups
     group_clusters = []
     for g, gid in enumerate(groups.ids):
-        members = [int(b) for b, lab in zip(base.ids, groups.labels, strict=True) if lab == g]
+        members = _ints(base.ids[np.asarray(groups.labels) == g])
         group_clusters.append({"id": int(gid), "members": members,
                                "center": _floats(groups.centres[g])})
     in_rows = np.flatnonzero(result.in_conv)
@@ -38,19 +42,18 @@ def to_math_pca2(result: ClusteringResult) -> dict:
     cols = m.raw.indices[in_base]
     vals = m.raw.data[in_base]
     shape = (len(tids), len(base.ids))
-    counts = {}
-    for key, sel in (("A", vals < 0), ("D", vals > 0), ("S", np.ones_like(vals, dtype=bool))):
-        arr = np.zeros(shape, dtype=np.int64)
-        np.add.at(arr, (cols[sel], b_idx[sel]), 1)
-        counts[key] = arr
-    votes_base = {str(t): {k: counts[k][j].tolist() for k in "ADS"} for j, t in enumerate(tids)}
+    cell = cols.astype(np.int64) * shape[1] + b_idx
+    size = shape[0] * shape[1]
+    counts = {key: np.bincount(cell[sel], minlength=size).reshape(shape).tolist()
+              for key, sel in (("A", vals < 0), ("D", vals > 0), ("S", slice(None)))}
+    votes_base = {str(t): {k: counts[k][j] for k in "ADS"} for j, t in enumerate(tids)}
     return {
         "n": int(m.shape[0]),
         "n-cmts": int(m.shape[1]),
         "tids": tids,
-        "in-conv": [int(p) for p in m.pids[in_rows]],
-        "user-vote-counts": {str(int(p)): int(c) for p, c in zip(m.pids, result.user_vote_counts,
-                                                                 strict=True)},
+        "in-conv": _ints(m.pids[in_rows]),
+        "user-vote-counts": dict(zip(map(str, _ints(m.pids)), _ints(result.user_vote_counts),
+                                     strict=True)),
         "pca": {
             "center": _floats(result.pca.center),
             "comps": [_floats(c) for c in result.pca.comps],
@@ -58,8 +61,8 @@ def to_math_pca2(result: ClusteringResult) -> dict:
             "comment-extremity": _floats(result.comment_extremity),
         },
         "base-clusters": {
-            "id": [int(b) for b in base.ids],
-            "members": [[int(p) for p in mem] for mem in result.base_members],
+            "id": _ints(base.ids),
+            "members": [_ints(mem) for mem in result.base_members],
             "x": _floats(base.centres[:, 0]),
             "y": _floats(base.centres[:, 1]),
             "count": [int(len(mem)) for mem in result.base_members],
@@ -67,22 +70,23 @@ def to_math_pca2(result: ClusteringResult) -> dict:
         "group-clusters": group_clusters,
         "repness": {str(g): recs for g, recs in result.repness.items()},
         "consensus": result.consensus,
-        "group-aware-consensus": {str(t): float(v) for t, v in
-                                  zip(tids, result.group_aware_consensus, strict=True)},
-        "comment-priorities": {str(t): float(v) for t, v in
-                               zip(tids, result.comment_priorities, strict=True)},
+        "group-aware-consensus": dict(zip(map(str, tids), _floats(result.group_aware_consensus),
+                                          strict=True)),
+        "comment-priorities": dict(zip(map(str, tids), _floats(result.comment_priorities),
+                                       strict=True)),
         "group-votes": {
             str(int(gid)): {
                 "id": int(gid),
                 "n-members": int(gv.n_members[g]),
-                "votes": {str(t): {"A": int(gv.agree[g, j]), "D": int(gv.disagree[g, j]),
-                                   "S": int(gv.seen[g, j])} for j, t in enumerate(tids)},
+                "votes": {str(t): {"A": a, "D": d, "S": n} for t, a, d, n in zip(
+                    tids, _ints(gv.agree[g]), _ints(gv.disagree[g]), _ints(gv.seen[g]),
+                    strict=True)},
             }
             for g, gid in enumerate(result.group_ids)
         },
         "votes-base": votes_base,
-        "mod-out": [int(t) for t in m.tids[m.mod_out]],
-        "meta-tids": [int(t) for t in m.tids[m.meta]],
+        "mod-out": _ints(m.tids[m.mod_out]),
+        "meta-tids": _ints(m.tids[m.meta]),
         "group-k-smoother": {"last-k": result.k_smoother.last_best_k,
                              "last-k-count": result.k_smoother.streak,
                              "smoothed-k": result.k_smoother.smoothed_k},
