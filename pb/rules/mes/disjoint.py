@@ -26,12 +26,11 @@ from pb.rules.profile_arrays import ProfileArrays, SupportLists
 
 
 def supports_disjoint(support: SupportLists) -> bool:
-    """True when no merged ballot supports two projects."""
+    """True when no merged ballot supports two projects (linear: one bincount)."""
     listed = [rows for rows in support.rows if len(rows)]
     if not listed:
         return True
-    flat = np.concatenate(listed)
-    return len(np.unique(flat)) == len(flat)
+    return int(np.bincount(np.concatenate(listed)).max()) <= 1
 
 
 def add1_steps(
