@@ -94,7 +94,9 @@ def _vote_columns(sections: Sections, lines: list[str], width: int):
     body = ";".join(rest)
     quoted = '"' in body
     if not quoted and rest and set(map(str.count, rest, repeat(";"))) == {width - 1}:
-        flat = list(map(str.strip, body.split(";")))
+        flat = body.split(";")
+        if _padded(body):
+            flat = list(map(str.strip, flat))
         return [flat[j::width] for j in range(width)], lambda i: header_line + 1 + i
     if quoted:
         numbered = [(sections.line, row) for row in sections.reader]
@@ -118,6 +120,19 @@ def _vote_columns(sections: Sections, lines: list[str], width: int):
         return [[] for _ in range(width)], line_of.__getitem__
     columns = [list(map(str.strip, column)) for column in zip(*rows, strict=True)]
     return columns, line_of.__getitem__
+
+
+# Every character str.strip() removes (str.isspace); "\n" and "\r" end lines before this.
+_SPACES = ("\t\x0b\x0c\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+           "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+
+def _padded(body: str) -> bool:
+    """Whether some field of ``body`` (fields joined by ``;``) starts or ends with whitespace,
+    i.e. whether stripping would change a field (cheaper than stripping them all)."""
+    if body[:1].isspace() or body[-1:].isspace():
+        return True
+    return any(f";{space}" in body or f"{space};" in body for space in _SPACES if space in body)
 
 
 def _plain_ballots(texts: list[str], instance: Instance) -> list[tuple[str, ...]] | None:

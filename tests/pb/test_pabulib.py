@@ -385,3 +385,19 @@ def csv_quote(cell: str) -> str:
 def test_writing_and_rereading_a_parsed_file_gives_the_same_election(text):
     election = parse_pabulib(text, on_warning=lambda line: None)
     assert parse_pabulib(format_pabulib(*election), on_warning=lambda line: None) == election
+
+
+@pytest.mark.parametrize("space", [" ", "\t", "\xa0", "\u3000", "\x0b"])
+def test_padded_vote_fields_are_stripped_on_the_fast_path(space):
+    # one field padded anywhere (first, middle, last of a row, or of the section) is enough
+    plain = _election("approval", "v1;1;30\nv2;2,3;40\n").replace("voter_id;vote",
+                                                                  "voter_id;vote;age")
+    expected = parse_pabulib(plain)
+    for padded_row in (f"{space}v1;1;30\n", f"v1;{space}1;30\n", f"v1;1{space};30\n",
+                       f"v1;1;30{space}\n"):
+        text = plain.replace("v1;1;30\n", padded_row)
+        assert parse_pabulib(text) == expected, repr(padded_row)
+    assert parse_pabulib(plain.replace("v2;2,3;40\n", f"v2;2,3;40{space}\n")) == expected
+    # inner spaces stay: a metadata value with a space inside is not a padded field
+    inner = parse_pabulib(plain.replace(";30\n", f";3{space}0\n"))[1]
+    assert inner.ballots[0].extra == {"age": f"3{space}0"}
