@@ -32,14 +32,17 @@ OUTCOMES = json.loads(
 
 @st.composite
 def single_choice(draw):
-    """choose-1 or one-project approval elections where add1 takes many steps: costs up to
-    60 against budgets of a few units per voter; cost-0, unsupported and too dear projects."""
+    """choose-1, one-project approval or one-project cumulative elections (0-4 points) where
+    add1 takes many steps: costs up to 60 against budgets of a few units per voter; cost-0,
+    unsupported and too dear projects."""
     ids = IDS[: draw(st.integers(1, len(IDS)))]
     costs = {p: draw(st.integers(0, 60)) for p in ids}
     budget = draw(st.integers(1, 80))
+    vote_type = draw(st.sampled_from(["choose-1", "approval", "cumulative"]))
     votes = [draw(st.sampled_from([[], *([p] for p in ids)]))
              for _ in range(draw(st.integers(1, 25)))]
-    vote_type = draw(st.sampled_from(["choose-1", "approval"]))
+    if vote_type == "cumulative":
+        votes = [{p: draw(st.integers(0, 4)) for p in vote} for vote in votes]
     return make_election(costs, budget, votes, vote_type=vote_type)
 
 
@@ -54,10 +57,13 @@ def _with_loop(monkeypatch, **options):
 
 @settings(max_examples=200, deadline=None)
 @given(single_choice(), st.sampled_from(["add1u", "add1"]),
-       st.sampled_from(["cost", "cardinality"]), st.sampled_from(["lexico", "maxvotes-mincost"]))
+       st.sampled_from(["cost", "cardinality", "points"]),
+       st.sampled_from(["lexico", "maxvotes-mincost"]))
 def test_closed_form_equals_the_step_loop_and_the_reference(election, completion, utility,
                                                             tie_break):
     instance, profile = election
+    if utility == "points" and instance.vote_type != "cumulative":
+        utility = "cost"
     options = {"utility": utility, "completion": completion, "tie_break": tie_break}
     arrays = profile_arrays(instance, profile)
     assert supports_disjoint(arrays.support(utility))
