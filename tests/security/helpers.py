@@ -114,7 +114,7 @@ def _log_in(world: World, role: str) -> None:
 
 def _seed(users) -> dict:
     return {**_budgets(users), **_conversations(users), **_petitions(users),
-            "other_user": users["other"].id}
+            "other_user": users["other"].id, "citizen_user": users["citizen"].id}
 
 
 def _budgets(users) -> dict:
@@ -136,6 +136,30 @@ def _budgets(users) -> dict:
         db.session.commit()
         ids[f"budget_{audience}"] = process.id
         ids[f"project_{audience}"] = process.projects[0].id
+    # One public budget in its voting phase per other ballot type.
+    for vote_type, rules in (("knapsack", {}), ("cumulative", {"points_total": 10,
+                                                               "max_points_per_project": 6}),
+                             ("ordinal", {"rank_limit": 2})):
+        process = BudgetProcess(title=f"{vote_type.title()} budget", audience=Audience.PUBLIC,
+                                commitment=Commitment.BINDING, owner_id=users["official"].id,
+                                currency="EUR")
+        process.set_rules(budget=6000, vote_type=vote_type, **rules)
+        process.projects = [BudgetProject(project_id=str(n), name=f"Project {n}", cost=2000)
+                            for n in (1, 2, 3)]
+        db.session.add(process)
+        process.move_to(Phase.VOTING, now=utcnow())
+        db.session.commit()
+        ids[f"budget_{vote_type}"] = process.id
+    proposals = BudgetProcess(title="Proposals budget", audience=Audience.PUBLIC,
+                              commitment=Commitment.BINDING, owner_id=users["official"].id,
+                              currency="EUR")
+    proposals.set_rules(budget=6000, vote_type="approval")
+    proposals.projects = [BudgetProject(project_id="1", name="Idea", cost=2000)]
+    db.session.add(proposals)
+    proposals.move_to(Phase.PROPOSALS, now=utcnow())
+    db.session.commit()
+    ids["budget_proposals"] = proposals.id
+    ids["project_proposals"] = proposals.projects[0].id
     return ids
 
 
