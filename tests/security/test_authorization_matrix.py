@@ -67,3 +67,16 @@ def test_each_role_gets_the_expected_answer(world, method, rule, target):
     observed = observed_row(world, method, rule, target)
     assert observed == EXPECTED[method, rule, target], (
         f"{method} {rule} [{target}] as {' '.join(ROLES)}")
+
+
+def test_a_new_route_without_a_row_is_caught():
+    """What test_every_route_has_an_expected_row relies on: a route added to the app shows
+    up in cases() on every kind of object it names, and EXPECTED has no row for it."""
+    from app import create_app
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app.add_url_rule("/petitions/<int:petition_id>/brand-new", "brand_new",
+                     lambda petition_id: "", methods=["GET", "POST"])
+    missing = set(cases(app)) - EXPECTED.keys()
+    assert missing == {(method, "/petitions/<int:petition_id>/brand-new", target)
+                       for method in ("GET", "POST") for target in ("draft", "public", "staff")}
