@@ -7,7 +7,7 @@ from tests.security.helpers import World
 # The object kinds a rule is tried on, by the first argument that names a process.
 TARGETS_BY_ARGUMENT = {
     "petition_id": ("public", "staff", "draft"),
-    "process_id": ("public", "staff"),
+    "process_id": ("public", "staff", "proposals"),  # proposals: a budget taking proposals
     "conversation_id": ("public", "staff"),
     "scheme_id": ("public", "staff"),
 }
@@ -34,8 +34,10 @@ def url_for_case(world: World, rule_text: str, target: str) -> str:
     for arg in rule.arguments:
         if arg == "petition_id":
             values[arg] = ids["petition_draft" if target == "draft" else f"petition_{kind}"]
-        elif arg in ("process_id", "conversation_id", "scheme_id"):
-            values[arg] = ids[f"{arg.split('_')[0].replace('process', 'budget')}_{kind}"]
+        elif arg == "process_id":
+            values[arg] = ids[f"budget_{kind}"]
+        elif arg in ("conversation_id", "scheme_id"):
+            values[arg] = ids[f"{arg.split('_')[0]}_{kind}"]
         elif arg == "project_pk":
             values[arg] = ids[f"project_{kind}"]
         elif arg == "user_id":
