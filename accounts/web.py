@@ -164,7 +164,7 @@ def forgot_password():
                 "The link works for one hour.",
                 email=service.normalise_email(form.email.data)), "success")
         return redirect(url_for("accounts.login"))
-    return render_template("accounts/forgot.html", form=form)
+    return render_template("accounts/forgot.html", form=form), (400 if form.errors else 200)
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])

@@ -6,6 +6,7 @@ Chinese; so its built-in messages are mapped to ours here, once, instead of per 
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from flask import abort, request
@@ -13,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField as FlaskFileField
 from wtforms import FileField
+from wtforms.validators import ValidationError
 
 # Others stay in English. Length messages are only used with max >= 64, so one form
 # covers the plural.
@@ -64,6 +66,8 @@ class Form(FlaskForm):
                 body = request.get_json(silent=True)
                 if not isinstance(body, dict):  # a list, a number, or not JSON at all
                     abort(400)
+                if not all(isinstance(value, str) for value in body.values()):
+                    abort(400)  # a list of strings would pass as repeated form values
             formdata = super().wrap_formdata(form, formdata)
             if formdata is not None and hasattr(formdata, "getlist"):
                 _refuse_mistyped(form, formdata)
@@ -81,3 +85,32 @@ def has_visible_text(text: str) -> bool:
     return any(unicodedata.category(ch)[0] not in "ZC"
                and unicodedata.category(ch) not in ("Mn", "Me")
                and ch not in _BLANK_LETTERS for ch in text)
+
+
+# C0 and C1 controls but tab and newlines, and the direction embeddings, overrides and
+# isolates (U+202A-U+202E, U+2066-U+2069) that can flip the text around them.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e"
+                     "\u2066-\u2069]")
+# Line breaks, Unicode's included (U+0085 next line, U+2028/U+2029 separators).
+LINE_BREAK = re.compile("[\n\r\x0b\x0c\x85\u2028\u2029]")
+
+
+def no_control_characters(form, field):
+    """NUL and other control characters are refused (EP `RejectBadRequests`), as are
+    direction overrides, and text that is there but cannot be seen (only zero-width
+    characters, say)."""
+    if not isinstance(field.data, str):
+        return
+    if CONTROL.search(field.data):
+        raise ValidationError(_l("Remove control characters from this field."))
+    if field.data and not has_visible_text(field.data):
+        raise ValidationError(_l("Enter some visible text."))
+
+
+def single_line(form, field):
+    if isinstance(field.data, str) and LINE_BREAK.search(field.data):
+        raise ValidationError(_l("This field must be a single line."))
+
+
+# For a title or a name: visible text on one line.
+ONE_LINE = (no_control_characters, single_line)

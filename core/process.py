@@ -43,7 +43,11 @@ class ProcessFraming:
         return mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
 
     def visible_to(self, user) -> bool:
-        """Public processes are visible to everyone; staff processes to staff roles only."""
+        """Public processes: everyone. Staff processes: staff roles and the owner."""
         if self.audience == Audience.PUBLIC:
+            return True
+        # The owner keeps seeing what they made: a facilitator (not a staff role) may open a
+        # staff-only conversation, or one from a staff-only budget, and must still run it.
+        if getattr(user, "is_authenticated", False) and user.id == self.owner_id:
             return True
         return is_staff(user)

@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.forms import Form
+from core.forms import ONE_LINE, Form, no_control_characters
 from core.process import Audience, Commitment
 from deliberation.phases import Moderation
 
@@ -30,7 +30,7 @@ class StatementForm(Form):
 
     def __init__(self, *args, max_length: int = 140, **kwargs):
         super().__init__(*args, **kwargs)
-        self.text.validators = [DataRequired(), Length(max=max_length)]
+        self.text.validators = [DataRequired(), Length(max=max_length), *ONE_LINE]
         self.text.render_kw = {"maxlength": max_length, "rows": 3}
 
 
@@ -51,10 +51,11 @@ class ModerationForm(Form):
 
 
 class ConversationForm(Form):
-    title = StringField(_l("Topic"), validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
-    seed_statements = TextAreaField(
-        _l("Seed statements (one per line)"), validators=[Optional(), Length(max=20000)])
+    title = StringField(_l("Topic"), validators=[DataRequired(), Length(max=200), *ONE_LINE])
+    description = TextAreaField(_l("Description"), validators=[
+        Optional(), Length(max=5000), no_control_characters])
+    seed_statements = TextAreaField(_l("Seed statements (one per line)"), validators=[
+        Optional(), Length(max=20000), no_control_characters])
     strict_moderation = BooleanField(_l("Strict moderation: show only accepted statements"))
     participants_can_write = BooleanField(_l("Participants may write statements"),
                                           default=True)

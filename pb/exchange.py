@@ -38,6 +38,15 @@ def _title(meta, path: Path) -> str:
     return (" ".join(p for p in parts if p) or meta.get("description", "") or path.stem)[:200]
 
 
+BIGINT_MAX = 2**63 - 1  # the money columns are BigInteger (minor units)
+
+
+def _storable(minor: int) -> int:
+    if abs(minor) > BIGINT_MAX:
+        raise ValueError("the amount is too large to store")
+    return minor
+
+
 def read_checked(path: str | Path, *, rule: str, options: dict) -> tuple[Instance, Profile]:
     """Parse the file and check the rule can run on it; PabulibError names file and line."""
     path = Path(path)
@@ -45,9 +54,13 @@ def read_checked(path: str | Path, *, rule: str, options: dict) -> tuple[Instanc
     currency = _currency(instance.meta)
     for project in instance.projects:
         try:
-            to_minor(project.cost, currency)
+            _storable(to_minor(project.cost, currency))
         except ValueError as exc:
             raise PabulibError(path.name, 0, f"project {project.id}: {exc}") from None
+    try:
+        _storable(to_minor(instance.budget, currency))
+    except ValueError as exc:
+        raise PabulibError(path.name, 0, f"budget: {exc}") from None
     if rule == "phragmen" and WEB_VOTE_TYPE[instance.vote_type] != "approval":
         raise PabulibError(path.name, 0, "phragmen needs approval ballots")
     if options.get("utility") == "points" and instance.vote_type not in ("cumulative",

@@ -14,9 +14,16 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
-from core.forms import Form
+from core.forms import ONE_LINE, Form, no_control_characters
 from core.process import Audience, Commitment
 from pb.ballots import OUTCOME_RULES, VOTE_TYPES
 from pb.labels import PROGRESS, RULES
@@ -28,11 +35,14 @@ WHOLE = [Optional(), NumberRange(min=0, max=10**6)]
 
 
 class ProcessForm(Form):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
-    area = StringField(_l("Area"), validators=[Length(max=120)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), *ONE_LINE])
+    description = TextAreaField(_l("Description"),
+                                validators=[Length(max=5000), no_control_characters])
+    area = StringField(_l("Area"), validators=[Length(max=120), *ONE_LINE])
     currency = StringField(_l("Currency (ISO code)"), default="EUR",
-                           validators=[DataRequired(), Length(min=3, max=3)])
+                           validators=[DataRequired(), Length(min=3, max=3),
+                                       Regexp("^[A-Za-z]{3}$", message=_l(
+                                           "Use a currency code like EUR."))])
     budget = IntegerField(_l("Total budget (whole currency units)"),
                           validators=[InputRequired(), NumberRange(min=0, max=MAX_UNITS)])
     commitment = SelectField(_l("Commitment"), choices=[
@@ -64,13 +74,13 @@ class ProcessForm(Form):
 
 
 class ProposalForm(Form):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField(_l("Description"),
-                                validators=[DataRequired(), Length(max=5000)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), *ONE_LINE])
+    description = TextAreaField(_l("Description"), validators=[
+        DataRequired(), Length(max=5000), no_control_characters])
     estimated_cost = IntegerField(_l("Estimated cost (whole currency units)"),
                                   validators=[InputRequired(), NumberRange(0, MAX_UNITS)])
-    location = StringField(_l("Location"), validators=[Length(max=200)])
-    category = StringField(_l("Category"), validators=[Length(max=80)])
+    location = StringField(_l("Location"), validators=[Length(max=200), *ONE_LINE])
+    category = StringField(_l("Category"), validators=[Length(max=80), *ONE_LINE])
     not_a_duplicate = BooleanField(_l("My proposal is different from the similar ones"))
 
 

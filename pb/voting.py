@@ -241,6 +241,9 @@ def _paper_rows(process, text: str):
         if not sheet or sheet in seen:
             errors.append((line, "missing or repeated sheet number"))
             continue
+        if not sheet.isprintable() or len(sheet) > 64:  # controls, invisible marks, a novel
+            errors.append((line, "unreadable sheet number"))
+            continue
         seen.add(sheet)
         if len(set(ids)) != len(ids):
             errors.append((line, Problem("repeated", {})))
@@ -264,6 +267,8 @@ def _paper_rows(process, text: str):
         vote, points = choice.encode()
         rows.append({"process_id": process.id, "voter_key": f"paper:{sheet}", "vote": vote,
                      "points": points, "channel": "paper"})
+    if not rows and not errors:
+        errors.append((2, "the file has no ballots"))
     return rows, errors
 
 

@@ -30,7 +30,7 @@ from wtforms.validators import (
 )
 
 from core.db import utcnow
-from core.forms import Form, has_visible_text
+from core.forms import Form, no_control_characters, single_line
 from core.identity import fold_invisible
 from core.process import Audience
 from petitions.labels import COMMITMENTS_EXPLAINED, REJECTION_REASONS
@@ -43,12 +43,6 @@ from petitions.lifecycle import (
     is_web_url,
 )
 
-# C0 and C1 controls but tab and newlines, and the direction embeddings, overrides and
-# isolates (U+202A-U+202E, U+2066-U+2069) that can flip the text around them.
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e"
-                     "\u2066-\u2069]")
-# Line breaks, Unicode's included (U+0085 next line, U+2028/U+2029 separators).
-LINE_BREAK = re.compile("[\n\r\x0b\x0c\x85\u2028\u2029]")
 FORMULA_START = ("=", "+", "-", "@")
 
 def visible_email(value):
@@ -56,23 +50,6 @@ def visible_email(value):
     if not isinstance(value, str):
         return value
     return fold_invisible(value)
-
-
-def no_control_characters(form, field):
-    """NUL and other control characters are refused (EP `RejectBadRequests`), as are
-    direction overrides, and text that is there but cannot be seen (only zero-width
-    characters, say)."""
-    if not isinstance(field.data, str):
-        return
-    if CONTROL.search(field.data):
-        raise ValidationError(_l("Remove control characters from this field."))
-    if field.data and not has_visible_text(field.data):
-        raise ValidationError(_l("Enter some visible text."))
-
-
-def single_line(form, field):
-    if isinstance(field.data, str) and LINE_BREAK.search(field.data):
-        raise ValidationError(_l("This field must be a single line."))
 
 
 def plain_name(form, field):

@@ -283,7 +283,8 @@ def new():
                 action=form.action.data, background=form.background.data or "", now=utcnow())
             return redirect(url_for("petitions.show", petition_id=petition.id))
         similar = _similar_to(f"{form.title.data} {form.action.data}")
-    return render_template("petitions/new.html", form=form, similar=similar, schemes=schemes)
+    return render_template("petitions/new.html", form=form, similar=similar, schemes=schemes), \
+        (400 if form.errors else 200)
 
 
 @bp.get("/similar.json")

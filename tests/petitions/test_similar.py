@@ -154,7 +154,7 @@ def test_checking_for_similar_petitions_does_not_use_up_the_creation_limit(
         last_check = post(check="1")
         elsewhere = app.test_client().get(QUERY, environ_base={"REMOTE_ADDR": "192.0.2.9"})
         db.session.remove()
-    assert checks == [200, 200] and sent_back == 200
+    assert checks == [200, 200] and sent_back == 400
     assert saves == [302, 302, 429] and drafts == 2
     assert check_after_saves == 200
     assert lookups == [200, 429] and last_check == 429

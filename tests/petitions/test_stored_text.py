@@ -43,7 +43,7 @@ def test_a_petition_title_is_refused(client, login_as, people, scheme, text):
     before = _count(Petition)
     response = client.post("/petitions/new", data={
         "scheme_id": scheme.id, "title": text, "action": "Repair the road.", "create": "y"})
-    assert response.status_code == 200  # the form again, with the error
+    assert response.status_code == 400  # the form again, with the error
     assert 'class="error"' in response.get_data(as_text=True)
     assert _count(Petition) == before
 
