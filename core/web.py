@@ -33,7 +33,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException, ServiceUnavailable, TooManyRequests
 from werkzeug.routing import IntegerConverter
 
-from core import audit, labels, mail  # noqa: F401 - register the outbox and audit tables
+from core import audit, labels, leases, mail  # noqa: F401 - register the outbox, audit, lease tables
 from core.db import db
 from core.extensions import babel, limiter
 from core.process import Audience
