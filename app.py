@@ -129,10 +129,14 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     from core.cli import register_cli
     from core.privacy import register_erasure
     from deliberation.cli import conversations_cli
+    from deliberation.privacy import forget_user as forget_participant
     from pb.cli import budgets as budgets_cli
+    from pb.privacy import forget_user as forget_voter
     from petitions.privacy import forget_user as forget_petition_signer
 
-    register_erasure(forget_petition_signer)  # account deletion blanks their signatures
+    register_erasure(forget_petition_signer)  # account deletion blanks their signatures,
+    register_erasure(forget_voter)  # detaches their ballots and proposals,
+    register_erasure(forget_participant)  # and their conversation votes and statements
     register_cli(app)
     composition.init_app(app)
     app.cli.add_command(budgets_cli)

@@ -99,3 +99,19 @@ def import_(path, title):
     except BadExport as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"conversation {conversation.id}")
+
+
+@conversations_cli.command("anonymise")
+@click.option("--after-days", type=int, default=None, help="Days after closing "
+              "(default CONVERSATIONS_ANONYMISE_AFTER_DAYS or 183).")
+def anonymise_command(after_days):
+    """Detach participants and statements of long-closed conversations from accounts and
+    browser cookies; votes, numbers and results stay."""
+    from flask import current_app
+
+    from deliberation.privacy import anonymise
+
+    days = after_days if after_days is not None else \
+        current_app.config.get("CONVERSATIONS_ANONYMISE_AFTER_DAYS", 183)
+    done = anonymise(now=utcnow(), after_days=days)
+    click.echo(f"anonymised {len(done)} conversation(s)")

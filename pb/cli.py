@@ -80,3 +80,18 @@ def tick_command():
                                    and old != Phase.RESULTS):
             _compute_once(process_id, now=now)
     click.echo(f"moved {len(moved)} process(es)")
+
+
+@budgets.command("anonymise")
+@click.option("--after-days", type=int, default=None,
+              help="Days after the vote closed (default BUDGETS_ANONYMISE_AFTER_DAYS or 183).")
+def anonymise_command(after_days):
+    """Detach ballots from voters, forget proposers and eligibility lists of old votes."""
+    from flask import current_app
+
+    from pb.privacy import anonymise
+
+    days = after_days if after_days is not None else \
+        current_app.config.get("BUDGETS_ANONYMISE_AFTER_DAYS", 183)
+    done = anonymise(now=utcnow(), after_days=days)
+    click.echo(f"anonymised {len(done)} process(es)")
