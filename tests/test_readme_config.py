@@ -57,9 +57,23 @@ def _library_source() -> str:
 
 DOCUMENTED = sorted({m.group(1) for m in NAME.finditer(_sections("Configuration",
                                                                   "Scale-out"))} - NOT_SETTINGS)
-SHOWN_AS_PLAIN_ENV = sorted({m.group(1) for m in NAME.finditer(_sections("Configuration",
-                                                                          "Scale-out"))
-                             if m.group(2) and not m.group(0).startswith("`FLASK_")})
+
+
+def _plain_env_names() -> list[str]:
+    """Names the README shows set without the prefix (`NAME=value`), says work either way
+    (`NAME` (or `FLASK_NAME`)), or lists in a bullet that says "the same names without the
+    `FLASK_` prefix work too"."""
+    text = _sections("Configuration", "Scale-out")
+    names = {m.group(1) for m in NAME.finditer(text)
+             if m.group(2) and not m.group(0).startswith("`FLASK_")}
+    names |= set(re.findall(r"`([A-Z][A-Z0-9_]+)[^`]*` \(or `FLASK_\1", text))
+    for bullet in re.split(r"\n- ", text):
+        if "without the `FLASK_` prefix work" in bullet:
+            names |= set(re.findall(r"`FLASK_([A-Z][A-Z0-9_]+)`", bullet))
+    return sorted(names - NOT_SETTINGS)
+
+
+SHOWN_AS_PLAIN_ENV = _plain_env_names()
 
 
 def test_the_readme_documents_settings_at_all():
@@ -87,9 +101,10 @@ def test_every_setting_the_code_reads_is_documented():
 @pytest.mark.parametrize("name", SHOWN_AS_PLAIN_ENV)
 def test_every_plain_environment_variable_the_readme_shows_takes_effect(name, monkeypatch,
                                                                         tmp_path):
-    """`TRUSTED_PROXIES=1`, `DATABASE_URL=...`: set exactly as the README shows, without the
-    FLASK_ prefix, they must change the app's setting."""
-    value = f"sqlite:///{tmp_path / 'x.db'}" if name == "DATABASE_URL" else "7"
+    """`TRUSTED_PROXIES=1`, `DATABASE_URL=...`, `MAIL_SERVER=...`: set as the README shows,
+    without the FLASK_ prefix, they must change the app's setting."""
+    value = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+             "PUBLIC_BASE_URL": "https://civic.example"}.get(name, "7")
     monkeypatch.setenv(name, value)
     app = create_app(instance_path=str(tmp_path / "instance"))
     assert str(app.config[ENV_ALIASES.get(name, name)]) == value
