@@ -227,3 +227,20 @@ def test_fifty_parallel_wrong_passwords_with_redis(tmp_path, redis_url, monkeypa
         responses = in_parallel(app, lambda client, i: _wrong(client))
         db.session.remove()
     assert sorted(r.status_code for r in responses) == [401] * 5 + [429] * (N - 5)
+
+
+def test_with_redis_a_successful_login_is_refunded(tmp_path, redis_url, monkeypatch):
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    monkeypatch.setenv("FLASK_RATELIMIT_STORAGE_URI", redis_url)
+    app = make_app(tmp_path, RATELIMIT_ENABLED=True, TRUSTED_PROXIES=1)
+    with app.app_context():
+        _user()
+        client = app.test_client()
+        for _ in range(7):
+            assert client.post("/login", data={"email": "ana@example.org",
+                                               "password": PASSWORD}).status_code == 302
+            client.post("/logout")
+        assert [_wrong(client).status_code for _ in range(6)] == [401] * 5 + [429]
+        db.session.remove()
