@@ -53,9 +53,12 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
         REMEMBER_COOKIE_SAMESITE="Lax",
         BABEL_DEFAULT_LOCALE="en",
         LANGUAGES=["en", "zh_Hant"],
-        RATELIMIT_STORAGE_URI="memory://",
+        # Counters shared by every worker and machine through the database (core.ratelimit);
+        # "redis://host:6379/0" with the redis extra; "memory://" for one process only.
+        RATELIMIT_STORAGE_URI="database://",
         RATELIMIT_HEADERS_ENABLED=True,
         LOGIN_RATE_LIMIT="5 per 15 minutes",  # failures per address + email (reliability §2d)
+        LOGIN_ACCOUNT_RATE_LIMIT="20 per hour",  # failures per email, from any address
         LOGIN_IP_RATE_LIMIT="30 per 15 minutes",  # failures per address, any email
         REGISTER_RATE_LIMIT="5 per hour",
         RESET_RATE_LIMIT="5 per hour",
@@ -126,10 +129,14 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     from core.cli import register_cli
     from core.privacy import register_erasure
     from deliberation.cli import conversations_cli
+    from deliberation.privacy import forget_user as forget_participant
     from pb.cli import budgets as budgets_cli
+    from pb.privacy import forget_user as forget_voter
     from petitions.privacy import forget_user as forget_petition_signer
 
-    register_erasure(forget_petition_signer)  # account deletion blanks their signatures
+    register_erasure(forget_petition_signer)  # account deletion blanks their signatures,
+    register_erasure(forget_voter)  # detaches their ballots and proposals,
+    register_erasure(forget_participant)  # and their conversation votes and statements
     register_cli(app)
     composition.init_app(app)
     app.cli.add_command(budgets_cli)

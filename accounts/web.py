@@ -6,7 +6,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -16,9 +15,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.exceptions import TooManyRequests
 
 from accounts import forms, labels, service
 from accounts.models import User
+from core import ratelimit
 from core.db import db
 from core.extensions import limiter, login_manager
 from core.roles import Role
@@ -47,11 +48,6 @@ def _unauthorized():
 
 def _link(endpoint: str):
     return lambda token: public_url(endpoint, token=token)
-
-
-def _login_key() -> str:
-    """Failures are counted per address and per email tried (docs/reliability.md §2d)."""
-    return f"{get_remote_address()}|{service.normalise_email(request.form.get('email', ''))}"
 
 
 def _limit(name: str):
@@ -110,30 +106,45 @@ def resend_confirmation():
     return redirect(url_for("accounts.account"))
 
 
-def _login_failed(response) -> bool:
-    return g.get("login_failed", False)
+def _count_login_attempt(email: str):
+    """Count this login attempt before the password is checked (docs/reliability.md §2d):
+    per address and email, per email from any address, per address with any email. The
+    count is one atomic increment per counter (core.ratelimit.attempt), so parallel
+    guesses cannot all slip under the limit. Returns None when limits are off."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return None
+    address, email = get_remote_address(), service.normalise_email(email)
+    config = current_app.config
+    counted = ratelimit.attempt(limiter.storage, [
+        (config["LOGIN_RATE_LIMIT"], "login", address, email),
+        (config["LOGIN_ACCOUNT_RATE_LIMIT"], "login-account", email),
+        (config["LOGIN_IP_RATE_LIMIT"], "login-address", address),
+    ])
+    if counted.retry_after is not None:
+        raise TooManyRequests(retry_after=counted.retry_after)
+    return counted
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_IP_RATE_LIMIT"], methods=["POST"],
-               deduct_when=_login_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
-               key_func=_login_key, deduct_when=_login_failed)
 def login():
     """Log in with email and password."""
     form = forms.LoginForm(next=request.args.get("next", ""))
+    failed = False
     if form.validate_on_submit():
+        counted = _count_login_attempt(form.email.data)
         user = service.authenticate(form.email.data, form.password.data)
         if user is not None:
+            if counted is not None:
+                counted.refund()  # only failures count
             keep = {k: session[k] for k in ("lang",) if k in session}
             session.clear()  # no session fixation: nothing survives from before login
             session.update(keep)
             login_user(user, remember=form.remember.data)
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
             return redirect(safe_next(form.next.data))
-        g.login_failed = True
+        failed = True
         form.password.errors.append(_("Email or password is not correct."))
-    status = 401 if g.get("login_failed") else (400 if form.errors else 200)
+    status = 401 if failed else (400 if form.errors else 200)
     return render_template("accounts/login.html", form=form), status
 
 

@@ -9,6 +9,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
+import core.ratelimit  # noqa: F401 - registers the database:// rate-limit storage
+
 login_manager = LoginManager()
 csrf = CSRFProtect()
 migrate = Migrate()

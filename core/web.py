@@ -3,6 +3,8 @@ composition.py)."""
 from __future__ import annotations
 
 import logging
+import math
+import time
 from decimal import Decimal
 from importlib.util import find_spec
 from pathlib import Path
@@ -22,17 +24,18 @@ from flask import (
     url_for,
 )
 from flask.globals import request_ctx
-from flask_babel import format_currency, get_locale
+from flask_babel import format_currency, get_locale, ngettext
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import BadRequest, HTTPException, ServiceUnavailable
+from werkzeug.exceptions import BadRequest, HTTPException, ServiceUnavailable, TooManyRequests
 from werkzeug.routing import IntegerConverter
 
-from core import audit, labels, mail  # noqa: F401 - register the outbox and audit tables
+from core import audit, labels, leases, mail  # noqa: F401 - register the outbox, audit, lease tables
 from core.db import db
-from core.extensions import babel
+from core.extensions import babel, limiter
 from core.process import Audience
 from core.roles import Role
 from core.security import SessionInterface, safe_next, set_security_headers
@@ -113,10 +116,12 @@ def wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes["application/json"] > 0
 
 
-def render_error(error: HTTPException):
+def render_error(error: HTTPException, *, message: str | None = None,
+                 link: tuple[str, str] | None = None):
     """HTML error page, or `{"error": ..., "status": ...}` for Accept: application/json."""
     code = error.code or 500
-    title, message = ERROR_MESSAGES.get(code, (error.name, error.description))
+    title, default_message = ERROR_MESSAGES.get(code, (error.name, error.description))
+    message = message or default_message
     if isinstance(error, CSRFError):
         message = _l("Your form expired or was sent from another site. Reload the page "
                      "and try again.")
@@ -131,7 +136,8 @@ def render_error(error: HTTPException):
             f"</h1><p>{escape(message)}</p></body></html>\n", mimetype="text/html")
     else:
         response = current_app.response_class(
-            render_template("errors/error.html", code=code, title=title, message=message),
+            render_template("errors/error.html", code=code, title=title, message=message,
+                            link=link),
             mimetype="text/html")
     response.status_code = code
     if code == 405 and error.valid_methods:
@@ -143,6 +149,32 @@ def _handle_http_error(error: HTTPException):
     if error.code == 401 and not wants_json():
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
     return render_error(error)
+
+
+def retry_after_seconds(error: TooManyRequests) -> int:
+    """Seconds until the limit this request broke opens again (at least 1): the error's
+    own `retry_after` (core.ratelimit.attempt), else Flask-Limiter's current window."""
+    if isinstance(getattr(error, "retry_after", None), int):
+        return max(1, error.retry_after)
+    current = limiter.current_limit
+    return max(1, math.ceil(current.reset_at - time.time())) if current else 60
+
+
+def _handle_rate_limited(error: TooManyRequests):
+    """A friendly 429 (docs/reliability.md §2d): how long to wait, in the reader's language,
+    the same wait in Retry-After, and what to do meanwhile."""
+    wait = retry_after_seconds(error)
+    minutes = max(1, math.ceil(wait / 60))
+    message = ngettext("You have tried this too often. For your safety, please wait "
+                       "%(num)d minute and try again.",
+                       "You have tried this too often. For your safety, please wait "
+                       "%(num)d minutes and try again.", minutes)
+    link = None
+    if request.endpoint == "accounts.login":  # meanwhile, a reset link still works
+        link = (url_for("accounts.forgot_password"), _("Forgot your password?"))
+    response = render_error(error, message=message, link=link)
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 def _handle_operational_error(error: OperationalError):
@@ -196,6 +228,7 @@ def init_app(app) -> None:
     app.session_interface = SessionInterface()
     app.after_request(set_security_headers)
     app.register_error_handler(HTTPException, _handle_http_error)
+    app.register_error_handler(TooManyRequests, _handle_rate_limited)
     app.register_error_handler(OperationalError, _handle_operational_error)
     app.register_error_handler(OverflowError, _handle_overflow)
     app.url_map.converters["int"] = RowId  # before the blueprints add their routes

@@ -1,6 +1,7 @@
 """``flask conversations ...``: recompute results, the polling worker, import openData."""
 from __future__ import annotations
 
+import logging
 import time
 
 import click
@@ -37,28 +38,49 @@ def recompute(conversation_id, everything, umap):
                        f"({time.perf_counter() - started:.2f} s)")
 
 
+def worker_pass(*, holder: str, with_umap: bool, lease_seconds: float = 600.0) -> list[int]:
+    """Recompute each stale conversation this worker can claim (core.leases): several
+    workers, on one machine or many sharing the database, never compute the same
+    conversation at once. Returns the ids this worker recomputed."""
+    from core.leases import claim, release
+    from deliberation.results import recompute as run
+    from deliberation.results import stale_conversations
+
+    done = []
+    for cid in stale_conversations():
+        name = f"conversation:{cid}"
+        if not claim(name, holder=holder, now=utcnow(), seconds=lease_seconds):
+            continue  # another worker is on it
+        try:
+            if cid not in stale_conversations():  # finished by another worker meanwhile
+                continue
+            result = run(cid, now=utcnow(), with_umap=with_umap)
+            done.append(cid)
+            click.echo(f"conversation {cid}: "
+                       f"{'no votes' if result is None else f'{result.matrix.raw.nnz} votes'}")
+        except Exception:  # noqa: BLE001 - one bad conversation must not stop the worker
+            db.session.rollback()
+            click.echo(f"conversation {cid}: recompute failed", err=True)
+            logging.getLogger(__name__).exception("recompute of %s failed", cid)
+        finally:
+            release(name, holder=holder)
+    return done
+
+
 @conversations_cli.command("worker")
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between polls.")
 @click.option("--once", is_flag=True, help="One pass, then exit (tests, cron).")
 @click.option("--umap/--no-umap", default=True, help="Also compute the UMAP view.")
-def worker(interval, once, umap):
-    """Recompute every conversation whose votes changed since its stored result."""
-    from deliberation.results import recompute as run
-    from deliberation.results import stale_conversations
+@click.option("--lease", default=600.0, show_default=True,
+              help="Seconds a claimed conversation stays this worker's if it dies.")
+def worker(interval, once, umap, lease):
+    """Recompute every conversation whose votes changed since its stored result. Run one
+    or several (any machine sharing the database): they split the work (core.leases)."""
+    from core.leases import worker_name
 
+    holder = worker_name()
     while True:
-        for cid in stale_conversations():
-            try:
-                result = run(cid, now=utcnow(), with_umap=umap)
-            except Exception:  # noqa: BLE001 - one bad conversation must not stop the worker
-                db.session.rollback()
-                click.echo(f"conversation {cid}: recompute failed", err=True)
-                import logging
-
-                logging.getLogger(__name__).exception("recompute of %s failed", cid)
-                continue
-            click.echo(f"conversation {cid}: "
-                       f"{'no votes' if result is None else f'{result.matrix.raw.nnz} votes'}")
+        worker_pass(holder=holder, with_umap=umap, lease_seconds=lease)
         db.session.remove()
         if once:
             return
@@ -77,3 +99,19 @@ def import_(path, title):
     except BadExport as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"conversation {conversation.id}")
+
+
+@conversations_cli.command("anonymise")
+@click.option("--after-days", type=int, default=None, help="Days after closing "
+              "(default CONVERSATIONS_ANONYMISE_AFTER_DAYS or 183).")
+def anonymise_command(after_days):
+    """Detach participants and statements of long-closed conversations from accounts and
+    browser cookies; votes, numbers and results stay."""
+    from flask import current_app
+
+    from deliberation.privacy import anonymise
+
+    days = after_days if after_days is not None else \
+        current_app.config.get("CONVERSATIONS_ANONYMISE_AFTER_DAYS", 183)
+    done = anonymise(now=utcnow(), after_days=days)
+    click.echo(f"anonymised {len(done)} conversation(s)")

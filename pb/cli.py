@@ -7,6 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from core.db import utcnow
+from core.leases import claim, release, worker_name
 from pb import results, service
 from pb.exchange import import_file
 from pb.pabulib import PabulibError
@@ -54,6 +55,20 @@ def compute_command(process_id):
                f"{len(result.selected)} project(s) funded")
 
 
+def _compute_once(process_id: int, *, now) -> None:
+    """Compute under a lease (core.leases), so two ticks on two machines never run the
+    same outcome at once; the one that loses leaves it to the winner."""
+    name, holder = f"budget:{process_id}", worker_name()
+    if not claim(name, holder=holder, now=now, seconds=3600):
+        click.echo(f"process {process_id}: results being computed by another worker")
+        return
+    try:
+        results.compute(process_id, now=now)
+        click.echo(f"process {process_id}: results computed")
+    finally:
+        release(name, holder=holder)
+
+
 @budgets.command("tick")
 def tick_command():
     """Move processes to the phase their dates say; compute results of closed votes."""
@@ -63,6 +78,20 @@ def tick_command():
         click.echo(f"process {process_id}: {old} -> {new}")
         if old == Phase.VOTING or (new in (Phase.RESULTS, Phase.IMPLEMENTATION)
                                    and old != Phase.RESULTS):
-            results.compute(process_id, now=now)
-            click.echo(f"process {process_id}: results computed")
+            _compute_once(process_id, now=now)
     click.echo(f"moved {len(moved)} process(es)")
+
+
+@budgets.command("anonymise")
+@click.option("--after-days", type=int, default=None,
+              help="Days after the vote closed (default BUDGETS_ANONYMISE_AFTER_DAYS or 183).")
+def anonymise_command(after_days):
+    """Detach ballots from voters, forget proposers and eligibility lists of old votes."""
+    from flask import current_app
+
+    from pb.privacy import anonymise
+
+    days = after_days if after_days is not None else \
+        current_app.config.get("BUDGETS_ANONYMISE_AFTER_DAYS", 183)
+    done = anonymise(now=utcnow(), after_days=days)
+    click.echo(f"anonymised {len(done)} process(es)")
