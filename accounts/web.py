@@ -23,6 +23,7 @@ from core.db import db
 from core.extensions import limiter, login_manager
 from core.roles import Role
 from core.security import public_url, role_required, safe_next
+from core.web import language_chosen
 
 bp = Blueprint("accounts", __name__)
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -38,6 +39,13 @@ def _role_labels():
 def load_user(session_id: str):
     """Flask-Login's loader: the user a session id names (service.user_for_session)."""
     return service.user_for_session(session_id)
+
+
+@language_chosen.connect
+def _remember_language(app, *, language: str) -> None:
+    """A logged-in person's language choice follows their account (core.web.set_language)."""
+    if current_user.is_authenticated:
+        service.remember_language(current_user, language)
 
 
 @login_manager.unauthorized_handler

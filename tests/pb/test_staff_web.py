@@ -52,7 +52,7 @@ def test_official_creates_a_process_and_every_page_says_what_comes_next(client, 
     assert client.post(f"/budgets/{process.id}/phase", data={"target": "proposals"}
                        ).status_code == 302
     page = client.get(f"/budgets/{process.id}").data
-    assert b"Phase:</strong> Proposals" in page and b"2026-05-20 09:00" in page
+    assert b"Phase:</strong> Proposals" in page and b"May 20, 2026 09:00" in page
     bad = dict(FORM, results_at="2026-05-10T09:00")
     assert client.post(f"/budgets/{process.id}/edit", data=bad).status_code == 422
 
