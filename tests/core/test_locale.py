@@ -50,6 +50,21 @@ def test_a_picked_language_is_kept_on_the_account_for_every_device(app, make_use
     assert _says_chinese(laptop, headers={"Accept-Language": "en-GB"})
 
 
+def test_a_language_picked_before_logging_in_becomes_the_accounts(app, make_user):
+    user = make_user(email="mei@example.org", password="a long enough passphrase")
+    before, elsewhere = app.test_client(), app.test_client()
+    before.post("/language", data={"lang": "zh_Hant"})
+    assert before.post("/login", data={"email": "mei@example.org",
+                                       "password": "a long enough passphrase"}
+                       ).status_code == 302
+    assert _language(user.id) == "zh_Hant"
+    elsewhere.post("/language", data={"lang": "en"})  # a choice made elsewhere, anonymously,
+    elsewhere.post("/login", data={"email": "mei@example.org",  # does not overwrite it
+                                   "password": "a long enough passphrase"})
+    assert _language(user.id) == "zh_Hant"
+    assert _says_chinese(elsewhere)  # the account's language follows the person
+
+
 def test_a_bad_language_changes_nothing_on_the_account(app, make_user, login_as, client):
     user = make_user()
     login_as(client, user)
