@@ -112,7 +112,8 @@ def test_paper_ballots_all_or_nothing_with_errors_by_line(client, people, login_
     response = _upload(client, process, bad)
     assert response.status_code == 422
     text = response.data.decode()
-    assert "<td>3</td><td>Your projects cost" in text  # line 3: over budget
+    assert "<td>3</td><td>Your projects cost" in text  # line 3: over budget, in euros
+    assert "more than the budget of €60.00" in text
     assert "<td>4</td><td>These projects are not on this ballot: 99" in text
     assert "<td>5</td><td>missing or repeated sheet number" in text
     assert ballots(process.id) == 0
