@@ -56,13 +56,21 @@ translations-update: | $(BIN)/python
 	    -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 
-# Browser tests drive Debian's chromium (Playwright cannot download its own browser here).
+# Browser tests drive Debian's chromium (Playwright cannot download its own browser here), with
+# CJK and emoji fonts so zh-Hant pages and user content render as characters, not boxes
+# (tests/browser/test_locale_and_scripts.py fails on tofu).
 system-deps:
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	            || echo "warning: could not install chromium; browser tests will be skipped"; \
 	    else echo "warning: chromium missing and apt-get unavailable; browser tests will be skipped"; fi; \
+	fi
+	@if ! fc-list :lang=zh-tw 2>/dev/null | grep -q . || ! fc-list 2>/dev/null | grep -qi "color emoji"; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fonts-noto-color-emoji >/dev/null) \
+	            || echo "warning: could not install fonts-noto-cjk/fonts-noto-color-emoji; CJK and emoji render as boxes"; \
+	    else echo "warning: fonts-noto-cjk or fonts-noto-color-emoji missing and apt-get unavailable"; fi; \
 	fi
 
 run: install

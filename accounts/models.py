@@ -27,6 +27,9 @@ class User(UserMixin, db.Model):
     # and remember-me cookie issued before carries the old number and stops working.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0",
                                                  nullable=False)
+    # The display language the person picked (an app LANGUAGES code); None: follow the
+    # browser's Accept-Language (core.web.select_locale).
+    language: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

@@ -242,6 +242,13 @@ def change_password(user: User, *, current: str, new: str) -> None:
         user.session_version = (user.session_version or 0) + 1
 
 
+def remember_language(user: User, language: str) -> None:
+    """Keep the display language the person picked on their account (any device, later
+    visits); `language` is one the caller checked against the app's LANGUAGES."""
+    with write_transaction():
+        user.language = language
+
+
 def end_sessions(user: User) -> None:
     """Log out everywhere: bump the session version, so every session and remember-me
     cookie issued to `user` so far is refused (accounts.web.load_user)."""

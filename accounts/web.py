@@ -14,7 +14,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import (
+    current_user,
+    login_required,
+    login_user,
+    logout_user,
+    user_logged_in,
+)
 from werkzeug.exceptions import TooManyRequests
 
 from accounts import forms, labels, service
@@ -24,6 +30,7 @@ from core.db import db
 from core.extensions import limiter, login_manager
 from core.roles import Role
 from core.security import public_url, role_required, safe_next
+from core.web import LANG_COOKIE, language_chosen
 
 bp = Blueprint("accounts", __name__)
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -39,6 +46,21 @@ def _role_labels():
 def load_user(session_id: str):
     """Flask-Login's loader: the user a session id names (service.user_for_session)."""
     return service.user_for_session(session_id)
+
+
+@language_chosen.connect
+def _remember_language(app, *, language: str) -> None:
+    """A logged-in person's language choice follows their account (core.web.set_language)."""
+    if current_user.is_authenticated:
+        service.remember_language(current_user, language)
+
+
+@user_logged_in.connect
+def _adopt_the_browsers_language(app, *, user, **extra) -> None:
+    """A language picked before logging in becomes the account's, unless it has one."""
+    chosen = request.cookies.get(LANG_COOKIE)
+    if user.language is None and chosen in app.config["LANGUAGES"]:
+        service.remember_language(user, chosen)
 
 
 @login_manager.unauthorized_handler

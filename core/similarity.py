@@ -6,10 +6,27 @@ statement, so supporters gather on one item
 """
 from __future__ import annotations
 
+import re
+
 # Hashed features: no vocabulary to hold in memory, and an n-gram that no candidate has still
 # weighs in the query (at the highest IDF, its bucket's document frequency being 0), so a
 # query is not judged similar just because the few n-grams it shares are all that is counted.
 N_FEATURES = 2**20
+# Han, kana and hangul: written without spaces, about one word or morpheme per character.
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]{2,}")
+
+
+def _cjk_bigrams(run: re.Match) -> str:
+    text = run.group(0)
+    return " " + " ".join(text[i:i + 2] for i in range(len(text) - 1)) + " "
+
+
+def comparable_text(text: str) -> str:
+    """Lower-cased `text` with each run of Chinese/Japanese/Korean characters written as its
+    overlapping character pairs ("中山公園" → "中山 山公 公園"): the usual way to index
+    unsegmented CJK text, so "中山公園遮陽棚" meets "中山公園的遮陽棚" although no 3-character
+    window of one spans the same characters as the other's around "的"."""
+    return _CJK_RUN.sub(_cjk_bigrams, text.lower())
 
 
 class SimilarityIndex:
@@ -17,8 +34,8 @@ class SimilarityIndex:
 
     Fitting thousands of texts takes a second; a query takes milliseconds, so callers keep an
     index while its candidates (`ids`) are unchanged (see queries.duplicate_suggestions).
-    Features are character 3-5-grams within words, so plurals, small spelling differences and
-    unsegmented Chinese text still match.
+    Features are character 3-5-grams within words, so plurals and small spelling differences
+    still match; unsegmented CJK text is compared by character pairs (`comparable_text`).
     """
 
     def __init__(self, candidates: list[tuple[int, str]]):
@@ -30,7 +47,7 @@ class SimilarityIndex:
         from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
         self._counts = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5),
-                                         lowercase=True, n_features=N_FEATURES,
+                                         preprocessor=comparable_text, n_features=N_FEATURES,
                                          alternate_sign=False, norm=None)
         self._tfidf = TfidfTransformer(sublinear_tf=True)  # rows L2-normalised
         self._matrix = self._tfidf.fit_transform(

@@ -10,6 +10,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from babel.numbers import get_currency_precision
+from blinker import Namespace
 from flask import (
     Blueprint,
     abort,
@@ -24,9 +25,17 @@ from flask import (
     url_for,
 )
 from flask.globals import request_ctx
-from flask_babel import format_currency, get_locale, ngettext
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_decimal,
+    format_time,
+    get_locale,
+    ngettext,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy.exc import OperationalError
@@ -59,6 +68,9 @@ LANGUAGE_NAMES = {"en": "English", "zh_Hant": "繁體中文"}
 LANG_COOKIE = "lang"
 # Accept-Language tags that mean Traditional Chinese.
 _TRADITIONAL_TAGS = ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
+# Sent with `language=` when someone picks a display language; accounts keeps it on the
+# logged-in person's account (core cannot import accounts: the layering runs the other way).
+language_chosen = Namespace().signal("language-chosen")
 
 ERROR_MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. If you sent a form, "
@@ -79,13 +91,15 @@ ERROR_MESSAGES = {
 
 
 def select_locale() -> str:
-    """Locale from the `lang` cookie (language switch), then Accept-Language, then English."""
+    """Locale the person picked (kept on their account, or in the `lang` cookie when
+    anonymous), else Accept-Language, else English."""
     if not has_request_context():  # CLI jobs and seed-demo: the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
-    chosen = request.cookies.get(LANG_COOKIE) or session.get(LANG_COOKIE)
-    if chosen in languages:
-        return chosen
+    for chosen in (getattr(current_user, "language", None),
+                   request.cookies.get(LANG_COOKIE), session.get(LANG_COOKIE)):
+        if chosen in languages:
+            return chosen
     for tag, _quality in request.accept_languages:
         tag = tag.lower()
         if tag.startswith(_TRADITIONAL_TAGS) and "zh_Hant" in languages:
@@ -102,12 +116,15 @@ def html_lang() -> str:
 
 @bp.post("/language")
 def set_language():
-    """Remember the chosen display language in a cookie (a preference, nothing else)."""
+    """Remember the chosen display language: in a cookie (a preference, nothing else), and
+    on the account of a logged-in person (accounts listen to `language_chosen`)."""
     lang = request.form.get("lang", "")
+    if lang not in current_app.config["LANGUAGES"]:
+        abort(400)
+    language_chosen.send(current_app._get_current_object(), language=lang)
     response = redirect(safe_next(request.form.get("next")))
-    if lang in current_app.config["LANGUAGES"]:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600,
-                            samesite="Lax", httponly=True)
+    response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600,
+                        samesite="Lax", httponly=True)
     return response
 
 
@@ -223,6 +240,24 @@ def money(minor_units: int, currency: str = "EUR") -> str:
     return format_currency(Decimal(int(minor_units)).scaleb(-digits), currency)
 
 
+def local_date(value) -> str:
+    """A date (or the date of a UTC datetime) in the reader's locale: 'Dec 5, 2026',
+    '2026年12月5日'."""
+    return format_date(value, "medium")
+
+
+def local_datetime(value) -> str:
+    """Date and 24-hour time in the reader's locale ('Dec 5, 2026 09:03', '2026年12月5日
+    09:03'); templates add "UTC" after it (BABEL_DEFAULT_TIMEZONE)."""
+    return f"{format_date(value, 'medium')} {format_time(value, 'HH:mm')}"
+
+
+def number(value, places: int | None = None) -> str:
+    """A count or decimal with the reader's locale's grouping (12,345); `places` fixes the
+    decimals (12,345.60)."""
+    return format_decimal(value, None if places is None else "#,##0." + "0" * places)
+
+
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.session_interface = SessionInterface()
@@ -233,7 +268,8 @@ def init_app(app) -> None:
     app.register_error_handler(OverflowError, _handle_overflow)
     app.url_map.converters["int"] = RowId  # before the blueprints add their routes
     app.before_request(_refuse_nul_bytes)
-    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters.update(money=money, date=local_date, datetime=local_datetime,
+                                 number=number)
     # Templates compare enums, never string literals; framing labels feed the badge macro.
     app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, html_lang=html_lang, Role=Role,
                                  Audience=Audience, framing_labels=labels)

@@ -12,6 +12,7 @@ from flask_login import current_user
 from core.db import utcnow
 from core.roles import Role
 from core.security import role_required
+from core.web import money
 from pb import forms, labels, phases, service, voting
 from pb.ballots import RulesError
 from pb.blueprint import bp, visible_process
@@ -179,7 +180,10 @@ def paper(process_id):
     except voting.VotingClosed:
         abort(409, _("Paper ballots are accepted during voting and before results."))
     except voting.PaperErrors as exc:
-        errors = [(line, e if isinstance(e, str) else labels.problem_text(e))
+        def amount(minor: int) -> str:
+            return money(minor, process.currency)
+
+        errors = [(line, e if isinstance(e, str) else labels.problem_text(e, amount))
                   for line, e in exc.errors]
         return render_template("pb/paper_errors.html", process=process, errors=errors), 422
     flash(ngettext("%(num)d paper ballot added.", "%(num)d paper ballots added.", count),

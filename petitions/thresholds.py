@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import insert, update
 
@@ -58,11 +59,11 @@ def cross_thresholds(petition: Petition, *, now: datetime) -> None:
         audit.record(None, "petition.response_threshold_reached", "petition", pid, now=now)
         notify_creator(petition, _("Your petition needs a response"),
                         _("“%(title)s” reached the response threshold. An answer is due by "
-                          "%(due)s.", title=petition.title, due=due.date().isoformat()))
+                          "%(due)s.", title=petition.title, due=format_date(due, "medium")))
         notify_role(Role.OFFICIAL, _("A petition needs your response"),
                     _("“%(title)s” (petition %(id)s) reached the response threshold. "
                       "Your answer is due by %(due)s.", title=petition.title, id=pid,
-                      due=due.date().isoformat()), now=now)
+                      due=format_date(due, "medium")), now=now)
     if petition.debate_threshold is not None and guarded_update(
             pid, Petition.state == PetitionState.OPEN,
             Petition.debate_threshold_reached_at.is_(None),

@@ -27,6 +27,9 @@
       if (result.body.next) {
         idField.value = result.body.next.id;
         text.textContent = result.body.next.text;
+        // Enabled again first: focus() on a disabled button is ignored, and keyboard users
+        // would be dropped at the top of the page after every vote.
+        buttons.forEach(function (b) { b.disabled = false; });
         buttons[0].focus();
       } else {
         form.hidden = true;

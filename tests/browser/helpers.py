@@ -16,3 +16,14 @@ def serious_violations(page):
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def live_app(tmp_path_factory):
+    """A second app on the `live_server` fixture's database (the server runs in this
+    process), for tests that add their own budgets or conversations and read what the
+    browser stored. Call it after requesting `live_server`."""
+    from app import create_app
+
+    [database] = {p.resolve() for p in tmp_path_factory.getbasetemp().glob("live*/live.db")}
+    return create_app({"TESTING": True, "SECRET_KEY": "e2e", "RATELIMIT_ENABLED": False,
+                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})

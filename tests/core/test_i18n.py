@@ -29,10 +29,12 @@ def test_the_language_switch_remembers_traditional_chinese(client):
     assert "Take part" in client.get("/").get_data(as_text=True)
 
 
-def test_an_unknown_language_or_foreign_next_is_ignored(client):
-    response = client.post("/language", data={"lang": "xx", "next": "//evil.example"})
-    assert response.headers["Location"] == "/"
+def test_an_unknown_language_is_refused_and_a_foreign_next_ignored(client):
+    response = client.post("/language", data={"lang": "xx", "next": "/budgets/"})
+    assert response.status_code == 400
     assert "lang=" not in response.headers.get("Set-Cookie", "")
+    response = client.post("/language", data={"lang": "en", "next": "//evil.example"})
+    assert response.headers["Location"] == "/"
 
 
 @pytest.mark.parametrize("header", ["zh-TW,zh;q=0.9", "zh-Hant", "zh-HK"])

@@ -52,7 +52,7 @@ def test_official_creates_a_process_and_every_page_says_what_comes_next(client, 
     assert client.post(f"/budgets/{process.id}/phase", data={"target": "proposals"}
                        ).status_code == 302
     page = client.get(f"/budgets/{process.id}").data
-    assert b"Phase:</strong> Proposals" in page and b"2026-05-20 09:00" in page
+    assert b"Phase:</strong> Proposals" in page and b"May 20, 2026 09:00" in page
     bad = dict(FORM, results_at="2026-05-10T09:00")
     assert client.post(f"/budgets/{process.id}/edit", data=bad).status_code == 422
 
@@ -112,7 +112,8 @@ def test_paper_ballots_all_or_nothing_with_errors_by_line(client, people, login_
     response = _upload(client, process, bad)
     assert response.status_code == 422
     text = response.data.decode()
-    assert "<td>3</td><td>Your projects cost" in text  # line 3: over budget
+    assert "<td>3</td><td>Your projects cost" in text  # line 3: over budget, in euros
+    assert "more than the budget of €60.00" in text
     assert "<td>4</td><td>These projects are not on this ballot: 99" in text
     assert "<td>5</td><td>missing or repeated sheet number" in text
     assert ballots(process.id) == 0

@@ -206,7 +206,7 @@ def test_crossing_the_response_threshold_emails_every_official_once(app, people,
     emails = db.session.scalars(select(OutboxEmail).where(
         OutboxEmail.subject == "A petition needs your response").order_by(OutboxEmail.to)).all()
     assert [e.to for e in emails] == ["official@example.org", "second.official@example.org"]
-    assert petition.title in emails[0].body and "2026-03-13" in emails[0].body
+    assert petition.title in emails[0].body and "Mar 13, 2026" in emails[0].body
 
 
 # --- Signing again while pending: a fresh link, never a lock-out (UK site) ------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import select
 
 from core.audit import AuditEntry
@@ -37,7 +38,8 @@ def test_the_creator_and_officials_are_told_an_answer_is_due_and_by_when(petitio
     fourth_at = NOW + timedelta(hours=5)
     sign_and_confirm(petition.id, "fourth@example.org", now=fourth_at)
 
-    due = reload(petition.id).response_due_at.date().isoformat()
+    # In the default locale (English), as the pages show dates: "Mar 13, 2026".
+    due = format_date(reload(petition.id).response_due_at, "medium", locale="en")
     to_creator = db.session.scalars(select(OutboxEmail).where(
         OutboxEmail.to == "creator@example.org",
         OutboxEmail.subject == "Your petition needs a response")).all()
