@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from blinker import Namespace
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
@@ -31,6 +32,10 @@ RESET_MAX_AGE = 3600
 _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
 
 Link = Callable[[str], str]
+
+# Sent by the web layer with ``user=`` once a new account exists, so domains can adopt what
+# the same browser did anonymously (as Flask-Login's user_logged_in does at login).
+account_registered = Namespace().signal("account-registered")
 
 
 class InvalidToken(ValueError):

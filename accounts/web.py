@@ -67,7 +67,7 @@ def register():
     form = forms.RegisterForm()
     if form.validate_on_submit():
         try:
-            service.register(display_name=form.display_name.data, email=form.email.data,
+            user = service.register(display_name=form.display_name.data, email=form.email.data,
                              password=form.password.data,
                              confirm_link=_link("accounts.confirm_email"),
                              forgot_url=public_url("accounts.forgot_password"),
@@ -75,6 +75,8 @@ def register():
         except service.AccountError as error:
             form.password.errors.append(str(error))
         else:
+            if user is not None:
+                service.account_registered.send(current_app._get_current_object(), user=user)
             flash(_("Thank you. We sent a confirmation link to %(email)s. You can log in now.",
                     email=service.normalise_email(form.email.data)), "success")
             return redirect(url_for("accounts.login"))
