@@ -24,7 +24,7 @@ from pb import labels, phases, report, results, service, voting
 from pb.ballots import decode
 from pb.blueprint import bp, reader, visible_process
 from pb.exchange import as_json, export_text
-from pb.forms import CodeEntryForm, ProposalForm
+from pb.forms import BallotForm, CodeEntryForm, ProposalForm
 from pb.models import BudgetProcess, Phase, ProjectStatus
 from pb.money import scale
 
@@ -117,13 +117,14 @@ def ballot(process_id):
 
 
 def _submitted(process) -> dict:
-    if request.is_json or request.files:  # the ballot is a browser form of text fields
-        abort(400, _("Send the ballot as the ballot form does."))
-    if request.form.get("process", str(process.id)) != str(process.id):
-        abort(400, _("This ballot belongs to another budget."))
+    """The ballot's choice fields, once BallotForm accepts the request (else 400); voting
+    needs an account or a voter code (else 401)."""
+    form = BallotForm(process, request)
+    if not form.validate():
+        abort(400, form.errors_text)
     if not (current_user.is_authenticated or _codes().get(str(process.id))):
         abort(401)
-    return request.form.to_dict(flat=False)
+    return form.choice_fields
 
 
 @bp.post("/<int:process_id>/ballot")
