@@ -297,11 +297,21 @@ def delete_account(user: User, *, password: str) -> None:
         erase_personal_data(user)  # each domain's hook (core/privacy.py), e.g. signatures
         user.email = None
         user.display_name = ""
+        user.area = ""
         user.password_hash = ""
         user.email_confirmed_at = None
         user.deleted_at = utcnow()
         user.role_rows = []
         audit.record(user, "account.deleted", "user", user.id)
+
+
+def set_area(user: User, area: str, *, areas) -> None:
+    """Say where you live: one of the city's `areas`, or "" for not saying."""
+    area = area.strip()
+    if area and area not in areas:
+        raise AccountError(_("Choose one of the areas of the list."))
+    with write_transaction():
+        user.area = area
 
 
 def _admin_count() -> int:

@@ -14,6 +14,7 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -25,6 +26,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.forms import Form
 from core.process import Audience, Commitment
@@ -107,6 +109,15 @@ class CodesForm(Form):
 class EligibilityForm(Form):
     emails = TextAreaField(_l("Eligible email addresses, one per line (empty: anyone with an "
                               "account)"), validators=[Length(max=2_000_000)])
+
+
+class EligibleAreasForm(Form):
+    """The areas whose residents may vote; choices (config AREAS) are set by the view."""
+
+    areas = SelectMultipleField(_l("Only residents of these areas may vote (none: every "
+                                   "area)"), choices=[], validate_choice=False,
+                                widget=ListWidget(prefix_label=False),
+                                option_widget=CheckboxInput())
 
 
 class PaperForm(Form):

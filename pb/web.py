@@ -145,6 +145,13 @@ def review_ballot(process_id):
                                    for k, p in enumerate(choice.projects)])
 
 
+def _area_refusal(process) -> str:
+    return _("This budget is for residents of %(areas)s. Your account says you live in "
+             "%(area)s; you can change that on your account page.",
+             areas=", ".join(process.eligible_areas),
+             area=current_user.area or _("no area"))
+
+
 def _closed(process):
     return render_template("pb/message.html", process=process, now=utcnow(),
                            message=_("Voting is not open for this budget."),
@@ -164,7 +171,9 @@ def confirm_ballot(process_id):
         return _closed(process)
     except voting.InvalidBallot as exc:
         return _ballot_page(process, fields=fields, problems=exc.problems, status=422)
-    except voting.NotEligible:
+    except voting.NotEligible as exc:
+        if exc.reason == "area":
+            return _message(process, _area_refusal(process), 403)
         abort(403, _("You are not on the list of voters of this budget."))
     except voting.CodeUnusable:
         session["pb_codes"] = {k: v for k, v in _codes().items() if k != str(process.id)}
