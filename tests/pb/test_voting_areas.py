@@ -69,6 +69,8 @@ def test_an_official_limits_a_budget_to_areas(client, people, login_as, make_pro
                                                                         "Riverside"]
     assert db.session.scalar(select(AuditEntry.action).where(
         AuditEntry.action == "budget.eligible_areas")) == "budget.eligible_areas"
+    assert client.get(f"/budgets/{process.id}.json").get_json()["eligible_areas"] == [
+        "Old Town", "Riverside"]
     assert _limit(client, process).status_code == 302  # none ticked: every area again
     db.session.expire_all()
     assert db.session.get(BudgetProcess, process.id).eligible_areas == []
