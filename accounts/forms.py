@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from accounts.service import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
@@ -76,6 +83,12 @@ class DeleteAccountForm(Form):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     understood = BooleanField(_l("I understand that this cannot be undone"),
                               validators=[DataRequired()])
+
+
+class AreaForm(Form):
+    """Where you live; the choices (the city's areas, config AREAS) are set by the view."""
+
+    area = SelectField(_l("Your area"), choices=[], validate_choice=False)
 
 
 class ConfirmForm(Form):

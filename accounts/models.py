@@ -23,6 +23,9 @@ class User(UserMixin, db.Model):
     email_confirmed_at = mapped_column(UTCDateTime, nullable=True)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     deleted_at = mapped_column(UTCDateTime, nullable=True)
+    # Where the person lives, chosen from the city's areas (config AREAS); a budget may
+    # limit voting to some areas (pb.voting.is_eligible). Self-declared, like a postcode.
+    area: Mapped[str] = mapped_column(String(120), default="", server_default="")
     # Bumped at logout and password change (accounts.service.end_sessions): every session
     # and remember-me cookie issued before carries the old number and stops working.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from blinker import Namespace
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
@@ -31,6 +32,10 @@ RESET_MAX_AGE = 3600
 _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
 
 Link = Callable[[str], str]
+
+# Sent by the web layer with ``user=`` once a new account exists, so domains can adopt what
+# the same browser did anonymously (as Flask-Login's user_logged_in does at login).
+account_registered = Namespace().signal("account-registered")
 
 
 class InvalidToken(ValueError):
@@ -299,11 +304,21 @@ def delete_account(user: User, *, password: str) -> None:
         erase_personal_data(user)  # each domain's hook (core/privacy.py), e.g. signatures
         user.email = None
         user.display_name = ""
+        user.area = ""
         user.password_hash = ""
         user.email_confirmed_at = None
         user.deleted_at = utcnow()
         user.role_rows = []
         audit.record(user, "account.deleted", "user", user.id)
+
+
+def set_area(user: User, area: str, *, areas) -> None:
+    """Say where you live: one of the city's `areas`, or "" for not saying."""
+    area = area.strip()
+    if area and area not in areas:
+        raise AccountError(_("Choose one of the areas of the list."))
+    with write_transaction():
+        user.area = area
 
 
 def _admin_count() -> int:

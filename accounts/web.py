@@ -85,14 +85,16 @@ def register():
     form = forms.RegisterForm()
     if form.validate_on_submit():
         try:
-            service.register(display_name=form.display_name.data, email=form.email.data,
-                             password=form.password.data,
-                             confirm_link=_link("accounts.confirm_email"),
-                             forgot_url=public_url("accounts.forgot_password"),
-                             secret_key=current_app.secret_key)
+            user = service.register(
+                display_name=form.display_name.data, email=form.email.data,
+                password=form.password.data, confirm_link=_link("accounts.confirm_email"),
+                forgot_url=public_url("accounts.forgot_password"),
+                secret_key=current_app.secret_key)
         except service.AccountError as error:
             form.password.errors.append(str(error))
         else:
+            if user is not None:
+                service.account_registered.send(current_app._get_current_object(), user=user)
             flash(_("Thank you. We sent a confirmation link to %(email)s. You can log in now.",
                     email=service.normalise_email(form.email.data)), "success")
             return redirect(url_for("accounts.login"))
@@ -221,8 +223,20 @@ def reset_password(token):
     return render_template("accounts/reset.html", form=form), 400 if form.errors else 200
 
 
+def _areas() -> list[str]:
+    """The city's areas (config AREAS): what an account may name as where it lives."""
+    return list(current_app.config.get("AREAS") or ())
+
+
+def _area_form(**kwargs) -> forms.AreaForm:
+    form = forms.AreaForm(prefix="ar", **kwargs)
+    form.area.choices = [("", _("Not saying"))] + [(a, a) for a in _areas()]
+    return form
+
+
 def _account_page(status=200, **forms_in_use):
-    page_forms = {"password_form": forms.ChangePasswordForm(prefix="pw"),
+    page_forms = {"area_form": _area_form(data={"area": current_user.area}),
+                  "password_form": forms.ChangePasswordForm(prefix="pw"),
                   "email_form": forms.ChangeEmailForm(prefix="em"),
                   "delete_form": forms.DeleteAccountForm(prefix="del"),
                   "resend_form": forms.ConfirmForm(),
@@ -235,6 +249,22 @@ def _account_page(status=200, **forms_in_use):
 def account():
     """Your account: details, roles, changes, deletion."""
     return _account_page()
+
+
+@bp.post("/account/area")
+@login_required
+def change_area():
+    """Say which of the city's areas you live in (some budgets are for one area)."""
+    form = _area_form()
+    if form.validate_on_submit():
+        try:
+            service.set_area(current_user, form.area.data or "", areas=_areas())
+        except service.AccountError as error:
+            form.area.errors.append(str(error))
+        else:
+            flash(_("Your area is saved."), "success")
+            return redirect(url_for("accounts.account"))
+    return _account_page(400, area_form=form)
 
 
 @bp.post("/account/password")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import time
 from decimal import Decimal
+from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -54,10 +56,47 @@ bp = Blueprint("core", __name__)
 PLOTLY_JS = Path(find_spec("plotly").origin).parent / "package_data" / "plotly.min.js"
 
 
+# The bundle carries the MapLibre stylesheet and adds it as an inline <style> when it loads
+# (blocked by our CSP) unless an element with its id is already on the page; we serve that
+# CSS as a file under the same id instead (templates/_plotly.html).
+_BUNDLED_CSS = re.compile(r'if\(!document\.getElementById\("(\w+)"\)\)\{var (\w)='
+                          r'document\.createElement\("style"\);\2\.id="\1",\2\.textContent=\'([^\']*)\'')
+
+
+@cache
+def plotly_bundled_css() -> tuple[str, str] | None:
+    """(element id, CSS) of the stylesheet plotly.js would inject inline, if it has one."""
+    found = _BUNDLED_CSS.search(PLOTLY_JS.read_text(encoding="utf-8"))
+    return (found.group(1), found.group(3)) if found else None
+
+
 @bp.get("/vendor/plotly.min.js")
 def plotly_js():
     """plotly.js for the budget results and the opinion map: same origin, so CSP 'self'."""
     return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=7 * 24 * 3600)
+
+
+@bp.get("/vendor/plotly-bundled.css")
+def plotly_css():
+    """The stylesheet plotly.js carries inside (MapLibre's), as a file: CSP 'self'."""
+    bundled = plotly_bundled_css()
+    if bundled is None:
+        abort(404)
+    return current_app.response_class(bundled[1], mimetype="text/css",
+                                       headers={"Cache-Control": "max-age=604800"})
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """No icon: an empty answer, so browsers do not log a 404 on every first visit."""
+    return "", 204, {"Cache-Control": "max-age=604800"}
+
+
+@bp.app_context_processor
+def _plotly_assets():
+    """templates/_plotly.html needs the id plotly.js looks for before injecting its CSS."""
+    bundled = plotly_bundled_css()
+    return {"plotly_bundled_css_id": bundled[0] if bundled else None}
 
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,8 @@
 
 The cookie is signed with the app's secret key (itsdangerous), separate from the session
 cookie because login clears the session (no fixation) and the votes must survive it: on
-login the token's participations are merged into the account (service.merge_anonymous).
+login and at registration the token's participations are merged into the account
+(service.merge_anonymous).
 The database stores only the token's SHA-256.
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ from flask import current_app, g, has_request_context, request
 from flask_login import current_user, user_logged_in
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from accounts.service import account_registered
 from core.db import utcnow
 from deliberation.service import Who, merge_anonymous
 
@@ -62,12 +64,15 @@ def set_cookie_if_new(response):
 
 
 def _merge_on_login(_app, user, **_extra) -> None:
+    """On login and on registration: the browser's anonymous votes become the account's."""
     token = cookie_token() if has_request_context() else None
     if token:
         merge_anonymous(user, anon_key(token), now=utcnow())
 
 
 def init(state) -> None:
-    """Blueprint.record_once hook: merge anonymous votes whenever someone logs in."""
+    """Blueprint.record_once hook: merge anonymous votes whenever someone logs in or
+    registers."""
     user_logged_in.connect(_merge_on_login, state.app, weak=False)
+    account_registered.connect(_merge_on_login, state.app, weak=False)
     state.app.after_request(set_cookie_if_new)

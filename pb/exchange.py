@@ -132,6 +132,7 @@ def as_json(process: BudgetProcess) -> dict:
                          "max_points_per_project": rules.max_points_per_project,
                          "rank_limit": rules.rank_limit},
         "rule": process.rule, "rule_options": rule_options(process),
+        "eligible_areas": list(process.eligible_areas or ()),  # empty: every area
         "projects": [{"id": p.project_id, "name": p.name,
                       "cost": major_text(p.cost, currency), "category": p.category}
                      for p in process.ballot_projects],

@@ -1,5 +1,7 @@
-"""Budget forms (Flask-WTF) for officials and proposers; amounts are typed in whole
-currency units and stored in minor units. The ballot itself is parsed by pb.ballots."""
+"""Budget forms (Flask-WTF) for officials, proposers and voters; amounts are typed in whole
+currency units and stored in minor units. The ballot's choice fields are read and checked
+against the ballot rules by pb.ballots (through pb.voting); BallotForm is the one place that
+decides whether a request is a ballot of this budget at all."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -8,9 +10,11 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -21,7 +25,9 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.forms import ONE_LINE, Form, no_control_characters
 from core.process import Audience, Commitment
@@ -109,6 +115,15 @@ class EligibilityForm(Form):
                               "account)"), validators=[Length(max=2_000_000)])
 
 
+class EligibleAreasForm(Form):
+    """The areas whose residents may vote; choices (config AREAS) are set by the view."""
+
+    areas = SelectMultipleField(_l("Only residents of these areas may vote (none: every "
+                                   "area)"), choices=[], validate_choice=False,
+                                widget=ListWidget(prefix_label=False),
+                                option_widget=CheckboxInput())
+
+
 class PaperForm(Form):
     file = FileField(_l("Paper ballots (CSV: sheet, vote, points)"),
                      validators=[FileRequired()])
@@ -125,3 +140,41 @@ class ProgressForm(Form):
 
 class CodeEntryForm(Form):
     code = StringField(_l("Voter code"), validators=[DataRequired(), Length(max=40)])
+
+
+class BallotForm(Form):
+    """A ballot as the ballot and review pages post it: URL-encoded text fields, the
+    ``process`` it belongs to, and the choice fields pb.ballots reads (``project``,
+    ``points-<id>``, ``rank-<id>``). Used by both the review and the confirm step.
+
+    ``BallotForm(budget, request)``; ``validate()`` refuses a JSON or file body and a ballot
+    of another budget (``errors_text`` says why: a 400); ``choice_fields`` are then the
+    fields to check against the budget's rules (pb.voting.review / cast).
+    """
+
+    budget = HiddenField(name="process")  # `process` itself is a method of every form
+
+    def __init__(self, budget, request, **kwargs):
+        # The body is read as a form only: JSON or uploaded files are never a ballot.
+        self._body_refused = bool(request.is_json or request.files)
+        super().__init__(formdata=request.form, **kwargs)
+        self.budget_id = str(budget.id)
+        self.choice_fields = {name: values for name, values in
+                              request.form.to_dict(flat=False).items()
+                              if name not in ("csrf_token", "process")}
+
+    def validate(self, extra_validators=None) -> bool:
+        if self._body_refused:
+            self.form_errors.append(_l("Send the ballot as the ballot form does."))
+            return False
+        return super().validate(extra_validators)
+
+    def validate_budget(self, field):
+        if (field.data or self.budget_id) != self.budget_id:
+            raise ValidationError(_l("This ballot belongs to another budget."))
+
+    @property
+    def errors_text(self) -> str:
+        """The reasons validate() refused the request, as one sentence per reason."""
+        messages = [*self.form_errors, *(m for field in self for m in field.errors)]
+        return " ".join(str(m) for m in messages)

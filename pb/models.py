@@ -77,6 +77,8 @@ class BudgetProcess(ProcessFraming, db.Model):
     # META and PROJECTS columns of an imported pabulib file, written back on export.
     pabulib: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     eligibility_limited: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Areas whose residents (User.area) may vote; empty: every area.
+    eligible_areas: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     proposals_at = mapped_column(UTCDateTime, nullable=True)
     review_at = mapped_column(UTCDateTime, nullable=True)

@@ -48,5 +48,14 @@ def results_view(process: BudgetProcess, result: BudgetResult) -> dict:
                 if funded else 0}
     return {"funded": funded, "progress": progress, "differ": differ, "rows": rows, "chart": chart,
             "covered": details["covered"], "greedy_covered": details["greedy"]["covered"],
-            "ejr": details.get("ejr"), "price_per": details.get("price_per"),
+            "ejr": _ejr(details.get("ejr")), "price_per": details.get("price_per"),
             "per_voter_budget": details.get("per_voter_budget")}
+
+
+def _ejr(stored: dict | None) -> dict | None:
+    """The stored EJR check; results computed before the general check only looked at
+    sets of one or two projects."""
+    if stored is None:
+        return None
+    return {"violations": stored.get("violations", []), "exact": stored.get("exact", False),
+            "largest_size": stored.get("largest_size", 2)}

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from core import audit
 from core.db import db, upsert, write_transaction
 from pb.ballots import ENGINE_VOTE_TYPE, engine_constraints
-from pb.ejr import ejr_up_to_one_violations
+from pb.ejr import check_ejr_up_to_one
 from pb.instance import Instance, Profile, Project, exact_number, format_money
 from pb.models import Ballot, BudgetProcess, BudgetResult
 from pb.money import major_text, to_major, to_minor
@@ -100,11 +100,11 @@ def outcome_details(instance: Instance, profile: Profile, rule: str, options: di
         details["completed"] = list(outcome.explanation.get("greedy_added", ()))
         details["per_voter_budget"] = float(outcome.explanation["per_voter_budget"])
     chosen = [index[pid] for pid in outcome.selected]
-    violations = ejr_up_to_one_violations(
+    ejr = check_ejr_up_to_one(
         entry_row=arrays.entry_row, entry_project=arrays.entry_project, weights=arrays.weights,
         costs=arrays.costs, budget=arrays.budget, num_voters=n, selected=chosen)
-    details["ejr"] = {"checked": "groups cohesive over one or two projects",
-                      "violations": [[arrays.ids[p] for p in t] for t in violations[:20]]}
+    details["ejr"] = {"exact": ejr.exact, "largest_size": ejr.largest_size,
+                      "violations": [[arrays.ids[p] for p in t] for t in ejr.violations]}
     return outcome, details
 
 

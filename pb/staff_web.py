@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -79,6 +79,7 @@ def manage(process_id):
         review_form=lambda pk: forms.ReviewForm(prefix=f"p{pk}"),
         progress_form=lambda pk: forms.ProgressForm(prefix=f"p{pk}"),
         codes_form=forms.CodesForm(), eligibility_form=forms.EligibilityForm(),
+        areas_form=areas_form(process),
         paper_form=forms.PaperForm(), phase_form=forms.PhaseForm(),
         targets=sorted(phases.TRANSITIONS[process.phase], key=phases.ORDER.index),
         ballots=voting.ballot_count(process.id))
@@ -160,6 +161,38 @@ def eligibility(process_id):
     except ValueError as exc:
         abort(400, _("These are not email addresses: %(bad)s", bad=str(exc)))
     flash(ngettext("%(num)d eligible address.", "%(num)d eligible addresses.", count),
+          "success")
+    return _back(process_id)
+
+
+def _areas() -> list[str]:
+    """The city's areas (config AREAS), which residents name on their account page."""
+    return list(current_app.config.get("AREAS") or ())
+
+
+def areas_form(process=None) -> forms.EligibleAreasForm:
+    """The areas form: showing `process`'s areas, or (no process) as posted."""
+    shown = {"formdata": None, "data": {"areas": process.eligible_areas}} if process else {}
+    form = forms.EligibleAreasForm(prefix="areas", **shown)
+    form.areas.choices = [(a, a) for a in _areas()]
+    return form
+
+
+@bp.post("/<int:process_id>/eligibility/areas")
+@role_required(*OFFICIALS)
+def eligible_areas(process_id):
+    """Officials: limit voting to residents of some of the city's areas."""
+    visible_process(process_id, published=False)
+    form = areas_form()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        count = voting.set_eligible_areas(process_id, form.areas.data or [],
+                                          allowed=_areas(), actor=current_user, now=utcnow())
+    except ValueError as exc:
+        abort(400, _("These are not areas of the city: %(bad)s", bad=str(exc)))
+    flash(ngettext("Voting is limited to %(num)d area.", "Voting is limited to %(num)d "
+                   "areas.", count) if count else _("Residents of every area may vote."),
           "success")
     return _back(process_id)
 

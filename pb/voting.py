@@ -41,7 +41,12 @@ class VotingClosed(ValueError):
 
 
 class NotEligible(PermissionError):
-    """This account is not on the process's eligibility list."""
+    """This account may not vote here: ``reason`` is "list" (not on the eligibility list of
+    emails) or "area" (its area is not one the process is limited to)."""
+
+    def __init__(self, process_id: int, reason: str = "list"):
+        super().__init__(process_id, reason)
+        self.reason = reason
 
 
 class CodeUnusable(ValueError):
@@ -72,13 +77,21 @@ def voting_open(process: BudgetProcess, now: datetime) -> bool:
     return process.phase == Phase.VOTING and (closes is None or now < closes)
 
 
+def ineligibility(process: BudgetProcess, user) -> str | None:
+    """Why `user` may not vote in `process` ("list" or "area"), or None: anyone with an
+    account may, unless the process limits voting to a list of emails and/or to areas (each
+    limit that is set applies)."""
+    if process.eligibility_limited and db.session.scalar(select(EligibleVoter.id).where(
+            EligibleVoter.process_id == process.id,
+            EligibleVoter.email == (user.email or "").lower())) is None:
+        return "list"
+    if process.eligible_areas and (user.area or "") not in process.eligible_areas:
+        return "area"
+    return None
+
+
 def is_eligible(process: BudgetProcess, user) -> bool:
-    """Anyone with an account, unless the process limits voting to a list of emails."""
-    if not process.eligibility_limited:
-        return True
-    return db.session.scalar(select(EligibleVoter.id).where(
-        EligibleVoter.process_id == process.id,
-        EligibleVoter.email == user.email.lower())) is not None
+    return ineligibility(process, user) is None
 
 
 def ballot_costs(process: BudgetProcess) -> dict[str, int]:
@@ -133,8 +146,9 @@ def cast(process_id: int, fields: Mapping[str, Sequence[str]], *, now: datetime,
                 raise CodeUnusable(code)
             voter_key, channel = f"c{code_id}", "code"
         else:
-            if user is None or not is_eligible(process, user):
-                raise NotEligible(process_id)
+            reason = "list" if user is None else ineligibility(process, user)
+            if reason is not None:
+                raise NotEligible(process_id, reason)
             voter_key, channel = f"u{user.id}", "online"
         vote, points = choice.encode()
         stmt = upsert(Ballot).values(process_id=process_id, voter_key=voter_key, vote=vote,
@@ -192,6 +206,24 @@ def set_eligible_emails(process_id: int, text: str, *, actor, now: datetime) -> 
         audit.record(actor, "budget.eligibility", "budget_process", process_id, now=now,
                      count=len(emails))
     return len(emails)
+
+
+def set_eligible_areas(process_id: int, areas: Sequence[str], *, allowed: Sequence[str],
+                       actor, now: datetime) -> int:
+    """Limit voting to residents of `areas` (User.area), each one of the city's `allowed`
+    areas; none: every area. Returns how many areas the process is limited to."""
+    chosen = sorted({a.strip() for a in areas if a.strip()})
+    unknown = [a for a in chosen if a not in allowed]
+    if unknown:
+        raise ValueError(", ".join(unknown[:5]))
+    with write_transaction():
+        process = db.session.get(BudgetProcess, process_id)
+        if process is None:
+            raise NotFound(process_id)
+        process.eligible_areas = chosen
+        audit.record(actor, "budget.eligible_areas", "budget_process", process_id, now=now,
+                     areas=chosen)
+    return len(chosen)
 
 
 class PaperErrors(ValueError):

@@ -24,7 +24,7 @@ from pb import labels, phases, report, results, service, voting
 from pb.ballots import decode
 from pb.blueprint import bp, reader, visible_process
 from pb.exchange import as_json, export_text
-from pb.forms import CodeEntryForm, ProposalForm
+from pb.forms import BallotForm, CodeEntryForm, ProposalForm
 from pb.models import BudgetProcess, Phase, ProjectStatus
 from pb.money import scale
 
@@ -117,13 +117,14 @@ def ballot(process_id):
 
 
 def _submitted(process) -> dict:
-    if request.is_json or request.files:  # the ballot is a browser form of text fields
-        abort(400, _("Send the ballot as the ballot form does."))
-    if request.form.get("process", str(process.id)) != str(process.id):
-        abort(400, _("This ballot belongs to another budget."))
+    """The ballot's choice fields, once BallotForm accepts the request (else 400); voting
+    needs an account or a voter code (else 401)."""
+    form = BallotForm(process, request)
+    if not form.validate():
+        abort(400, form.errors_text)
     if not (current_user.is_authenticated or _codes().get(str(process.id))):
         abort(401)
-    return request.form.to_dict(flat=False)
+    return form.choice_fields
 
 
 @bp.post("/<int:process_id>/ballot")
@@ -142,6 +143,13 @@ def review_ballot(process_id):
     return render_template("pb/review.html", process=process, fields=fields,
                            chosen=[(by_id[p], choice.points[k] if choice.points else None)
                                    for k, p in enumerate(choice.projects)])
+
+
+def _area_refusal(process) -> str:
+    return _("This budget is for residents of %(areas)s. Your account says you live in "
+             "%(area)s; you can change that on your account page.",
+             areas=", ".join(process.eligible_areas),
+             area=current_user.area or _("no area"))
 
 
 def _closed(process):
@@ -163,7 +171,9 @@ def confirm_ballot(process_id):
         return _closed(process)
     except voting.InvalidBallot as exc:
         return _ballot_page(process, fields=fields, problems=exc.problems, status=422)
-    except voting.NotEligible:
+    except voting.NotEligible as exc:
+        if exc.reason == "area":
+            return _message(process, _area_refusal(process), 403)
         abort(403, _("You are not on the list of voters of this budget."))
     except voting.CodeUnusable:
         session["pb_codes"] = {k: v for k, v in _codes().items() if k != str(process.id)}

@@ -148,3 +148,46 @@ def test_merge_into_an_existing_participation_keeps_the_newest_votes(app, db, ma
     assert service.merge_anonymous(user, "k" * 64, now=now) == 1
     assert count(db, Participant) == 1
     assert dict(db.session.execute(select(Vote.statement_id, Vote.value)).all()) == {a: -1, b: 0}
+
+
+def test_anonymous_votes_move_to_the_account_at_registration(client, db):
+    from accounts.models import User
+
+    conversation = open_conversation()
+    first, second = conversation.statements[0].id, conversation.statements[1].id
+    for sid, vote in ((first, "agree"), (second, "disagree")):
+        client.post(f"/conversations/{conversation.id}/vote",
+                    data={"statement_id": sid, "vote": vote})
+    before = count(db, Vote)
+    response = client.post("/register", data={
+        "display_name": "Noor", "email": "noor@example.org",
+        "password": "a long enough passphrase"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    user = db.session.scalar(select(User).where(User.email == "noor@example.org"))
+    participant = db.session.scalar(select(Participant))
+    assert participant.user_id == user.id and participant.anon_key is None
+    assert count(db, Vote) == before == 2 and count(db, Participant) == 1
+    assert dict(db.session.execute(select(Vote.statement_id, Vote.value)).all()) == {
+        first: 1, second: -1}
+
+
+def test_login_merge_when_the_account_voted_the_same_statement_latest_wins(
+        client, db, make_user, login_as):
+    user = make_user(email="kim@example.org", password="a long enough passphrase")
+    conversation = open_conversation()
+    sid = conversation.statements[0].id
+    login_as(client, user)
+    client.post(f"/conversations/{conversation.id}/vote",
+                data={"statement_id": sid, "vote": "agree"})
+    with client.session_transaction() as session:
+        session.clear()  # logged out; the browser has no anonymous token yet
+    client.post(f"/conversations/{conversation.id}/vote",
+                data={"statement_id": sid, "vote": "disagree"})  # later, anonymously
+    assert count(db, Vote) == 2 and count(db, Participant) == 2
+    client.post("/login", data={"email": "kim@example.org",
+                                "password": "a long enough passphrase"})
+    db.session.expire_all()
+    assert count(db, Participant) == 1
+    assert db.session.execute(select(Vote.value, Participant.user_id).join(
+        Participant, Vote.participant_id == Participant.id)).all() == [(-1, user.id)]

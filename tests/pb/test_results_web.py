@@ -8,14 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 from sqlalchemy import func, select
 
 from core.db import db
 from pb import results
 from pb.ballots import Choice
-from pb.ejr import ejr_up_to_one_violations
 from pb.instance import Ballot as EngineBallot
 from pb.instance import Instance, Profile, Project
 from pb.models import Ballot, BudgetProcess, BudgetProject, Phase
@@ -60,17 +58,6 @@ def test_results_equal_pb_rules_on_the_same_ballots(app, make_process, rule):
     assert (result.rule, result.ballot_count) == (rule, 40)
     assert result.details["greedy"]["selected"] == list(RULES["greedy"](instance,
                                                                           profile).selected)
-
-
-def test_ejr_check_finds_a_left_out_cohesive_group():
-    # 4 voters, budget 4: voters 0-1 approve project 0 (cost 2), voters 2-3 approve 1 (cost 2)
-    kwargs = dict(entry_row=np.array([0, 1]), entry_project=np.array([0, 1]),
-                  weights=np.array([2, 2]), costs=[2, 2], budget=4, num_voters=4)
-    assert ejr_up_to_one_violations(selected=[0, 1], **kwargs) == []
-    assert ejr_up_to_one_violations(selected=[0], **kwargs) == [(1,)]
-    # a group of 1 voter out of 4 cannot claim a project of cost 2 (its share is 1)
-    small = dict(kwargs, weights=np.array([3, 1]))
-    assert ejr_up_to_one_violations(selected=[0], **small) == []
 
 
 def test_results_page_and_json(client, app, make_process):

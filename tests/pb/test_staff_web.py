@@ -169,3 +169,29 @@ def test_progress_is_posted_after_results_and_shown_publicly(client, people, log
     page = client.get(f"/budgets/{process.id}/results").data
     assert b"In progress (40%)" in page and b"Dug" in page
     assert re.search(rb"0 of \d+ funded projects are done; average progress \d+%", page)
+
+
+def test_ordinal_paper_ballots_keep_the_rank_order(client, people, login_as, make_process):
+    process = make_process("ordinal", rank_limit=2)
+    login_as(client, people["official"])
+    assert _upload(client, process, "sheet,vote\nA1,\"3,1\"\nA2,4\n").status_code == 302
+    db.session.expire_all()
+    rows = dict(db.session.execute(select(Ballot.voter_key, Ballot.vote)).all())
+    assert rows == {"paper:A1": "3,1", "paper:A2": "4"}  # first = most preferred
+    assert {b.points for b in db.session.scalars(select(Ballot))} == {None}
+
+
+def test_ordinal_paper_ballots_errors_by_line_and_nothing_stored(client, people, login_as,
+                                                                 make_process):
+    process = make_process("ordinal", rank_limit=2)
+    login_as(client, people["official"])
+    bad = "sheet,vote\nB1,\"2,1\"\nB2,\"1,1\"\nB3,\"1,2,3\"\nB4,\"2,77\"\nB1,3\n"
+    response = _upload(client, process, bad)
+    assert response.status_code == 422
+    text = response.data.decode()
+    assert "<td>3</td><td>Each project may appear only once." in text
+    assert "<td>4</td><td>Choose at most 2 projects." in text
+    assert "<td>5</td><td>These projects are not on this ballot: 77" in text
+    assert "<td>6</td><td>missing or repeated sheet number" in text
+    assert "<td>2</td>" not in text  # the valid line has no error...
+    assert ballots(process.id) == 0  # ...and is not stored either: all or nothing

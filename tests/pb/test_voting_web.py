@@ -150,3 +150,34 @@ def test_ballot_posts_are_rate_limited(tmp_path):
     client = limited.test_client()
     codes = [client.post("/budgets/1/code", data={"code": "x"}).status_code for _ in range(4)]
     assert codes[-1] == 429
+
+
+@pytest.mark.parametrize("step", ["/ballot", "/ballot/confirm"])
+def test_a_json_or_file_body_is_not_a_ballot(client, people, login_as, make_process, step):
+    import io
+
+    process = make_process("approval")
+    login_as(client, people["citizen"])
+    url = f"/budgets/{process.id}{step}"
+    as_json = client.post(url, json={"process": process.id, "project": ["1"]})
+    assert as_json.status_code == 400
+    with_file = client.post(url, content_type="multipart/form-data", data={
+        "process": str(process.id), "project": "1",
+        "attachment": (io.BytesIO(b"1"), "ballot.txt")})
+    assert with_file.status_code == 400
+    assert ballots(process.id) == 0
+
+
+def test_the_review_page_carries_the_ballot_to_confirm(client, people, login_as,
+                                                       make_process):
+    process = make_process("ordinal", rank_limit=2)
+    login_as(client, people["citizen"])
+    review = client.post(f"/budgets/{process.id}/ballot",
+                         data={"process": process.id, "rank-3": "1", "rank-1": "2"})
+    assert review.status_code == 200
+    hidden = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', review.text))
+    hidden.pop("csrf_token", None), hidden.pop("next", None)  # page-wide forms (logout)
+    assert hidden == {"process": str(process.id), "rank-3": "1", "rank-1": "2"}
+    assert confirm(client, process, {k: v for k, v in hidden.items() if k != "process"}
+                   ).status_code == 302
+    assert db.session.scalar(db.select(Ballot.vote)) == "3,1"
