@@ -15,6 +15,7 @@ connection errors, counters that differ from the rows. `--quick` ends with one l
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import random
 import shutil
@@ -31,11 +32,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.core.helpers import (  # noqa: E402
+    MIX,
     Acks,
     Citizen,
-    fresh_email,
     kill_server,
-    random_ballot,
     seed,
     start_server,
     verify,
@@ -43,8 +43,6 @@ from tests.core.helpers import (  # noqa: E402
 )
 from tests.helpers import free_port  # noqa: E402
 
-# What a citizen does next, by weight: mostly signing (the petitions flow carries the load).
-MIX = {"sign_email": 5, "sign_one_click": 3, "ballot": 1, "vote": 1}
 SIGNATURES = ("sign_email", "sign_one_click")
 
 
@@ -79,28 +77,15 @@ class Tally:
 
 def citizen_loop(citizen: Citizen, seed_: int, stop: threading.Event, tally: Tally) -> None:
     rng = random.Random(seed_)
-    kinds, weights = list(MIX), list(MIX.values())
-    world = citizen.world
     while not stop.is_set():
-        kind = rng.choices(kinds, weights)[0]
         start = time.perf_counter()
         try:
-            if kind == "sign_one_click":
-                answer = citizen.sign_in_one_click()
-                if answer is None:  # this account signed every petition: sign by email
-                    kind = "sign_email"
-            if kind == "sign_email":
-                answer = citizen.sign_by_email(rng.choice(world.petitions),
-                                               fresh_email(str(seed_)))
-            elif kind == "ballot":
-                answer = citizen.cast_ballot(random_ballot(rng))
-            elif kind == "vote":
-                answer = citizen.vote(rng.choice(world.statements), rng.choice((1, -1, 0)))
-        except OSError:
+            kind, status, ok = citizen.act(rng, str(seed_))
+        except (OSError, http.client.HTTPException):
             with tally.lock:
                 tally.connection_errors += 1
             continue
-        tally.add(kind, time.perf_counter() - start, *answer)
+        tally.add(kind, time.perf_counter() - start, status, ok)
 
 
 def run_clients(port: int, world, *, clients: int, seconds: float):

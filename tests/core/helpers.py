@@ -208,7 +208,8 @@ def start_server(instance: Path, port: int, *, workers: int = 4, threads: int = 
     """gunicorn × `workers` on 127.0.0.1:`port` in its own process group (kill_server)."""
     app = f"app:create_app(instance_path={str(instance)!r})"
     command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-               "--chdir", str(ROOT), "--backlog", "2048", "--keep-alive", "30"]
+               "--chdir", str(ROOT), "--backlog", "2048", "--keep-alive", "30",
+               "--preload"]  # import the app once, then fork: workers start in a blink
     if threads > 1:
         command += ["-k", "gthread", "--threads", str(threads)]
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
@@ -293,6 +294,10 @@ class Browser:
         self.token = match.group(1)
 
 
+# What a citizen does next, by weight: mostly signing (the petitions flow carries the load).
+MIX = {"sign_email": 5, "sign_one_click": 3, "ballot": 1, "vote": 1}
+
+
 class Citizen:
     """What one simulated citizen does; every method returns True when acknowledged and
     records the acknowledgement in `acks`. A connection error propagates (not acknowledged)."""
@@ -309,6 +314,22 @@ class Citizen:
             raise RuntimeError(f"login of {user[1]} answered {status}")
         self.account.fetch_token(f"/petitions/{world.petitions[0]}")
         self.unsigned = list(world.petitions)
+
+    def act(self, rng, tag: str = "") -> tuple[str, int, bool]:
+        """One write drawn from MIX: (kind, HTTP status, acknowledged)."""
+        kind = rng.choices(list(MIX), list(MIX.values()))[0]
+        if kind == "sign_one_click":
+            answer = self.sign_in_one_click()
+            if answer is not None:
+                return (kind, *answer)
+            kind = "sign_email"  # this account signed every petition: sign by email
+        if kind == "sign_email":
+            answer = self.sign_by_email(rng.choice(self.world.petitions), fresh_email(tag))
+        elif kind == "ballot":
+            answer = self.cast_ballot(random_ballot(rng))
+        else:
+            answer = self.vote(rng.choice(self.world.statements), rng.choice((1, -1, 0)))
+        return (kind, *answer)
 
     def sign_by_email(self, petition: int, email: str) -> tuple[int, bool]:
         status, text = self.anonymous.request(
