@@ -37,6 +37,7 @@ from tests.core.helpers import (  # noqa: E402
     Citizen,
     kill_server,
     seed,
+    server_cpu_seconds,
     start_server,
     verify,
     write_config,
@@ -88,7 +89,7 @@ def citizen_loop(citizen: Citizen, seed_: int, stop: threading.Event, tally: Tal
         tally.add(kind, time.perf_counter() - start, status, ok)
 
 
-def run_clients(port: int, world, *, clients: int, seconds: float):
+def run_clients(port: int, world, server, *, clients: int, seconds: float):
     """`clients` citizens (each logged in first), released together for `seconds`."""
     acks_each = [Acks() for _ in range(clients)]
     citizens: list[Citizen | None] = [None] * clients
@@ -106,7 +107,7 @@ def run_clients(port: int, world, *, clients: int, seconds: float):
     stop, tally = threading.Event(), Tally()
     threads = [threading.Thread(target=citizen_loop, args=(c, i, stop, tally))
                for i, c in enumerate(citizens)]
-    cpu = time.process_time()
+    cpu, server_cpu = time.process_time(), server_cpu_seconds(server)
     start = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -115,10 +116,11 @@ def run_clients(port: int, world, *, clients: int, seconds: float):
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - start
+    server_cpu = server_cpu_seconds(server) - server_cpu
     acks = Acks()
     for each in acks_each:
         acks.merge(each)
-    return tally, acks, elapsed, time.process_time() - cpu
+    return tally, acks, elapsed, time.process_time() - cpu, server_cpu
 
 
 @contextmanager
@@ -178,8 +180,8 @@ def bench(label: str, database_url: str | None, *, clients: int, seconds: float,
         server = start_server(instance, port, workers=workers, threads=threads,
                               log=tmp / "gunicorn.log")
         try:
-            tally, acks, elapsed, client_cpu = run_clients(port, world, clients=clients,
-                                                           seconds=seconds)
+            tally, acks, elapsed, client_cpu, server_cpu = run_clients(
+                port, world, server, clients=clients, seconds=seconds)
         finally:
             kill_server(server, 15)
         with app.app_context():
@@ -189,13 +191,16 @@ def bench(label: str, database_url: str | None, *, clients: int, seconds: float,
         log_text = (tmp / "gunicorn.log").read_text(errors="replace")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return report(label, tally, checks, elapsed, client_cpu, clients,
+    return report(label, tally, checks, elapsed, (client_cpu, server_cpu), clients,
                   locked=log_text.count("database is locked"))
 
 
-def report(label, tally: Tally, checks, elapsed, client_cpu, clients, locked) -> dict:
-    print(f"\n== {label}: {clients} clients, {elapsed:.1f} s, client CPU "
-          f"{100 * client_cpu / elapsed:.0f}% of one core, load {os.getloadavg()[0]:.2f}")
+def report(label, tally: Tally, checks, elapsed, cpu, clients, locked) -> dict:
+    client_cpu, server_cpu = cpu
+    answered = sum(tally.statuses.values())
+    print(f"\n== {label}: {clients} clients, {elapsed:.1f} s, load {os.getloadavg()[0]:.2f}; "
+          f"client CPU {100 * client_cpu / elapsed:.0f}% of one core; server CPU "
+          f"{1000 * server_cpu / max(answered, 1):.1f} ms per request")
     print(f"{'kind':<16}{'acked':>8}{'per s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
     for kind in MIX:
         values = tally.latency[kind]
