@@ -106,20 +106,29 @@ def upsert(model):
 
 
 @contextmanager
-def write_transaction() -> Iterator[None]:
+def write_transaction(*, keep_loaded: bool = False) -> Iterator[None]:
     """Run a use case in one write transaction that commits on success, rolls back on error.
 
     On SQLite the transaction starts with BEGIN IMMEDIATE (takes the write lock first, so
     concurrent writers queue instead of failing). Any read transaction the request had open
     is ended first, because the write lock must be taken at BEGIN.
+
+    `keep_loaded`: the commit does not expire the objects loaded so far, so the page shown
+    next does not load them again; they keep what was read under the lock, but not what the
+    use case changed with bulk UPDATE statements (counters): for use cases whose page shows
+    none of those.
     """
     session = db.session()  # the request's Session behind the scoped_session proxy
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    expire = session.expire_on_commit
     try:
         yield
+        session.expire_on_commit = expire and not keep_loaded
         session.commit()
     except BaseException:
         session.rollback()
         raise
+    finally:
+        session.expire_on_commit = expire

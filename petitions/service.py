@@ -216,9 +216,10 @@ def sign(petition_id: int, *, name: str, email: str, area: str | None, ip: str |
     the row is stored as fraudulent and the caller sees the same outcome as usual. Past
     `confirmations_per_hour` emails to one address the signature is still stored as pending,
     but no email is queued (logged, and again no signal to the caller). A second attempt on
-    a pending signature goes to `_sign_again`.
+    a pending signature goes to `_sign_again`. The page that follows shows the petition
+    and the signer as loaded here (`keep_loaded`), not the moved counters.
     """
-    with write_transaction():
+    with write_transaction(keep_loaded=True):
         # The limits below count rows, then insert: lock first, so that parallel signers
         # of this petition (and of any petition, for one address) count one after another.
         petition = _lock_petition(petition_id)
