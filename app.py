@@ -70,6 +70,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
         # Origin of every emailed link, e.g. "https://civic.example.org" (core.security.
         # public_base_url); unset: SERVER_NAME, else http://127.0.0.1:5000. Never the Host.
         PUBLIC_BASE_URL=None,
+        SQLITE_SYNCHRONOUS="NORMAL",  # FULL: survive power loss too, one fsync per commit
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env()  # FLASK_SECRET_KEY, FLASK_MAIL_SERVER, ...
@@ -90,10 +91,13 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from core import web as core_web
-    from core.db import db
+    from core.db import db, set_sqlite_synchronous
     from core.extensions import csrf, limiter, login_manager, migrate
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            set_sqlite_synchronous(engine, app.config["SQLITE_SYNCHRONOUS"])
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
                      render_as_batch=True)
     csrf.init_app(app)

@@ -101,7 +101,8 @@ def vote(conversation_id):
         return render_template("deliberation/show.html",
                                **_voting_context(conversation, error=error)), 400
     anchor = "" if request.form.get("from") != "list" else "#your-votes"
-    return redirect(url_for("deliberation.show", conversation_id=conversation.id) + anchor)
+    # conversation_id, not conversation.id: the commit expired the object (one SELECT less)
+    return redirect(url_for("deliberation.show", conversation_id=conversation_id) + anchor)
 
 
 @bp.route("/<int:conversation_id>/write", methods=["GET", "POST"])

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 
 from core.db import NO_SYNC, db, upsert, write_transaction
 from core.identity import canonical_email, email_domain
@@ -153,23 +153,32 @@ def _lock_address(canonical: str) -> None:
             func.hashtext("petitions.signer:" + canonical))))
 
 
-def _recent(petition_id: int, column, value, since: datetime) -> int:
-    return db.session.scalar(select(func.count(Signature.id)).where(
-        Signature.petition_id == petition_id, column == value, Signature.created_at > since))
+def _recent_from_ip(petition_id: int, ip: str, *, burst_since: datetime,
+                    sustained_since: datetime) -> tuple[int, int]:
+    """Signatures from `ip` on this petition since each moment, in one look-up (the
+    sustained window is the longer one)."""
+    burst, sustained = db.session.execute(
+        select(func.count(case((Signature.created_at > burst_since, 1))), func.count())
+        .where(Signature.petition_id == petition_id, Signature.ip == ip,
+               Signature.created_at > min(burst_since, sustained_since))).one()
+    return burst, sustained
 
 
 def _looks_fraudulent(petition: Petition, *, ip: str | None, domain: str,
                       limits: SigningLimits | None, now: datetime) -> bool:
-    """docs/reliability.md §2d: counts of recent rows in the DB, so every worker agrees."""
+    """docs/reliability.md §2d: counts of recent rows in the DB, so every worker agrees.
+    An exempt domain's count is not looked up (the limit ignores it)."""
     if limits is None:
         return False
-    burst = sustained = 0
+    burst = sustained = per_domain = 0
     if ip:
-        burst = _recent(petition.id, Signature.ip, ip,
-                        now - timedelta(seconds=limits.ip_burst_seconds))
-        sustained = _recent(petition.id, Signature.ip, ip,
-                            now - timedelta(seconds=limits.ip_sustained_seconds))
-    per_domain = _recent(petition.id, Signature.email_domain, domain, now - timedelta(hours=1))
+        burst, sustained = _recent_from_ip(
+            petition.id, ip, burst_since=now - timedelta(seconds=limits.ip_burst_seconds),
+            sustained_since=now - timedelta(seconds=limits.ip_sustained_seconds))
+    if domain not in limits.exempt_domains:
+        per_domain = db.session.scalar(select(func.count(Signature.id)).where(
+            Signature.petition_id == petition.id, Signature.email_domain == domain,
+            Signature.created_at > now - timedelta(hours=1)))
     return over_limit(limits=limits, ip_recent_burst=burst, ip_recent_sustained=sustained,
                       domain_recent_hour=per_domain, domain=domain)
 
@@ -207,9 +216,10 @@ def sign(petition_id: int, *, name: str, email: str, area: str | None, ip: str |
     the row is stored as fraudulent and the caller sees the same outcome as usual. Past
     `confirmations_per_hour` emails to one address the signature is still stored as pending,
     but no email is queued (logged, and again no signal to the caller). A second attempt on
-    a pending signature goes to `_sign_again`.
+    a pending signature goes to `_sign_again`. The page that follows shows the petition
+    and the signer as loaded here (`keep_loaded`), not the moved counters.
     """
-    with write_transaction():
+    with write_transaction(keep_loaded=True):
         # The limits below count rows, then insert: lock first, so that parallel signers
         # of this petition (and of any petition, for one address) count one after another.
         petition = _lock_petition(petition_id)
@@ -242,7 +252,7 @@ def sign(petition_id: int, *, name: str, email: str, area: str | None, ip: str |
         if one_click:
             if state == SignatureState.VALIDATED:
                 _count_one(petition, area=area_code(area, kind=petition.scheme.area_kind),
-                           now=now)
+                           now=now, locked=True)
             return SignOutcome.COUNTED
         if may_email:
             _queue_confirmation(petition, email.strip(), token, confirm_link)
@@ -370,11 +380,14 @@ def _signed_before_forgotten(petition_id: int, canonical: str) -> bool:
         Signature.canonical_email == anonymous_key(canonical))) is not None
 
 
-def _count_one(petition: Petition, *, area: str | None, now: datetime) -> None:
+def _count_one(petition: Petition, *, area: str | None, now: datetime,
+               locked: bool = False) -> None:
     """+1 (and +1 for the signer's area) in the caller's transaction, then the exactly-once
-    threshold guards."""
+    threshold guards. `locked`: the caller loaded `petition` under its row lock in this
+    transaction (`_lock_petition`), so the new count is known and hopeless guards skipped."""
     db.session.execute(update(Petition).where(Petition.id == petition.id)
                        .values(signature_count=Petition.signature_count + 1),
                        execution_options=NO_SYNC)
     areas.add(petition.id, {area: 1})
-    cross_thresholds(petition, now=now)
+    cross_thresholds(petition, now=now,
+                     locked_count=petition.signature_count + 1 if locked else None)

@@ -35,27 +35,45 @@ def guarded_update(petition_id: int, *conditions, **values) -> bool:
                               execution_options=NO_SYNC).first() is not None
 
 
-def cross_thresholds(petition: Petition, *, now: datetime) -> None:
-    """Stamp each threshold the stored count has reached; each UPDATE wins at most once."""
+def _cannot_cross(petition: Petition, locked_count: int | None, state: PetitionState,
+                  stamp, threshold: int | None) -> bool:
+    """With the row locked and its count known, an UPDATE whose guard cannot hold is not
+    sent: wrong state, already stamped, or the count below the threshold."""
+    return locked_count is not None and (petition.state != state or stamp is not None
+                                         or threshold is None or locked_count < threshold)
+
+
+def cross_thresholds(petition: Petition, *, now: datetime,
+                     locked_count: int | None = None) -> None:
+    """Stamp each threshold the stored count has reached; each UPDATE wins at most once.
+
+    `locked_count`: the count after the caller's change, given only by a caller holding the
+    petition's row lock since it loaded `petition` (signing), so that the in-memory state,
+    stamps and thresholds are the stored ones; the guards that cannot match are skipped."""
     pid, count = petition.id, Petition.signature_count
     # Enough sponsors: the creator's own signature plus `sponsor_count` others (EP: 5 + 1).
-    if guarded_update(pid, may_move_to(Petition.state, TRANSITIONS,
-                                       PetitionState.AWAITING_MODERATION),
-                      count >= Petition.sponsor_count + 1,
-                      state=PetitionState.AWAITING_MODERATION, moderation_at=now):
+    if not _cannot_cross(petition, locked_count, PetitionState.SPONSORING, None,
+                         petition.sponsor_count + 1) and guarded_update(
+            pid, may_move_to(Petition.state, TRANSITIONS, PetitionState.AWAITING_MODERATION),
+            count >= Petition.sponsor_count + 1,
+            state=PetitionState.AWAITING_MODERATION, moderation_at=now):
         audit.record(None, "petition.sponsored", "petition", pid, now=now)
     if petition.response_threshold is None:  # not opened yet: no frozen thresholds
         return
-    guarded_update(pid, Petition.state == PetitionState.OPEN, Petition.listed_at.is_(None),
-                   count >= Petition.visibility_threshold, listed_at=now)
+    if not _cannot_cross(petition, locked_count, PetitionState.OPEN, petition.listed_at,
+                         petition.visibility_threshold):
+        guarded_update(pid, Petition.state == PetitionState.OPEN, Petition.listed_at.is_(None),
+                       count >= Petition.visibility_threshold, listed_at=now)
     due = lifecycle.response_due_at(reached_at=now, due_days=petition.response_due_days)
-    if guarded_update(pid, Petition.state == PetitionState.OPEN,
-                      Petition.response_threshold_reached_at.is_(None),
-                      may_move_to(Petition.response_state, RESPONSE_TRANSITIONS,
-                                  ResponseState.AWAITING),
-                      count >= Petition.response_threshold,
-                      response_state=ResponseState.AWAITING, response_threshold_reached_at=now,
-                      response_due_at=due):
+    if not _cannot_cross(petition, locked_count, PetitionState.OPEN,
+                         petition.response_threshold_reached_at,
+                         petition.response_threshold) and guarded_update(
+            pid, Petition.state == PetitionState.OPEN,
+            Petition.response_threshold_reached_at.is_(None),
+            may_move_to(Petition.response_state, RESPONSE_TRANSITIONS, ResponseState.AWAITING),
+            count >= Petition.response_threshold,
+            response_state=ResponseState.AWAITING, response_threshold_reached_at=now,
+            response_due_at=due):
         audit.record(None, "petition.response_threshold_reached", "petition", pid, now=now)
         notify_creator(petition, _("Your petition needs a response"),
                         _("“%(title)s” reached the response threshold. An answer is due by "
@@ -64,7 +82,9 @@ def cross_thresholds(petition: Petition, *, now: datetime) -> None:
                     _("“%(title)s” (petition %(id)s) reached the response threshold. "
                       "Your answer is due by %(due)s.", title=petition.title, id=pid,
                       due=format_date(due, "medium")), now=now)
-    if petition.debate_threshold is not None and guarded_update(
+    if petition.debate_threshold is not None and not _cannot_cross(
+            petition, locked_count, PetitionState.OPEN, petition.debate_threshold_reached_at,
+            petition.debate_threshold) and guarded_update(
             pid, Petition.state == PetitionState.OPEN,
             Petition.debate_threshold_reached_at.is_(None),
             may_move_to(Petition.debate_state, DEBATE_TRANSITIONS, DebateState.AWAITING),

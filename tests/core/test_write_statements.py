@@ -1,0 +1,94 @@
+"""SQL statements per write request (issue 13: profile the write paths). Each write is one
+transaction (exactly one BEGIN IMMEDIATE), the email is only queued in the outbox (one
+INSERT, sent later by `flask mail send`), and the number of statements is capped, so a
+repeated look-up or an N+1 added to a hot path fails here. Counted on SQLite, with the
+BEGINs, on a citizen's second request (the first loads what every later one has cached)."""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from sqlalchemy import event
+
+from core.db import db
+from tests.core.helpers import PASSWORD, fresh_email, seed
+from tests.helpers import make_app
+
+# Measured when the caps were set (see the README's load numbers); lower is welcome.
+CAPS = {"sign_by_email": 9, "sign_in_one_click": 13, "cast_ballot": 10, "vote": 12}
+
+
+@pytest.fixture
+def world_app(tmp_path):
+    app = make_app(tmp_path)
+    with app.app_context():
+        world = seed(petitions=3, users=1)
+        db.session.remove()
+    statements: list[str] = []
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute",
+                     lambda _c, _cur, sql, *_rest: statements.append(sql))
+    return app, world, statements
+
+
+def _counted(statements, request):
+    """Statements run by one request, after a warm-up request of the same kind."""
+    request()
+    statements.clear()
+    request()
+    return list(statements)
+
+
+def _logged_in(app, world):
+    client = app.test_client()
+    response = client.post("/login", data={"email": world.users[0][1], "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def _requests(app, world):
+    anonymous, citizen = app.test_client(), _logged_in(app, world)
+    addresses = (f"10.0.0.{n}" for n in itertools.count(1))
+    unsigned = iter(world.petitions)
+    votes = itertools.cycle(["agree", "disagree"])
+
+    def sign_by_email():
+        response = anonymous.post(f"/petitions/{world.petitions[0]}/sign",
+                                  data={"name": "Sam Signer", "email": fresh_email("t"),
+                                        "eligible": "y"},
+                                  environ_base={"REMOTE_ADDR": next(addresses)})
+        assert b"Check your email" in response.data
+
+    def sign_in_one_click():
+        response = citizen.post(f"/petitions/{next(unsigned)}/sign", data={"eligible": "y"},
+                                environ_base={"REMOTE_ADDR": next(addresses)})
+        assert b"has been counted" in response.data
+
+    def cast_ballot():
+        response = citizen.post(f"/budgets/{world.process}/ballot/confirm",
+                                data={"process": world.process, "project": ["P1", "P2"]})
+        assert response.status_code == 302
+
+    def vote():
+        response = citizen.post(f"/conversations/{world.conversation}/vote",
+                                data={"statement_id": world.statements[0],
+                                      "vote": next(votes)})
+        assert response.status_code == 302
+
+    return {"sign_by_email": sign_by_email, "sign_in_one_click": sign_in_one_click,
+            "cast_ballot": cast_ballot, "vote": vote}
+
+
+@pytest.mark.parametrize("kind", CAPS)
+def test_a_write_is_one_transaction_with_a_capped_number_of_statements(world_app, kind):
+    app, world, statements = world_app
+    ran = _counted(statements, _requests(app, world)[kind])
+    assert sum(sql.startswith("BEGIN IMMEDIATE") for sql in ran) == 1, ran
+    assert len(ran) <= CAPS[kind], "\n".join(ran)
+
+
+def test_signing_by_email_queues_the_email_and_sends_nothing(world_app):
+    app, world, statements = world_app
+    ran = _counted(statements, _requests(app, world)["sign_by_email"])
+    writes = [sql.split("(")[0].strip() for sql in ran if sql.startswith(("INSERT", "UPDATE"))]
+    assert writes == ["INSERT INTO petition_signatures", "INSERT INTO outbox_emails"]
