@@ -13,6 +13,7 @@ petition; the citizen created the public petition.
 
 EXPECTED = {
     ("GET", "/", "-"): "ok ok ok ok ok ok",
+    ("GET", "/favicon.ico", "-"): "ok ok ok ok ok ok",
     ("GET", "/account", "-"): "login ok ok ok ok ok",
     ("GET", "/account/email/<token>", "-"): "ok ok ok ok ok ok",
     ("GET", "/admin/", "-"): "login 403 403 403 403 ok",
@@ -105,6 +106,8 @@ EXPECTED = {
     ("GET", "/reset-password/<token>", "-"): "ok ok ok ok ok ok",
     ("GET", "/static/<path:filename>", "-"): "ok ok ok ok ok ok",
     ("GET", "/vendor/plotly.min.js", "-"): "ok ok ok ok ok ok",
+    ("GET", "/vendor/plotly-bundled.css", "-"): "ok ok ok ok ok ok",
+    ("POST", "/account/area", "-"): "login ok ok ok ok ok",
     ("POST", "/account/confirm/resend", "-"): "login ok ok ok ok ok",
     ("POST", "/account/delete", "-"): "login ok ok ok ok ok",
     ("POST", "/account/email", "-"): "login ok ok ok ok ok",
@@ -129,6 +132,9 @@ EXPECTED = {
     ("POST", "/budgets/<int:process_id>/eligibility", "proposals"): "login 403 403 403 ok ok",
     ("POST", "/budgets/<int:process_id>/eligibility", "public"): "login 403 403 403 ok ok",
     ("POST", "/budgets/<int:process_id>/eligibility", "staff"): "login 403 403 403 ok ok",
+    ("POST", "/budgets/<int:process_id>/eligibility/areas", "proposals"): "login 403 403 403 ok ok",
+    ("POST", "/budgets/<int:process_id>/eligibility/areas", "public"): "login 403 403 403 ok ok",
+    ("POST", "/budgets/<int:process_id>/eligibility/areas", "staff"): "login 403 403 403 ok ok",
     ("POST", "/budgets/<int:process_id>/paper", "proposals"): "login 403 403 403 ok ok",
     ("POST", "/budgets/<int:process_id>/paper", "public"): "login 403 403 403 ok ok",
     ("POST", "/budgets/<int:process_id>/paper", "staff"): "login 403 403 403 ok ok",
