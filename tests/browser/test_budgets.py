@@ -7,7 +7,6 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app import create_app
 from core.db import db, utcnow
 from tests.browser.helpers import CHROMIUM_ARGS, E2E_EMAIL, E2E_PASSWORD, serious_violations  # noqa: F401
 
@@ -16,15 +15,12 @@ TITLE = "Knapsack test budget"
 
 
 @pytest.fixture(scope="module")
-def knapsack(live_server, tmp_path_factory):
+def knapsack(live):
     """(base URL, id) of a knapsack process in its voting phase on the live server's DB."""
     from core.process import Audience, Commitment
     from pb.models import BudgetProcess, BudgetProject, Phase
 
-    databases = {p.resolve() for p in tmp_path_factory.getbasetemp().glob("live*/live.db")}
-    app = create_app({"TESTING": True, "SECRET_KEY": "e2e", "RATELIMIT_ENABLED": False,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{databases.pop()}"})
-    with app.app_context():
+    with live.app.app_context():
         process = db.session.scalar(select(BudgetProcess).where(BudgetProcess.title == TITLE))
         if process is None:
             process = BudgetProcess(title=TITLE, commitment=Commitment.BINDING,
@@ -42,7 +38,7 @@ def knapsack(live_server, tmp_path_factory):
             db.session.commit()
         process_id = process.id
         db.session.remove()
-    return live_server, process_id
+    return live.url, process_id
 
 
 def log_in(page, base):

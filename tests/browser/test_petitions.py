@@ -6,42 +6,26 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app import create_app
-from core.db import db, utcnow
-from tests.browser.helpers import E2E_EMAIL, E2E_PASSWORD, serious_violations
+from core.db import db
+from tests.browser.helpers import E2E_EMAIL, E2E_PASSWORD, STAFF_PASSWORD, serious_violations
 
 # The first test also starts the server and chromium (session fixtures).
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
-STAFF_PASSWORD = "staff browser passphrase"
 OPEN_PETITION = "Free bus travel for under-18s"
 AWAITING_RESPONSE = "Ban single-use plastic cups at events"
 DISTRICT_PETITION = "Extend library opening hours to midnight"  # Join-like: districts
 
 
 @pytest.fixture(scope="module")
-def site(live_server, tmp_path_factory):
-    """The live server with the demo petitions, known staff passwords and an app context on
-    its database (to read the outbox). Returns (base URL, app, {petition title: id})."""
-    from accounts import demo as accounts_demo
-    from petitions import demo as petitions_demo
+def site(live):
+    """(base URL, app, {petition title: id}) of the module's app with the demo petitions."""
     from petitions.models import Petition
 
-    # live_server keeps its SQLite file in tmp_path_factory.mktemp("live"); pytest adds a
-    # "livecurrent" symlink to it, hence resolve().
-    databases = {p.resolve() for p in tmp_path_factory.getbasetemp().glob("live*/live.db")}
-    assert len(databases) == 1, "tests/browser/conftest.py changed where live_server keeps its db"
-    app = create_app({"TESTING": True, "SECRET_KEY": "e2e", "RATELIMIT_ENABLED": False,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{databases.pop()}"})
-    with app.app_context():
-        users = accounts_demo.seed(echo=lambda line: None)  # the live server's users
-        petitions_demo.seed(users, utcnow())
-        for role in ("official", "moderator"):
-            users[role].set_password(STAFF_PASSWORD)
-        db.session.commit()
+    with live.app.app_context():
         ids = {p.title: p.id for p in db.session.scalars(select(Petition))}
         db.session.remove()
-    return live_server, app, ids
+    return live.url, live.app, ids
 
 
 def log_in(page, base, email, password):
