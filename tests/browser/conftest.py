@@ -136,7 +136,7 @@ def browse(chromium, request):
     def open_page(device: str = "desktop", *, audit: bool = True, **options):
         context = chromium.new_context(locale="en-GB", **DEVICES[device], **options)
         page = context.new_page()
-        page.set_default_timeout(15_000)
+        page.set_default_timeout(30_000)  # a loaded 2-core box
         page.axe_audit = Audit(page) if audit else None
         opened.append((page, page.axe_audit))
         return page
