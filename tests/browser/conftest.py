@@ -65,6 +65,8 @@ def live(tmp_path_factory):
 
     db_path = tmp_path_factory.mktemp("live") / "live.db"
     app = create_app({"TESTING": True, "SECRET_KEY": "e2e", "RATELIMIT_ENABLED": False,
+                      # every browser signs from 127.0.0.1: no per-IP fraud limits here
+                      "PETITIONS_SIGNING_LIMITS": False,
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}"})
     with app.app_context():
         db.create_all()
