@@ -52,22 +52,26 @@ def _failed(request) -> bool:
     return report is None or report.failed
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    """The real app in a thread on a fresh temp-file SQLite database, with the demo users
-    (staff passwords: helpers.STAFF_PASSWORD), budgets, conversations and petitions, and one
-    confirmed citizen (helpers.E2E_EMAIL)."""
+def _config(db_path) -> dict:
+    return {"TESTING": True, "SECRET_KEY": "e2e", "RATELIMIT_ENABLED": False,
+            # every browser signs from 127.0.0.1: no per-IP fraud limits here
+            "PETITIONS_SIGNING_LIMITS": False,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}"}
+
+
+@pytest.fixture(scope="session")
+def seeded_database(tmp_path_factory) -> Path:
+    """A SQLite file with the demo users (staff passwords: helpers.STAFF_PASSWORD), budgets
+    (with the Wieliczka MES results), conversations and petitions, and one confirmed citizen
+    (helpers.E2E_EMAIL); built once, copied for each module."""
     from accounts import demo as accounts_demo
     from accounts.models import User
     from deliberation import demo as deliberation_demo
     from pb import demo as pb_demo
     from petitions import demo as petitions_demo
 
-    db_path = tmp_path_factory.mktemp("live") / "live.db"
-    app = create_app({"TESTING": True, "SECRET_KEY": "e2e", "RATELIMIT_ENABLED": False,
-                      # every browser signs from 127.0.0.1: no per-IP fraud limits here
-                      "PETITIONS_SIGNING_LIMITS": False,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}"})
+    db_path = tmp_path_factory.mktemp("seeded") / "seeded.db"
+    app = create_app(_config(db_path))
     with app.app_context():
         db.create_all()
         users = accounts_demo.seed(echo=lambda line: None)
@@ -83,6 +87,17 @@ def live(tmp_path_factory):
         db.session.add(user)
         db.session.commit()
         db.session.remove()
+        db.engine.dispose()
+    return db_path
+
+
+@pytest.fixture(scope="module")
+def live(seeded_database, tmp_path_factory):
+    """The real app in a thread on a fresh copy of the seeded database (see
+    `seeded_database`): one app per test module."""
+    db_path = tmp_path_factory.mktemp("live") / "live.db"
+    shutil.copyfile(seeded_database, db_path)
+    app = create_app(_config(db_path))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     app.config["PUBLIC_BASE_URL"] = url  # emailed links
