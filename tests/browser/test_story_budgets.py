@@ -39,23 +39,31 @@ def make_budget(app, title, *, vote_type, phase, budget, projects):
     return process_id
 
 
-def register_and_confirm(page, live, *, name, email, password):
+def register_and_confirm(page, live, *, name, address, password):
     page.goto(live.url + "/")
     audit(page)
     page.get_by_role("link", name="Register").click()
     audit(page)
     page.get_by_role("button", name="Create account").click()  # empty: errors announced
     audit(page)
-    expect(page.locator(".error").first).to_be_visible()
+    summary = page.get_by_role("alert")
+    expect(summary).to_be_focused()  # read out at once; each message links to its field
+    expect(summary.get_by_role("link")).to_have_count(3)
+    email = page.get_by_label("Email")
+    expect(email).to_have_attribute("aria-invalid", "true")
+    error = page.locator("#" + email.get_attribute("aria-describedby").split()[0])
+    expect(error).to_be_visible()
+    summary.get_by_role("link").nth(1).click()
+    expect(email).to_be_focused()
     page.get_by_label("Display name").fill(name)
-    page.get_by_label("Email").fill(email)
+    email.fill(address)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("status")).to_contain_text("We sent a confirmation link")
     audit(page)
-    log_in(page, live.url, email, password)
+    log_in(page, live.url, address, password)
     audit(page)
-    page.goto(emailed_link(live.app, email, "/confirm/"))
+    page.goto(emailed_link(live.app, address, "/confirm/"))
     audit(page)
     page.get_by_role("button", name=re.compile("^Confirm")).click()
     expect(page.get_by_role("status")).to_contain_text("Your email address is confirmed.")
@@ -76,7 +84,8 @@ def test_a_citizen_proposes_votes_and_reads_the_results(browse, live, device):
                                ("Book swap boxes", 100_000, "culture")])
     citizen = browse(device)
     email, password = f"nia-{device}@example.org", "a long citizen passphrase"
-    register_and_confirm(citizen, live, name=f"Nia {device}", email=email, password=password)
+    register_and_confirm(citizen, live, name=f"Nia {device}", address=email,
+                         password=password)
 
     # The citizen proposes a project.
     citizen.goto(f"{live.url}/budgets/{approval}")
