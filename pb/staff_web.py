@@ -13,7 +13,7 @@ from core.db import utcnow
 from core.roles import Role
 from core.security import role_required
 from core.web import money
-from pb import forms, labels, phases, service, voting
+from pb import forms, labels, phases, results, service, voting
 from pb.ballots import RulesError
 from pb.blueprint import bp, visible_process
 from pb.models import Phase, ProjectStatus, RulesFrozen
@@ -92,15 +92,19 @@ def _back(process_id):
 @bp.post("/<int:process_id>/phase")
 @role_required(*OFFICIALS)
 def move_phase(process_id):
-    """Officials: move the process to the next phase now."""
+    """Officials: move the process to the next phase now; closing the vote (moving to
+    results) computes and publishes the results at once, as `flask budgets tick` does."""
     form = forms.PhaseForm()
     if not form.validate_on_submit() or form.target.data not in set(Phase):
         abort(400)
     visible_process(process_id, published=False)
+    now = utcnow()
     try:
-        service.move(process_id, Phase(form.target.data), actor=current_user, now=utcnow())
+        service.move(process_id, Phase(form.target.data), actor=current_user, now=now)
     except phases.InvalidTransition:
         abort(409, _("This phase cannot follow the current one."))
+    if Phase(form.target.data) is Phase.RESULTS:
+        results.compute(process_id, now=now, actor=current_user)
     return _back(process_id)
 
 

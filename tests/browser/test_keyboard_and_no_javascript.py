@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from core.db import db, utcnow
-from tests.browser.helpers import E2E_PASSWORD, live_app
+from tests.browser.helpers import E2E_PASSWORD
 
 pytestmark = pytest.mark.e2e
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -41,7 +41,7 @@ TABBABLE = """() => [...document.querySelectorAll(
 
 
 @pytest.fixture(scope="module")
-def site(live_server, tmp_path_factory):
+def site(live):
     """(base URL, app on its database, {name: id}) with an approval budget in its voting
     phase, an open conversation and two confirmed users of this module's own."""
     from accounts.models import User
@@ -49,7 +49,7 @@ def site(live_server, tmp_path_factory):
     from deliberation.models import Conversation, ConversationPhase, Statement
     from pb.models import BudgetProcess, BudgetProject, Phase
 
-    app = live_app(tmp_path_factory)
+    app = live.app
     with app.app_context():
         process = BudgetProcess(title=BUDGET, commitment=Commitment.BINDING,
                                 audience=Audience.PUBLIC, currency="EUR")
@@ -72,7 +72,7 @@ def site(live_server, tmp_path_factory):
         db.session.commit()
         ids = {"budget": process.id, "conversation": conversation.id}
         db.session.remove()
-    return live_server, app, ids
+    return live.url, app, ids
 
 
 def stored_ballot(app, process_id: int, email: str) -> str | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from core.db import db, utcnow
-from tests.browser.helpers import E2E_PASSWORD, live_app
+from tests.browser.helpers import E2E_PASSWORD
 
 pytestmark = pytest.mark.e2e
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -35,14 +35,14 @@ PAGE_FONT = "el => `${getComputedStyle(el).fontWeight} 48px ${getComputedStyle(e
 
 
 @pytest.fixture(scope="module")
-def site(live_server, tmp_path_factory):
+def site(live):
     """(base URL, app, budget id): a budget whose projects are named in five scripts, and a
     confirmed user of this module's own."""
     from accounts.models import User
     from core.process import Audience, Commitment
     from pb.models import BudgetProcess, BudgetProject, Phase
 
-    app = live_app(tmp_path_factory)
+    app = live.app
     with app.app_context():
         process = BudgetProcess(title="Budget in every script", commitment=Commitment.BINDING,
                                 audience=Audience.PUBLIC, currency="TWD")
@@ -57,7 +57,7 @@ def site(live_server, tmp_path_factory):
         db.session.commit()
         process_id = process.id
         db.session.remove()
-    return live_server, app, process_id
+    return live.url, app, process_id
 
 
 def not_tofu(page, element, first: str, second: str) -> bool:

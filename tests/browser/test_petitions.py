@@ -1,4 +1,5 @@
-"""Petitions in chromium: sign and confirm by email, an official's response, accessibility."""
+"""Petitions in chromium: sign and confirm by email (with a refused form first), district
+errors, accessibility. Creating, sponsoring, answering: test_story_petitions.py."""
 from __future__ import annotations
 
 import re
@@ -6,42 +7,26 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app import create_app
-from core.db import db, utcnow
-from tests.browser.helpers import E2E_EMAIL, E2E_PASSWORD, serious_violations
+from core.db import db
+from tests.browser.helpers import E2E_EMAIL, E2E_PASSWORD, STAFF_PASSWORD, serious_violations
 
 # The first test also starts the server and chromium (session fixtures).
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
-STAFF_PASSWORD = "staff browser passphrase"
 OPEN_PETITION = "Free bus travel for under-18s"
 AWAITING_RESPONSE = "Ban single-use plastic cups at events"
 DISTRICT_PETITION = "Extend library opening hours to midnight"  # Join-like: districts
 
 
 @pytest.fixture(scope="module")
-def site(live_server, tmp_path_factory):
-    """The live server with the demo petitions, known staff passwords and an app context on
-    its database (to read the outbox). Returns (base URL, app, {petition title: id})."""
-    from accounts import demo as accounts_demo
-    from petitions import demo as petitions_demo
+def site(live):
+    """(base URL, app, {petition title: id}) of the module's app with the demo petitions."""
     from petitions.models import Petition
 
-    # live_server keeps its SQLite file in tmp_path_factory.mktemp("live"); pytest adds a
-    # "livecurrent" symlink to it, hence resolve().
-    databases = {p.resolve() for p in tmp_path_factory.getbasetemp().glob("live*/live.db")}
-    assert len(databases) == 1, "tests/browser/conftest.py changed where live_server keeps its db"
-    app = create_app({"TESTING": True, "SECRET_KEY": "e2e", "RATELIMIT_ENABLED": False,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{databases.pop()}"})
-    with app.app_context():
-        users = accounts_demo.seed(echo=lambda line: None)  # the live server's users
-        petitions_demo.seed(users, utcnow())
-        for role in ("official", "moderator"):
-            users[role].set_password(STAFF_PASSWORD)
-        db.session.commit()
+    with live.app.app_context():
         ids = {p.title: p.id for p in db.session.scalars(select(Petition))}
         db.session.remove()
-    return live_server, app, ids
+    return live.url, live.app, ids
 
 
 def log_in(page, base, email, password):
@@ -117,32 +102,6 @@ def test_a_district_error_is_shown_on_the_select_and_announced(page, site):
     assert serious == [], results.generate_report()
 
 
-def test_official_writes_previews_and_publishes_a_response(page, site, chromium):
-    base, _app, ids = site
-    log_in(page, base, "official@example.org", STAFF_PASSWORD)
-    page.goto(base + "/petitions/officials")
-    row = page.get_by_role("row").filter(has_text=AWAITING_RESPONSE)
-    row.get_by_role("link", name="Write response").click()
-
-    page.get_by_label("Summary").fill("Reusable cups will be required from June.")
-    page.get_by_label("Full response").fill("The events office will lend cups to organisers.")
-    page.get_by_role("button", name="Preview").click()
-    preview = page.get_by_role("region", name="Preview")
-    assert "Reusable cups will be required from June." in preview.inner_text()
-    assert page.get_by_label("Summary").input_value() == "Reusable cups will be required from June."
-    page.get_by_role("button", name="Publish and email signers").click()
-    page.wait_for_url(f"{base}/petitions/{ids[AWAITING_RESPONSE]}")
-    assert "Response published" in page.locator(".flashes").inner_text()
-
-    visitor = chromium.new_context(locale="en-GB")  # the public page, logged out
-    public = visitor.new_page()
-    public.goto(f"{base}/petitions/{ids[AWAITING_RESPONSE]}")
-    response = public.get_by_role("region", name="Response from Executive Yuan agencies")
-    assert "Reusable cups will be required from June." in response.inner_text()
-    assert "The events office will lend cups to organisers." in response.inner_text()
-    visitor.close()
-
-
 DUPLICATE_IDS = """() => {
   const ids = [...document.querySelectorAll("[id]")].map(element => element.id);
   return ids.filter((id, i) => ids.indexOf(id) !== i);
@@ -150,13 +109,9 @@ DUPLICATE_IDS = """() => {
 
 
 @pytest.mark.parametrize(("who", "path"), [
-    (None, "/petitions/"),
     (None, "/petitions/{Extend library opening hours to midnight}"),
     (None, "/petitions/{Add bicycle lanes on Xinyi Road}"),  # with a response
     (None, "/petitions/confirm/not-a-real-token"),
-    ("citizen", "/petitions/new"),
-    ("moderator", "/petitions/moderation"),
-    ("official", "/petitions/officials"),
 ])
 def test_no_serious_accessibility_violations(page, site, who, path):
     base, _app, ids = site

@@ -57,6 +57,20 @@ def test_official_creates_a_process_and_every_page_says_what_comes_next(client, 
     assert client.post(f"/budgets/{process.id}/edit", data=bad).status_code == 422
 
 
+def test_closing_the_vote_publishes_the_results_at_once(client, people, login_as,
+                                                        make_process):
+    process = make_process("approval", rule="greedy")
+    db.session.add(Ballot(process_id=process.id, voter_key="v1", vote="1", channel="web",
+                          cast_at=T0, updated_at=T0))
+    db.session.commit()
+    login_as(client, people["official"])
+    assert b"computed when voting closes" in client.get(f"/budgets/{process.id}/results").data
+    assert client.post(f"/budgets/{process.id}/phase", data={"target": "results"}
+                       ).status_code == 302
+    page = client.get(f"/budgets/{process.id}/results").data
+    assert b"computed when voting closes" not in page and b"from 1 ballots" in page
+
+
 def test_rules_are_frozen_once_voting_opened(client, people, login_as, make_process):
     process = make_process("knapsack")
     login_as(client, people["official"])
