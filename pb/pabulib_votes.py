@@ -105,17 +105,17 @@ def _vote_columns(sections: Sections, lines: list[str], width: int, *, needed: l
     quoted = '"' in body
     if not quoted and rest and set(map(str.count, rest, repeat(";"))) == {width - 1}:
 
-        def columns(keep) -> dict[int, list[str]]:
-            flat = ";".join(rest).split(";")
+        def columns(keep, joined: str) -> dict[int, list[str]]:
+            flat = joined.split(";")
             chosen = {j: flat[j::width] for j in keep}
             return {j: list(map(str.strip, values)) if _padded(";".join(values)) else values
                     for j, values in chosen.items()}
 
+        kept = columns(needed, body)
         del body
-        kept = columns(needed)
 
         def fast_column(j: int) -> list[str]:
-            return kept[j] if j in kept else columns([j])[j]
+            return kept[j] if j in kept else columns([j], ";".join(rest))[j]
 
         return fast_column, lambda i: header_line + 1 + i
     if quoted:
