@@ -105,11 +105,12 @@ def _vote_columns(sections: Sections, lines: list[str], width: int, *, needed: l
     quoted = '"' in body
     if not quoted and rest and set(map(str.count, rest, repeat(";"))) == {width - 1}:
 
+        padded = _padded(body)  # then strip every column (most files: none)
+
         def columns(keep, joined: str) -> dict[int, list[str]]:
             flat = joined.split(";")
-            chosen = {j: flat[j::width] for j in keep}
-            return {j: list(map(str.strip, values)) if _padded(";".join(values)) else values
-                    for j, values in chosen.items()}
+            return {j: list(map(str.strip, flat[j::width])) if padded else flat[j::width]
+                    for j in keep}
 
         kept = columns(needed, body)
         del body
