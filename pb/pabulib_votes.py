@@ -105,12 +105,12 @@ def _vote_columns(sections: Sections, lines: list[str], width: int, *, needed: l
     quoted = '"' in body
     if not quoted and rest and set(map(str.count, rest, repeat(";"))) == {width - 1}:
 
-        padded = _padded(body)  # then strip every column (most files: none)
-
         def columns(keep, joined: str) -> dict[int, list[str]]:
             flat = joined.split(";")
-            return {j: list(map(str.strip, flat[j::width])) if padded else flat[j::width]
-                    for j in keep}
+            chosen = {j: flat[j::width] for j in keep}
+            # a column is stripped only if one of its fields is padded (most files: none)
+            return {j: list(map(str.strip, values)) if _padded(";".join(values)) else values
+                    for j, values in chosen.items()}
 
         kept = columns(needed, body)
         del body
@@ -143,7 +143,8 @@ def _vote_columns(sections: Sections, lines: list[str], width: int, *, needed: l
     return columns.__getitem__, line_of.__getitem__
 
 
-# Every character str.strip() removes (str.isspace); "\n" and "\r" end lines before this.
+# Every character str.strip() removes (str.isspace), the ASCII ones first; "\n" and "\r" end
+# lines before this.
 _SPACES = ("\t\x0b\x0c\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
            "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 
@@ -153,7 +154,8 @@ def _padded(body: str) -> bool:
     i.e. whether stripping would change a field (cheaper than stripping them all)."""
     if body[:1].isspace() or body[-1:].isspace():
         return True
-    return any(f";{space}" in body or f"{space};" in body for space in _SPACES if space in body)
+    spaces = _SPACES[:8] if body.isascii() else _SPACES  # isascii: O(1), no scan
+    return any(f";{space}" in body or f"{space};" in body for space in spaces if space in body)
 
 
 def _plain_ballots(texts: list[str], instance: Instance) -> list[tuple[str, ...]] | None:
