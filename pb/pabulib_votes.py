@@ -2,7 +2,10 @@
 
 VOTES is nearly all of a large file. It is split with ``str.split`` when it holds no quote (one
 pass over the rows, each distinct vote text parsed once), and with the csv module otherwise; both
-paths give the same election and the same messages. The repairs of votes (a project repeated in
+paths give the same election and the same messages. On the fast path only the voter ids and the
+votes (and points) are kept at once; the voter metadata columns (ages, districts, ... : most of
+a large file, never read by an outcome) are split again from the lines when first asked for
+(:class:`~pb.instance.VoterColumns`). The repairs of votes (a project repeated in
 a vote, empty ids, ``none`` votes, extra points, ``choose-1`` votes listing several projects,
 voter ids given twice) are described in :mod:`pb.pabulib`. Pure: no Flask.
 """
