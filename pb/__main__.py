@@ -13,7 +13,8 @@ from collections import Counter
 
 from pb.instance import format_money
 from pb.pabulib import PabulibError, read_pabulib
-from pb.rules import COMPLETIONS, RULES, TIE_BREAKS, UTILITIES
+from pb.rules_base import COMPLETIONS, RULE_NAMES, TIE_BREAKS, UTILITIES
+from pb.single_choice import single_choice_mes
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,7 +22,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     outcome = commands.add_parser("outcome", help="compute an election outcome")
     outcome.add_argument("file")
-    outcome.add_argument("--rule", choices=sorted(RULES), required=True)
+    outcome.add_argument("--rule", choices=RULE_NAMES, required=True)
     outcome.add_argument("--utility", choices=UTILITIES, default="cost", help="MES only")
     outcome.add_argument("--completion", choices=COMPLETIONS, default="none", help="MES only")
     outcome.add_argument("--tie-break", choices=TIE_BREAKS, default="lexico")
@@ -52,7 +53,11 @@ def main(argv: list[str] | None = None) -> int:
         options.update(utility=args.utility, completion=args.completion)
     start = time.perf_counter()
     try:
-        outcome = RULES[args.rule](instance, profile, **options)
+        outcome = single_choice_mes(instance, profile, **options) if args.rule == "mes" else None
+        if outcome is None:  # numpy, imported only here: single-choice MES starts without it
+            from pb.rules import RULES
+
+            outcome = RULES[args.rule](instance, profile, **options)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -8,7 +8,7 @@ unit, :class:`fractions.Fraction` only where a file gives a fractional amount
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
@@ -166,7 +166,8 @@ class Profile:
     Identical ballots are stored once (pabulib files repeat them a lot), which is what the
     rules need anyway ("multiprofile", docs/pb-rules.md §3.7). ``distinct[k]`` is a pair
     (project ids in file order, points or ``None``); voter ``v`` cast ``distinct[ballot_index[v]]``.
-    ``extra`` holds the voter metadata columns as (name, values) pairs. Build one from
+    ``extra`` holds the voter metadata columns as (name, values) pairs (a tuple, or
+    :class:`VoterColumns`, which a reader fills on first use). Build one from
     :class:`Ballot` objects with :meth:`from_ballots`; :attr:`ballots` gives them back.
     """
 
@@ -174,7 +175,7 @@ class Profile:
     voter_ids: tuple[str, ...]
     distinct: tuple[tuple[tuple[str, ...], tuple[Money, ...] | None], ...]
     ballot_index: tuple[int, ...]
-    extra: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    extra: Sequence[tuple[str, tuple[str, ...]]] = ()
 
     def __len__(self) -> int:
         return len(self.voter_ids)
@@ -215,6 +216,40 @@ class Profile:
             Ballot(voter, *self.distinct[k], dict(zip(names, [c[v] for c in columns], strict=True)))
             for v, (voter, k) in enumerate(zip(self.voter_ids, self.ballot_index, strict=True))
         )
+
+
+class VoterColumns(Sequence):
+    """Voter metadata columns, (name, values) pairs, built by ``load`` on first use.
+
+    Outcomes never read them (ages, districts, ... of 100k voters are most of a large file);
+    exports and results pages do. Equal to the tuple of the same pairs."""
+
+    def __init__(self, load: Callable[[], tuple[tuple[str, tuple[str, ...]], ...]]):
+        self._load: Callable | None = load
+        self._columns: tuple = ()
+
+    def _values(self) -> tuple:
+        if self._load is not None:
+            self._columns = tuple(self._load())
+            self._load = None
+        return self._columns
+
+    def __getitem__(self, index):
+        return self._values()[index]
+
+    def __len__(self) -> int:
+        return len(self._values())
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, VoterColumns | tuple | list):
+            return self._values() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return f"VoterColumns({self._values()!r})"
 
 
 def validate_ballot(instance: Instance, ballot: Ballot) -> list[str]:

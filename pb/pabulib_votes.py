@@ -2,7 +2,10 @@
 
 VOTES is nearly all of a large file. It is split with ``str.split`` when it holds no quote (one
 pass over the rows, each distinct vote text parsed once), and with the csv module otherwise; both
-paths give the same election and the same messages. The repairs of votes (a project repeated in
+paths give the same election and the same messages. On the fast path only the voter ids and the
+votes (and points) are kept at once; the voter metadata columns (ages, districts, ... : most of
+a large file, never read by an outcome) are split again from the lines when first asked for
+(:class:`~pb.instance.VoterColumns`). The repairs of votes (a project repeated in
 a vote, empty ids, ``none`` votes, extra points, ``choose-1`` votes listing several projects,
 voter ids given twice) are described in :mod:`pb.pabulib`. Pure: no Flask.
 """
@@ -12,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from itertools import chain, repeat
 
-from pb.instance import Instance, Profile, exact_number
+from pb.instance import Instance, Profile, VoterColumns, exact_number
 from pb.pabulib_sections import ABSENT, PabulibError, Repairs, Sections, check_count
 
 
@@ -22,8 +25,11 @@ def read_votes(sections: Sections, instance: Instance, lines: list[str], meta_li
     with_points = vote_type in ("cumulative", "scoring")
     if with_points and "points" not in header:
         sections.fail(f"{vote_type} VOTES need a 'points' column")
-    columns, line_at = _vote_columns(sections, lines, len(header))
-    named = dict(zip(header, columns, strict=True))
+    used = ("voter_id", "vote", *(("points",) if with_points else ()))
+    position = {name: j for j, name in enumerate(header)}  # a repeated name: its last column
+    column, line_at = _vote_columns(sections, lines, len(header),
+                                    needed=[position[name] for name in used])
+    named = {name: column(position[name]) for name in used}
     voter_ids = tuple(named["voter_id"])
     votes = named["vote"]
     texts = list(zip(votes, named["points"], strict=True)) if with_points else votes
@@ -64,29 +70,36 @@ def read_votes(sections: Sections, instance: Instance, lines: list[str], meta_li
                      f"duplicate voter_id {voter_ids[repeated[0]]!r}", "every ballot counts",
                      len(repeated))
     check_count(sections, dict(instance.meta), meta_lines, "num_votes", len(voter_ids))
-    extra = []
-    for name, column in named.items():
-        if name in ("voter_id", "vote") or (with_points and name == "points"):
-            continue
-        nones = {value for value in set(column) if value.lower() == ABSENT}
-        if nones:
-            column = ["" if value in nones else value for value in column]
-        extra.append((name, tuple(column)))
+    metadata = [(name, j) for name, j in position.items() if name not in used]
+
+    def load_metadata() -> tuple[tuple[str, tuple[str, ...]], ...]:
+        extra = []
+        for name, j in metadata:
+            values = column(j)
+            nones = {value for value in set(values) if value.lower() == ABSENT}
+            if nones:
+                values = ["" if value in nones else value for value in values]
+            extra.append((name, tuple(values)))
+        return tuple(extra)
+
     return Profile(
         vote_columns=tuple(header),
         voter_ids=voter_ids,
         distinct=distinct,
         ballot_index=ballot_index,
-        extra=tuple(extra),
+        extra=VoterColumns(load_metadata) if metadata else (),
     )
 
 
-def _vote_columns(sections: Sections, lines: list[str], width: int):
-    """The VOTES rows after the header as ``width`` stripped columns, and the line of row i.
+def _vote_columns(sections: Sections, lines: list[str], width: int, *, needed: list[int]):
+    """The VOTES rows after the header by column: ``column(j)`` gives column j (stripped), and
+    ``line_at(i)`` the line of row i.
 
     The fast path: no quote and every line has ``width`` fields, so the whole section is one
-    ``str.split`` and each column a slice. Otherwise rows are split one by one (by the csv module
-    if a field is quoted), blank lines dropped and short rows padded (a repair)."""
+    ``str.split`` and each column a slice; only the ``needed`` columns are kept, the others are
+    split again from the lines when asked for (voter metadata: the outcome never asks).
+    Otherwise rows are split one by one (by the csv module if a field is quoted), blank lines
+    dropped and short rows padded (a repair)."""
     header_line = sections.line
     rest = lines[header_line:]
     while rest and not rest[-1].strip():
@@ -94,10 +107,21 @@ def _vote_columns(sections: Sections, lines: list[str], width: int):
     body = ";".join(rest)
     quoted = '"' in body
     if not quoted and rest and set(map(str.count, rest, repeat(";"))) == {width - 1}:
-        flat = body.split(";")
-        if _padded(body):
-            flat = list(map(str.strip, flat))
-        return [flat[j::width] for j in range(width)], lambda i: header_line + 1 + i
+
+        def columns(keep, joined: str) -> dict[int, list[str]]:
+            flat = joined.split(";")
+            chosen = {j: flat[j::width] for j in keep}
+            # a column is stripped only if one of its fields is padded (most files: none)
+            return {j: list(map(str.strip, values)) if _padded(";".join(values)) else values
+                    for j, values in chosen.items()}
+
+        kept = columns(needed, body)
+        del body
+
+        def fast_column(j: int) -> list[str]:
+            return kept[j] if j in kept else columns([j], ";".join(rest))[j]
+
+        return fast_column, lambda i: header_line + 1 + i
     if quoted:
         numbered = [(sections.line, row) for row in sections.reader]
     else:
@@ -117,12 +141,13 @@ def _vote_columns(sections: Sections, lines: list[str], width: int):
         rows.append(row)
         line_of.append(line)
     if not rows:
-        return [[] for _ in range(width)], line_of.__getitem__
+        return (lambda j: []), line_of.__getitem__
     columns = [list(map(str.strip, column)) for column in zip(*rows, strict=True)]
-    return columns, line_of.__getitem__
+    return columns.__getitem__, line_of.__getitem__
 
 
-# Every character str.strip() removes (str.isspace); "\n" and "\r" end lines before this.
+# Every character str.strip() removes (str.isspace), the ASCII ones first; "\n" and "\r" end
+# lines before this.
 _SPACES = ("\t\x0b\x0c\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
            "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 
@@ -132,7 +157,8 @@ def _padded(body: str) -> bool:
     i.e. whether stripping would change a field (cheaper than stripping them all)."""
     if body[:1].isspace() or body[-1:].isspace():
         return True
-    return any(f";{space}" in body or f"{space};" in body for space in _SPACES if space in body)
+    spaces = _SPACES[:8] if body.isascii() else _SPACES  # isascii: O(1), no scan
+    return any(f";{space}" in body or f"{space};" in body for space in spaces if space in body)
 
 
 def _plain_ballots(texts: list[str], instance: Instance) -> list[tuple[str, ...]] | None:

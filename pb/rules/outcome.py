@@ -1,36 +1,13 @@
-"""The one outcome type every rule returns (docs/pb-rules.md §2)."""
+"""Building the outcome every rule returns (:class:`~pb.rules_base.Outcome`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
 
-from pb.instance import Money
 from pb.rules.profile_arrays import ProfileArrays
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """Selected projects (in the order the rule bought them), their exact total cost, and
-    per-rule explanation data for the results page.
-
-    ``explanation`` always has ``covered_share`` (Fraction: share of voters with at least one
-    funded project on their ballot); MES adds ``rho`` (project id → price per unit of utility),
-    ``paid`` (one exact amount per voter, profile order) and completion details.
-    """
-
-    rule: str
-    selected: tuple[str, ...]
-    cost: Money
-    explanation: Mapping[str, object] = field(default_factory=dict)
-
-    @property
-    def selected_sorted(self) -> list[str]:
-        """Selected ids sorted as strings (the CLI's ``--json`` order)."""
-        return sorted(self.selected)
+from pb.rules_base import Outcome
 
 
 def covered_share(arrays: ProfileArrays, chosen: list[int] | tuple[int, ...]) -> Fraction:

@@ -16,9 +16,7 @@ from operator import itemgetter
 import numpy as np
 
 from pb.instance import Instance, Money, Profile
-
-UTILITIES = ("cost", "cardinality", "points", "borda")
-TIE_BREAKS = ("lexico", "maxvotes-mincost")
+from pb.rules_base import TIE_BREAKS, UTILITIES
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 from pb.__main__ import main
 from tests.pb.elections import SHARED_PABULIB
@@ -92,3 +95,36 @@ def test_the_outcome_command_imports_neither_scipy_nor_dataframe_libraries():
     out = subprocess.run([sys.executable, "-c", probe, "outcome", LAS, "--rule", "mes", "--json"],
                          capture_output=True, text=True, check=True)
     assert out.stderr.strip().splitlines()[-1] == "[]"
+
+
+def _modules_loaded_by_outcome(path: str, rule: str) -> tuple[set[str], dict]:
+    """Run ``python -m pb outcome PATH --rule RULE --json`` in a new process; the top-level
+    modules it loaded and its JSON."""
+    root = Path(__file__).resolve().parents[2]
+    probe = ("import runpy, sys, json\n"
+             f"sys.argv = ['pb', 'outcome', {path!r}, '--rule', {rule!r}, '--completion', "
+             "'add1u', '--json']\n"
+             "try:\n    runpy.run_module('pb', run_name='__main__')\n"
+             "except SystemExit:\n    pass\n"
+             "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True,
+                            text=True, timeout=120, env={"PYTHONPATH": str(root),
+                                                         "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    outcome, modules = result.stdout.strip().splitlines()
+    return set(json.loads(modules)), json.loads(outcome)
+
+
+def test_single_choice_mes_starts_without_numpy(tmp_path):
+    # one project per ballot: MES answered in closed form, without numpy (or gmpy2) imported;
+    # the same selection as the numpy rule, which another rule on the same file still loads
+    text = ("META\nkey;value\nbudget;100\nvote_type;choose-1\nPROJECTS\nproject_id;cost\n"
+            "a;40\nb;36\nc;40\nVOTES\nvoter_id;vote;age\n"
+            + "".join(f"{i};{p};3{i}\n" for i, p in enumerate("aaaaabbbcc")))
+    path = tmp_path / "single.pb"
+    path.write_text(text, encoding="utf-8")
+    modules, outcome = _modules_loaded_by_outcome(str(path), "mes")
+    assert not modules & {"numpy", "gmpy2"}, modules
+    assert outcome["selected"] == ["a", "b"] and outcome["cost"] == "76"
+    modules, _ = _modules_loaded_by_outcome(str(path), "greedy")
+    assert "numpy" in modules  # the probe would notice numpy

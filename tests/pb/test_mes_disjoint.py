@@ -1,9 +1,11 @@
-"""add1/add1u in closed form on single-choice elections (pb.rules.mes.disjoint).
+"""add1/add1u in closed form on single-choice elections (pb.rules.mes.disjoint, pb.single_choice).
 
 When no voter supports two projects, add1 finds its last per-voter budget without MES runs.
 On random single-choice elections the outcome must equal the step-by-step loop (one MES run per
 step, tests/pb/elections.py's plain_add1), the shortcut loop of add1 and the plain reference:
-selection, per-voter budget, the number of steps, prices and payments.
+selection, per-voter budget, the number of steps, prices and payments. The numpy-free
+:func:`pb.single_choice.single_choice_mes` (what ``mes`` runs on approval/choose-1 elections)
+must equal the numpy closed form, explanation included.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pb.rules.mes import rule
 from pb.rules.mes.disjoint import supports_disjoint
 from pb.rules.mes.reference import mes_reference
 from pb.rules.profile_arrays import profile_arrays
+from pb.single_choice import single_choice_mes
 from tests.pb.elections import SHARED_PABULIB, make_election, plain_add1
 
 IDS = ["a", "b", "c", "d", "e", "f"]
@@ -47,10 +50,11 @@ def single_choice(draw):
 
 
 def _with_loop(monkeypatch, **options):
-    """mes() with add1 forced onto its step loop (no closed form)."""
+    """mes() on profile arrays with add1 forced onto its step loop (no closed form)."""
     monkeypatch.setattr(rule, "add1", partial(rule.add1, closed_form=False))
     try:
-        return mes(*options.pop("election"), **options)
+        instance, profile = options.pop("election")
+        return mes(instance, profile, arrays=profile_arrays(instance, profile), **options)
     finally:
         monkeypatch.undo()
 
@@ -86,6 +90,37 @@ def test_closed_form_equals_the_step_loop_and_the_reference(election, completion
                                     instance.fully_funded)
         assert details["per_voter_budget"] == result.start >= start
         assert list(fast.selected) == [arrays.ids[p] for p in chosen]
+
+
+@settings(max_examples=200, deadline=None)
+@given(single_choice(), st.sampled_from(["none", "add1u", "add1"]),
+       st.sampled_from(["cost", "cardinality"]),
+       st.sampled_from(["lexico", "maxvotes-mincost"]))
+def test_numpy_free_single_choice_mes_equals_the_numpy_closed_form(election, completion, utility,
+                                                                   tie_break):
+    instance, profile = election
+    options = {"utility": utility, "completion": completion, "tie_break": tie_break}
+    pure = single_choice_mes(instance, profile, **options)
+    if instance.vote_type == "cumulative":
+        assert pure is None  # points ballots: the general rule answers
+        return
+    on_arrays = mes(instance, profile, arrays=profile_arrays(instance, profile), **options)
+    assert pure == on_arrays  # selection, cost, every explanation entry (payments included)
+    assert mes(instance, profile, **options) == on_arrays
+
+
+def test_single_choice_mes_declines_what_it_does_not_cover():
+    instance, profile = make_election({"a": 5, "b": 5}, 10, [["a"], ["a", "b"]])
+    assert single_choice_mes(instance, profile) is None  # two projects on one ballot
+    instance, profile = make_election({"a": 5, "b": 5}, 10, [["a"], ["b"]], vote_type="ordinal")
+    assert single_choice_mes(instance, profile, utility="borda") is None
+    instance, profile = make_election({"a": 5, "b": 5}, 10, [["a"], ["b"]])
+    assert single_choice_mes(instance, profile, utility="borda") is None
+    with pytest.raises(ValueError, match="utility"):  # refused by the general rule, as before
+        mes(instance, profile, utility="borda")
+    assert single_choice_mes(instance, profile, increment=0) is None
+    with pytest.raises(ValueError, match="increment"):
+        mes(instance, profile, completion="add1", increment=0)
 
 
 def test_two_projects_on_one_ballot_are_not_disjoint():

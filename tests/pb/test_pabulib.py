@@ -15,6 +15,7 @@ from pb.pabulib import (
     parse_pabulib,
     read_pabulib,
 )
+from pb.rules import mes
 from tests.pb.elections import SHARED_PABULIB
 
 SHARED_FILES = sorted(SHARED_PABULIB.glob("*.pb"))
@@ -401,3 +402,19 @@ def test_padded_vote_fields_are_stripped_on_the_fast_path(space):
     # inner spaces stay: a metadata value with a space inside is not a padded field
     inner = parse_pabulib(plain.replace(";30\n", f";3{space}0\n"))[1]
     assert inner.ballots[0].extra == {"age": f"3{space}0"}
+
+
+def test_voter_metadata_is_read_only_when_asked_for_and_then_as_before():
+    # the outcome reads voter ids and votes; ages, districts... of every voter are split from
+    # the lines on first use, with the same stripping and 'none' handling as the other path
+    text = _election("approval", "v1;1;30; a \nv2;2,3;NONE;b\n").replace(
+        "voter_id;vote", "voter_id;vote;age;district")
+    instance, profile = parse_pabulib(text)
+    assert profile.extra._load is not None  # not materialised by parsing
+    assert mes(instance, profile, completion="add1u").selected
+    assert profile.extra._load is not None  # nor by an outcome
+    assert profile.extra == (("age", ("30", "")), ("district", ("a", "b")))
+    assert profile.ballots[1].extra == {"age": "", "district": "b"}
+    # the row-by-row path (a quoted field) gives the same profile
+    quoted = parse_pabulib(text.replace("v2;2,3;NONE;b", 'v2;2,3;NONE;"b"'))[1]
+    assert quoted == profile

@@ -14,7 +14,8 @@ tests/pb/test_mes_reference.py) and is laid out as:
 * :mod:`~pb.rules.mes.stability`, :mod:`~pb.rules.mes.tracking`, :mod:`~pb.rules.mes.resume`,
   :mod:`~pb.rules.mes.tail` – how far add1 may skip ahead without rerunning (README §4);
 * :mod:`~pb.rules.mes.disjoint` – add1 without runs when no voter supports two projects
-  (README §4.4);
+  (README §4.4); :mod:`pb.single_choice`, the whole rule in closed form without numpy when
+  no ballot lists two projects;
 * :mod:`~pb.rules.mes.numeric` – the rational type, tolerance and error bounds (shared with
   Phragmén).
 """

@@ -16,13 +16,13 @@ of purchase, the prices and the payments.
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
 import numpy as np
 
 from pb.instance import Money
 from pb.rules.profile_arrays import ProfileArrays, SupportLists
+from pb.single_choice import add1_end
 
 
 def supports_disjoint(support: SupportLists) -> bool:
@@ -46,31 +46,9 @@ def add1_steps(
     Returns ``(kept, stop, bought)``: add1 keeps the run at ``start + kept·step``; it went through
     the steps 0..``stop`` (``stop`` = ``kept`` + 1 when it stopped at an infeasible step); and
     ``bought``, the buyable projects MES buys at the kept budget.
-    Assumes :func:`supports_disjoint` holds.
+    Assumes :func:`supports_disjoint` holds; :func:`pb.single_choice.add1_end` walks the steps.
     """
-    costs, budget = arrays.costs, arrays.budget
-    joins: dict[int, list[int]] = {0: []}  # step 0 is checked even if nothing joins there
-    for p, rows in enumerate(support.rows):
-        if support.totals[p] <= 0 or costs[p] <= 0:
-            continue  # not buyable: unsupported, or free (bought at any budget, costs nothing)
-        supporters = int(arrays.weights[rows].sum())
-        threshold = Fraction(costs[p]) / supporters
-        k = 0 if threshold <= start else math.ceil((threshold - start) / step)
-        joins.setdefault(k, []).append(p)
-    buyable = sorted(p for group in joins.values() for p in group)
-    taken: set[int] = set()
-    spent: Money = 0
-    kept = 0
-    for k in sorted(joins):
-        spent += sum((costs[p] for p in joins[k]), 0)
-        if spent > budget:  # steps kept+1 .. k-1 select what step `kept` does
-            return k - 1, k, frozenset(taken)  # k > 0: plain MES never overspends
-        taken.update(joins[k])
-        kept = k
-        left = budget - spent
-        if exhaustive_stop:
-            if all(p in taken or costs[p] > left for p in buyable):
-                break
-        elif len(taken) == len(buyable):
-            break
-    return kept, kept, frozenset(taken)
+    supporters = [int(arrays.weights[rows].sum()) if support.totals[p] > 0 else 0
+                  for p, rows in enumerate(support.rows)]
+    return add1_end(arrays.costs, arrays.budget, supporters, start=start, step=step,
+                    exhaustive_stop=exhaustive_stop)

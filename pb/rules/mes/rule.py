@@ -50,15 +50,8 @@ from pb.rules.mes.tables import tables
 from pb.rules.mes.tail import tail_steps
 from pb.rules.outcome import Outcome, make_outcome
 from pb.rules.profile_arrays import UTILITIES, ProfileArrays, profile_arrays
-
-COMPLETIONS = ("none", "add1u", "add1")
-
-
-def default_increment(per_voter: Fraction) -> Money:
-    """δ for add1: 1 unit up to B/n = 1000, then a power of ten between 0.1 % and 1 % of B/n."""
-    if per_voter <= 1000:
-        return 1
-    return 10 ** (math.floor(math.log10(per_voter)) - 2)
+from pb.rules_base import COMPLETIONS
+from pb.single_choice import default_increment, single_choice_mes
 
 
 def mes(
@@ -87,6 +80,11 @@ def mes(
         raise ValueError(f"unknown completion {completion!r}; expected one of {COMPLETIONS}")
     if increment is not None and increment <= 0:
         raise ValueError("increment must be positive")
+    if arrays is None:  # single-choice elections: exactly the same, in closed form
+        outcome = single_choice_mes(instance, profile, utility=utility, completion=completion,
+                                    tie_break=tie_break, increment=increment)
+        if outcome is not None:
+            return outcome
     arrays = arrays or profile_arrays(instance, profile)
     rank = arrays.tie_rank(tie_break)
     arrays.support(utility)  # validates utility against the vote type
