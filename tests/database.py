@@ -14,10 +14,12 @@ import atexit
 import glob
 import itertools
 import os
+import queue
 import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 BACKEND_VARIABLE = "CIVIC_TEST_DATABASE"
@@ -137,7 +139,8 @@ class Cluster:
         return f"civic_test_{os.getpid()}_{next(self._names)}"
 
     def create_with_tables(self, name: str, metadata) -> str:
-        """Database `name` with every table of `metadata`, copied from a template made once."""
+        """Database `name` with every table of `metadata`, copied from a template made once;
+        from then on a background thread keeps the next database ready (`take_spare`)."""
         if not self.has_template:
             from sqlalchemy import create_engine
 
@@ -145,7 +148,41 @@ class Cluster:
             metadata.create_all(engine)
             engine.dispose()
             self.has_template = True
+            self._ready, self._work = queue.Queue(), queue.Queue()
+            threading.Thread(target=self._background, daemon=True,
+                             name="test-databases").start()
+            self._work.put(None)
         return self.recreate(name, TEMPLATE)
+
+    def _background(self):
+        """Copy the next test's database and drop finished ones while tests run (the server
+        works on the other core): `None` asks for a spare, a name for a drop."""
+        while True:
+            task = self._work.get()
+            try:
+                if task is None:
+                    self._ready.put(self.recreate(self.next_name(), TEMPLATE).rsplit("/", 1)[1])
+                else:
+                    self.drop(task)
+            except Exception as error:  # noqa: BLE001 - handed to the test that waits
+                if task is None:
+                    self._ready.put(error)
+
+    def take_spare(self) -> str | None:
+        """The name of a ready database with the tables (None before the template exists)."""
+        if not self.has_template:
+            return None
+        name = self._ready.get(timeout=120)
+        self._work.put(None)
+        if isinstance(name, Exception):
+            raise name
+        return name
+
+    def drop_later(self, name: str) -> None:
+        if self.has_template:
+            self._work.put(name)
+        else:
+            self.drop(name)
 
     def stop(self) -> None:
         if self._stop is not None:
@@ -169,23 +206,26 @@ def cluster() -> Cluster:
 
 def app_on_postgresql(app_factory, folder):
     """app_factory(uri) -> app, on the PostgreSQL database of `folder` (a test's tmp_path),
-    made with the tables on first use: apps built on one folder share its database, as they
-    share its SQLite file. `drop_test_databases` drops them when the test ends."""
+    taken ready-made (tables created) on first use: apps built on one folder share it, as they
+    share its SQLite file. `drop_test_databases` drops it when the test ends."""
     from core.db import db
 
-    name = _databases.get(str(folder))
-    app = app_factory(cluster().url(name or cluster().next_name()))
-    if name is None:
-        name = app.config["SQLALCHEMY_DATABASE_URI"].rsplit("/", 1)[1]
+    name = _databases.get(str(folder)) or cluster().take_spare()
+    if name is None:  # the run's first app: its models make the template
+        name = cluster().next_name()
+        app = app_factory(cluster().url(name))
         with app.app_context():
             cluster().create_with_tables(name, db.metadata)
-        _databases[str(folder)] = name
+    else:
+        app = app_factory(cluster().url(name))
+    _databases[str(folder)] = name
     _apps.append(app)
     return app
 
 
 def drop_test_databases() -> None:
-    """Close the apps' pools and drop their databases (each is ~8 MB on disk)."""
+    """Close the apps' pools and drop their databases (each is ~8 MB on disk), in the
+    background."""
     from core.db import db
 
     while _apps:
@@ -193,4 +233,4 @@ def drop_test_databases() -> None:
             for engine in db.engines.values():
                 engine.dispose()
     while _databases:
-        cluster().drop(_databases.popitem()[1])
+        cluster().drop_later(_databases.popitem()[1])
