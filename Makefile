@@ -1,5 +1,6 @@
 # make run   : install, migrate, seed the demo and serve on http://127.0.0.1:5000
-# make test  : install with dev extras (+ Debian chromium for browser tests) and run pytest
+# make test  : install with dev extras (+ Debian chromium for browser tests, postgresql), run pytest
+#              on SQLite, then the database tests again on a throwaway PostgreSQL cluster
 # make bench : benchmarks against pabutools and red-dwarf (prints our time, theirs, ratio)
 # make mutate: mutation testing of the promise-holding modules (mutmut; not part of `make test`;
 #              config in pyproject.toml [tool.mutmut]; results in bench/RESULTS-mutation.md)
@@ -13,7 +14,7 @@ export OPENBLAS_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export NUMBA_NUM_THREADS := 1
 
-.PHONY: run test bench mutate lint install install-dev system-deps translations translations-update clean
+.PHONY: run test test-sqlite test-postgresql postgresql-deps bench mutate lint install install-dev system-deps translations translations-update clean
 
 # Debian ships `venv` in a separate package (python3-venv); install it when we can.
 $(BIN)/python:
@@ -81,8 +82,27 @@ run: install
 	@echo "The conversations worker runs beside the server (recomputes opinion groups as votes arrive)."
 	$(BIN)/flask conversations worker --interval 10 & $(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: install-dev system-deps
+# The PostgreSQL half (tests/database.py): initdb/pg_ctl from Debian's `postgresql`, which puts
+# them in /usr/lib/postgresql/<major>/bin; the cluster lives in a temp folder, never the system one.
+postgresql-deps:
+	@if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
+	            || echo "warning: could not install postgresql; the PostgreSQL half will be skipped"; \
+	    else echo "warning: postgresql missing and apt-get unavailable; the PostgreSQL half will be skipped"; fi; \
+	fi
+
+# Every test on SQLite, then every test that reaches the database on PostgreSQL (tests pinned to
+# one database and browser tests run once). Either half alone: make test-sqlite / test-postgresql.
+test: install-dev system-deps postgresql-deps
 	$(BIN)/python -m pytest
+	CIVIC_TEST_DATABASE=postgresql $(BIN)/python -m pytest
+
+test-sqlite: install-dev system-deps
+	$(BIN)/python -m pytest
+
+test-postgresql: install-dev postgresql-deps
+	CIVIC_TEST_DATABASE=postgresql $(BIN)/python -m pytest
 
 bench: install-dev
 	$(BIN)/python bench/pb_vs_pabutools.py

@@ -70,7 +70,8 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
         # Origin of every emailed link, e.g. "https://civic.example.org" (core.security.
         # public_base_url); unset: SERVER_NAME, else http://127.0.0.1:5000. Never the Host.
         PUBLIC_BASE_URL=None,
-        SQLITE_SYNCHRONOUS="FULL",  # NORMAL: no fsync per commit; a power loss may roll back the last commits
+        # NORMAL: no fsync per commit; a power loss may then roll back the last commits.
+        SQLITE_SYNCHRONOUS="FULL",
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env()  # FLASK_SECRET_KEY, FLASK_MAIL_SERVER, ...

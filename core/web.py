@@ -40,7 +40,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException, ServiceUnavailable, TooManyRequests
 from werkzeug.routing import IntegerConverter
 
@@ -273,6 +273,18 @@ def _handle_overflow(error: OverflowError):
     return render_error(BadRequest())
 
 
+# SQLSTATE 22003: PostgreSQL's answer to the same number (SQLite's driver raises OverflowError).
+NUMERIC_VALUE_OUT_OF_RANGE = "22003"
+
+
+def _handle_out_of_range(error: DataError):
+    """PostgreSQL refusing a number from the request (e.g. a 20-digit form field) is bad
+    input, as OverflowError is on SQLite; any other DataError is a real fault (500)."""
+    if getattr(error.orig, "sqlstate", None) != NUMERIC_VALUE_OUT_OF_RANGE:
+        raise error
+    return _handle_overflow(error)
+
+
 def money(minor_units: int, currency: str = "EUR") -> str:
     """Format an amount stored in minor units (cents) for the current locale."""
     digits = get_currency_precision(currency)
@@ -305,6 +317,7 @@ def init_app(app) -> None:
     app.register_error_handler(TooManyRequests, _handle_rate_limited)
     app.register_error_handler(OperationalError, _handle_operational_error)
     app.register_error_handler(OverflowError, _handle_overflow)
+    app.register_error_handler(DataError, _handle_out_of_range)
     app.url_map.converters["int"] = RowId  # before the blueprints add their routes
     app.before_request(_refuse_nul_bytes)
     app.jinja_env.filters.update(money=money, date=local_date, datetime=local_datetime,

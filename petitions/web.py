@@ -59,6 +59,9 @@ def _sign_rate() -> str:
 sign_limit = limiter.shared_limit(_sign_rate, scope="petitions-sign", methods=["POST"])
 
 
+MAX_PAGE = 2**31 - 1  # its offset fits every database's integers (PostgreSQL: BIGINT)
+
+
 @bp.get("/")
 def index():
     """Public list with status filters, search and sorting."""
@@ -66,7 +69,7 @@ def index():
     status = request.args.get("status", "all")
     sort = request.args.get("sort", "signatures")
     page = request.args.get("page", 1, type=int) or 1
-    if status not in queries.STATUSES or sort not in queries.SORTS or page < 1:
+    if status not in queries.STATUSES or sort not in queries.SORTS or not 1 <= page <= MAX_PAGE:
         abort(400)
     petitions, total = queries.public_petitions(now=now, status=status, sort=sort,
                                                 q=request.args.get("q", "")[:200],

@@ -8,19 +8,18 @@ with it enabled (`csrf_app`). Users are created with `make_user` and logged in w
 from __future__ import annotations
 
 import itertools
-import os
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
 
 from core.db import db as _db
 from core.db import utcnow
-from tests.helpers import free_port, make_app
+from tests.helpers import make_app
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The database the tests run on (CIVIC_TEST_DATABASE) and the `postgres_url` fixture.
+pytest_plugins = ["tests.database_plugin"]
 
 
 @pytest.fixture
@@ -118,45 +117,3 @@ def outbox(app):
         return list(_db.session.scalars(query))
 
     return emails
-
-
-@pytest.fixture(scope="session")
-def postgres_url():
-    """A throwaway PostgreSQL cluster (docs/ecosystem.md §5); skipped when initdb is absent.
-
-    Yields a SQLAlchemy URL of an empty database. TEST_DATABASE_URL uses an existing server.
-    """
-    if os.environ.get("TEST_DATABASE_URL"):
-        yield os.environ["TEST_DATABASE_URL"]
-        return
-    if shutil.which("initdb") is None or shutil.which("pg_ctl") is None:
-        pytest.skip("PostgreSQL (initdb/pg_ctl) is not installed")
-    pytest.importorskip("psycopg")
-    tmp = Path(tempfile.mkdtemp(prefix="civic-pg-"))
-    prefix: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses to run as root
-        shutil.chown(tmp, "postgres", "postgres")
-        prefix = ["runuser", "-u", "postgres", "--"]
-    data, port = tmp / "data", free_port()
-    run = lambda *args: subprocess.run([*prefix, *args], check=True,  # noqa: E731
-                                       capture_output=True, timeout=60)
-    try:
-        run("initdb", "-D", str(data), "-U", "app", "--auth=trust", "-E", "UTF8",
-            "--locale=C.UTF-8", "--no-sync")
-        run("pg_ctl", "-D", str(data), "-l", str(tmp / "log"), "-w", "-o",
-            f"-k {tmp} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c full_page_writes=off -c synchronous_commit=off", "start")
-    except subprocess.CalledProcessError as error:
-        shutil.rmtree(tmp, ignore_errors=True)
-        pytest.skip(f"could not start PostgreSQL: {error.stderr.decode(errors='replace')[-300:]}")
-    try:
-        import psycopg
-
-        with psycopg.connect(f"postgresql://app@127.0.0.1:{port}/postgres",
-                             autocommit=True) as conn:
-            conn.execute("CREATE DATABASE appdb")
-        yield f"postgresql+psycopg://app@127.0.0.1:{port}/appdb"
-    finally:
-        subprocess.run([*prefix, "pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop"],
-                       capture_output=True, timeout=60)
-        shutil.rmtree(tmp, ignore_errors=True)

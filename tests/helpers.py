@@ -13,6 +13,7 @@ from flask_babel import refresh as refresh_locale
 
 from app import create_app
 from core.db import db
+from tests import database
 
 TEST_CONFIG = {
     "TESTING": True,
@@ -35,12 +36,16 @@ def fresh_per_request(app):
 
 
 def make_app(tmp_path, **overrides):
-    """An app on a fresh SQLite file in `tmp_path`, tables created; `overrides` win."""
-    app = fresh_per_request(create_app({
-        **TEST_CONFIG,
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
-        **overrides,
-    }))
+    """An app on a fresh database, tables created; `overrides` win. The database is a SQLite
+    file in `tmp_path`, or with CIVIC_TEST_DATABASE=postgresql a new PostgreSQL database
+    (tests/database.py) unless `overrides` name one. Apps made on one `tmp_path` share it."""
+    def build(uri):
+        return fresh_per_request(create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": uri,
+                                             **overrides}))
+
+    if database.on_postgresql() and "SQLALCHEMY_DATABASE_URI" not in overrides:
+        return database.app_on_postgresql(build, tmp_path)
+    app = build(f"sqlite:///{tmp_path / 'test.db'}")
     with app.app_context():
         db.create_all()
     return app

@@ -36,6 +36,21 @@ def test_a_huge_page_number_is_a_bad_request(client):
     assert "Traceback" not in response.get_data(True)
 
 
+def test_a_huge_statement_id_in_a_vote_is_a_bad_request_and_stores_nothing(client):
+    """A form number no database integer holds: OverflowError on SQLite, SQLSTATE 22003 on
+    PostgreSQL; both are the sender's fault (400), not ours (500)."""
+    from deliberation.models import Participant, Vote
+    from tests.deliberation.web_helpers import open_conversation
+
+    conversation = open_conversation()
+    response = client.post(f"/conversations/{conversation.id}/vote",
+                           data={"statement_id": HUGE, "vote": "agree"})
+    assert response.status_code == 400
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Vote)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Participant)) == 0
+
+
 @pytest.mark.parametrize("path", ["/petitions/?q=%00", "/petitions/?q=pot%00holes",
                                   "/login?next=/%00"])
 def test_nul_bytes_in_the_query_are_refused(client, path):

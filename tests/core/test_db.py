@@ -8,6 +8,7 @@ from accounts.models import User
 from core.db import db, write_transaction
 
 
+@pytest.mark.sqlite
 def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(app):
     assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1

@@ -19,6 +19,7 @@ def schema_differences(app) -> list:
             return compare_metadata(context, db.metadata)
 
 
+@pytest.mark.sqlite
 def test_upgrade_on_an_empty_sqlite_database_matches_the_models(tmp_path):
     app = create_app({**TEST_CONFIG,
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.db'}"})

@@ -17,7 +17,8 @@ from tests.helpers import make_app as _make_app
 from .web_helpers import open_conversation
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=[pytest.param("sqlite", marks=pytest.mark.sqlite),
+                        pytest.param("postgresql", marks=pytest.mark.postgres)])
 def app(request, tmp_path):
     """On SQLite (file, WAL), then on PostgreSQL (ON CONFLICT has one path per dialect)."""
     overrides = {}

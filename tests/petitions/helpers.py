@@ -75,7 +75,8 @@ def tokens(petition_id):
 
 
 # Imported as `app` by the concurrency tests: each runs on SQLite, then on PostgreSQL.
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=[pytest.param("sqlite", marks=pytest.mark.sqlite),
+                        pytest.param("postgresql", marks=pytest.mark.postgres)])
 def app_on_sqlite_and_postgresql(request, tmp_path):
     """The petitions app on SQLite, then on PostgreSQL (ON CONFLICT has one path per dialect)."""
     overrides = {"PETITIONS_SIGNING_LIMITS": False, "SERVER_NAME": "civic.test"}

@@ -33,7 +33,7 @@ def _field_names() -> set[str]:
             unbound = getattr(form, name, None)
             if hasattr(unbound, "field_class"):
                 names.add(name)
-                for prefix in ("pw", "em", "del"):
+                for prefix in ("pw", "em", "del", "ar", "areas"):
                     names.add(f"{prefix}-{name}")
     return names
 
