@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
+from itertools import chain
 
 NGRAM_SIZES = range(3, 6)  # character n-grams within words
 # Han, kana and hangul: written without spaces, about one word or morpheme per character.
@@ -31,14 +33,24 @@ def char_ngrams(text: str) -> list[str]:
     """The character 3-5-grams of each word of `comparable_text(text)`, the word padded with a
     space on each side; a padded word shorter than an n-gram counts once, whole (scikit-learn's
     `analyzer="char_wb"`)."""
-    grams = []
+    grams: list[str] = []
     for word in _SPACES.sub(" ", comparable_text(text)).split():
-        word = f" {word} "
-        for n in NGRAM_SIZES:
-            grams.extend(word[i:i + n] for i in range(max(len(word) - n + 1, 1)))
-            if len(word) <= n:
-                break
+        grams += _word_ngrams(word)
     return grams
+
+
+@lru_cache(maxsize=2**16)
+def _word_ngrams(word: str) -> tuple[str, ...]:
+    """Words recur (Zipf), so their n-grams are cut once."""
+    word = f" {word} "
+    size = len(word)
+    grams: list[str] = []
+    for n in NGRAM_SIZES:
+        if size <= n:
+            grams.append(word)  # the whole padded word, once
+            break
+        grams += [word[i:i + n] for i in range(size - n + 1)]
+    return tuple(grams)
 
 
 class SimilarityIndex:
@@ -64,12 +76,12 @@ class SimilarityIndex:
         import numpy as np
 
         self.ids = tuple(pid for pid, _ in candidates)
-        self._vocabulary: dict[str, int] = {}
         documents = [Counter(char_ngrams(text)) for _, text in candidates]
-        columns = [self._vocabulary.setdefault(gram, len(self._vocabulary))
-                   for document in documents for gram in document]
-        columns = np.asarray(columns, dtype=np.int64)
-        counts = np.fromiter((c for document in documents for c in document.values()),
+        grams = dict.fromkeys(chain.from_iterable(documents))  # in order of first appearance
+        self._vocabulary = {gram: column for column, gram in enumerate(grams)}
+        columns = np.fromiter(map(self._vocabulary.__getitem__, chain.from_iterable(documents)),
+                              dtype=np.int64)
+        counts = np.fromiter(chain.from_iterable(document.values() for document in documents),
                              dtype=np.float64, count=len(columns))
         rows = np.repeat(np.arange(len(documents)), [len(document) for document in documents])
         self._df = np.bincount(columns, minlength=len(self._vocabulary))
