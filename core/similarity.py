@@ -7,7 +7,7 @@ statement, so supporters gather on one item
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, OrderedDict
 from functools import lru_cache
 from itertools import chain
 
@@ -129,3 +129,22 @@ class SimilarityIndex:
         ranked = sorted((i for i, score in enumerate(scores) if score >= min_score),
                         key=lambda i: (-scores[i], self.ids[i]))
         return [(self.ids[i], round(float(scores[i]), 3)) for i in ranked[:limit]]
+
+
+_FITTED: OrderedDict = OrderedDict()  # (scope, candidates) → SimilarityIndex, most recent last
+FITTED_KEPT = 32
+
+
+def cached_index(scope: object, candidates: list[tuple[int, str]]) -> SimilarityIndex:
+    """The index of `candidates`, fitted once and kept for the next requests while they are
+    unchanged (ids and texts: an edited text or another database never meets a stale index);
+    `scope` names the list (e.g. ("conversation", 7)). The last FITTED_KEPT lists are kept."""
+    key = (scope, tuple(candidates))
+    index = _FITTED.get(key)
+    if index is None:
+        index = _FITTED[key] = SimilarityIndex(candidates)
+        while len(_FITTED) > FITTED_KEPT:
+            _FITTED.popitem(last=False)
+    else:
+        _FITTED.move_to_end(key)
+    return index

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer, TfidfVectorizer
 
-from core.similarity import SimilarityIndex, char_ngrams, comparable_text
+from core import similarity
+from core.similarity import SimilarityIndex, cached_index, char_ngrams, comparable_text
 
 ROOT = Path(__file__).resolve().parents[2]
 POLIS = ROOT.parent / "shared" / "data" / "polis"
@@ -99,3 +100,27 @@ def test_the_index_does_not_import_scikit_learn():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                          text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_list_is_fitted_once_until_an_id_or_a_text_changes(monkeypatch):
+    fits = []
+
+    class CountingIndex(SimilarityIndex):
+        def __init__(self, candidates):
+            fits.append(len(candidates))
+            super().__init__(candidates)
+
+    monkeypatch.setattr(similarity, "SimilarityIndex", CountingIndex)
+    monkeypatch.setattr(similarity, "_FITTED", type(similarity._FITTED)())
+    statements = [(1, "Uber drivers need a licence"), (2, "Taxis and Uber, same rules")]
+    first = cached_index(("conversation", 1), statements)
+    assert cached_index(("conversation", 1), list(statements)) is first
+    assert fits == [2]
+    assert cached_index(("conversation", 1), [*statements, (3, "Insurance")]) is not first
+    assert cached_index(("conversation", 1), [(1, "Other text"), statements[1]]) is not first
+    assert cached_index(("budget", 1), statements) is not first
+    assert fits == [2, 3, 2, 2]
+    for n in range(similarity.FITTED_KEPT):
+        cached_index(("budget", 100 + n), statements)
+    cached_index(("conversation", 1), statements)
+    assert fits[-1] == 2 and len(fits) == 4 + similarity.FITTED_KEPT + 1  # the oldest went
