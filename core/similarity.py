@@ -35,13 +35,17 @@ def char_ngrams(text: str) -> list[str]:
     `analyzer="char_wb"`)."""
     grams: list[str] = []
     for word in _SPACES.sub(" ", comparable_text(text)).split():
-        grams += _word_ngrams(word)
+        grams += _common_word_ngrams(word) if len(word) <= 16 else _word_ngrams(word)
     return grams
 
 
-@lru_cache(maxsize=2**16)
+@lru_cache(maxsize=4096)  # a few MB at most: long words are not kept
+def _common_word_ngrams(word: str) -> tuple[str, ...]:
+    """Words recur (Zipf), so the n-grams of the frequent ones are cut once."""
+    return _word_ngrams(word)
+
+
 def _word_ngrams(word: str) -> tuple[str, ...]:
-    """Words recur (Zipf), so their n-grams are cut once."""
     word = f" {word} "
     size = len(word)
     grams: list[str] = []

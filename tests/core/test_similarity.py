@@ -19,7 +19,8 @@ POLIS = ROOT.parent / "shared" / "data" / "polis"
 TITLES = ["Fix the potholes on Main Street", "Potholes on Main St. need fixing now!",
           "Free swimming lessons for children", "修補中山公園的遮陽棚", "中山公園遮陽棚",
           "More bike lanes on Xinyi Road", "信義路增設自行車道", "Bike lane   on\tXinyi  rd",
-          "A", "ab", "Ab cd", "🚲 lanes 🚲", "שביל אופניים", "مسار للدراجات", "   "]
+          "A", "ab", "Ab cd", "🚲 lanes 🚲", "שביל אופניים", "مسار للدراجات", "   ",
+          "Antidisestablishmentarianism, see https://example.org/petitions/123"]
 
 
 def polis_comments(name: str, limit: int) -> list[str]:
