@@ -1,18 +1,17 @@
 """Read-only views of conversations for the pages (no writes, no math)."""
 from __future__ import annotations
 
-from collections import OrderedDict
 from datetime import datetime
 
 from sqlalchemy import func, select
 
+from core import similarity
 from core.db import db
 from deliberation import phases
 from deliberation.models import Conversation, ConversationResult, Statement, Vote
 from deliberation.phases import Status
 
 SIMILAR_LIMIT = 3
-_INDEXES: OrderedDict = OrderedDict()  # (conversation id, statement ids) → SimilarityIndex
 
 
 def index_sections(user, *, now: datetime) -> dict[Status, list[Conversation]]:
@@ -58,16 +57,8 @@ def result_age(conversation_id: int, *, now: datetime) -> dict | None:
 
 def similar_statements(conversation: Conversation, text: str) -> list[Statement]:
     """The closest existing statements (petitions' TF-IDF similarity), best first."""
-    from core.similarity import SimilarityIndex
-
     candidates = [(s.id, s.text) for s in conversation.statements if s.moderation >= 0]
-    key = (conversation.id, tuple(sid for sid, _ in candidates))
-    index = _INDEXES.get(key)
-    if index is None:
-        index = SimilarityIndex(candidates)
-        _INDEXES[key] = index
-        while len(_INDEXES) > 32:
-            _INDEXES.popitem(last=False)
+    index = similarity.cached_index(("conversation", conversation.id), candidates)
     by_id = {s.id: s for s in conversation.statements}
     return [by_id[sid] for sid, _score in index.similar(text, limit=SIMILAR_LIMIT)]
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from core import audit
+from core import audit, similarity
 from core.db import db, write_transaction
 from pb import phases
 from pb.models import (
@@ -184,9 +184,8 @@ def post_progress(process_id: int, project_pk: int, *, actor, now: datetime,
 
 def similar_proposals(process: BudgetProcess, text: str, *, limit: int = 5):
     """(project, score) of the process's projects most like `text` (petitions' TF-IDF)."""
-    from core.similarity import SimilarityIndex
-
     projects = {p.id: p for p in process.projects if p.status != ProjectStatus.MERGED}
-    index = SimilarityIndex([(pk, f"{p.name}\n{p.description}") for pk, p in projects.items()])
+    index = similarity.cached_index(("budget", process.id), [
+        (pk, f"{p.name}\n{p.description}") for pk, p in projects.items()])
     return [(projects[pk], score) for pk, score in index.similar(text, limit=limit,
                                                                    min_score=0.3)]
