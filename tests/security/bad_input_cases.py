@@ -204,6 +204,8 @@ CASES = [
      {**DEBATE, "summary": "a\x9bb"}),
     ("invalidate: garbage IP", "moderator", "POST /petitions/{petition}/invalidate",
      {"ip": "1.2.3.4\u202e", "confirm": "1"}),
+    ("invalidate: not an IP or network", "moderator", "POST /petitions/{petition}/invalidate",
+     {"ip": "300.1.2.3/8", "confirm": "1"}),
     ("invalidate: nothing chosen", "moderator", "POST /petitions/{petition}/invalidate",
      {"confirm": "1"}),
     *[(f"scheme: {field} {label}", "admin", "POST /petitions/schemes/new",
