@@ -353,15 +353,20 @@ def index():
 @role_required(Role.ADMIN)
 def users():
     """All accounts with their roles."""
+    return _users_page()
+
+
+def _users_page(error=None, status=200):
     return render_template("admin/users.html", users=service.active_users(),
-                           roles=service.GRANTABLE_ROLES,
-                           form=forms.ConfirmForm())
+                           roles=service.GRANTABLE_ROLES, error=error,
+                           form=forms.ConfirmForm()), status
 
 
 @admin_bp.post("/users/<int:user_id>/roles")
 @role_required(Role.ADMIN)
 def set_role(user_id):
-    """Grant or revoke one role (written to the audit log)."""
+    """Grant or revoke one role (written to the audit log); a refusal shows the list again with
+    the reason: 400 for an unknown role, 409 for a change the accounts cannot take."""
     user = db.get_or_404(User, user_id)
     form = forms.ConfirmForm()
     if not form.validate_on_submit():
@@ -369,12 +374,12 @@ def set_role(user_id):
     action = request.form.get("action")
     if action not in ("grant", "revoke"):
         abort(400)
+    role = request.form.get("role", "")
     try:
-        changed = service.set_role(current_user, user, request.form.get("role", ""),
-                                   granted=action == "grant")
+        changed = service.set_role(current_user, user, role, granted=action == "grant")
     except service.AccountError as error:
-        flash(str(error), "error")
-        return redirect(url_for("admin.users"))
+        known = role in {r.value for r in service.GRANTABLE_ROLES}
+        return _users_page(error=str(error), status=409 if known else 400)
     if changed:
         flash(_("Roles of %(name)s updated.", name=user.display_name), "success")
     return redirect(url_for("admin.users"))

@@ -13,7 +13,7 @@ from flask import abort, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField as FlaskFileField
-from wtforms import FileField
+from wtforms import FileField, TextAreaField
 from wtforms.validators import ValidationError
 
 # Others stay in English. Length messages are only used with max >= 64, so one form
@@ -53,10 +53,29 @@ def _refuse_mistyped(form, formdata) -> None:
                 abort(400)
 
 
+# Unicode's line separators in multi-line text: U+2028 and NEL (U+0085) are a line break,
+# U+2029 a paragraph break. Stored as such they break e-mail headers, CSV and JavaScript
+# strings, and most text areas show them as nothing; so they become plain newlines.
+_SEPARATORS = str.maketrans({"\u2028": "\n", "\x85": "\n", "\u2029": "\n\n"})
+
+
+def plain_newlines(value):
+    """Filter of every text area: Unicode line/paragraph separators become newlines."""
+    return value.translate(_SEPARATORS) if isinstance(value, str) else value
+
+
 class Form(FlaskForm):
-    """Base class of our forms (see the module docstring)."""
+    """Base class of our forms (see the module docstring). Every TextAreaField gets the
+    `plain_newlines` filter; single-line fields keep refusing the separators (`single_line`),
+    and a one-line text area (a statement) refuses the newline they become."""
 
     class Meta:
+        def bind_field(self, form, unbound_field, options):
+            if issubclass(unbound_field.field_class, TextAreaField):
+                filters = unbound_field.kwargs.get("filters", ())
+                options = {**options, "filters": (*filters, plain_newlines)}
+            return super().bind_field(form, unbound_field, options)
+
         def get_translations(self, form):
             return _WTFormsMessages()
 

@@ -45,12 +45,8 @@ def create():
 @bp.route("/<int:conversation_id>/edit", methods=["GET", "POST"])
 def edit(conversation_id):
     conversation = _facilitated(conversation_id)
-    form = forms.ConversationForm(obj=conversation)
-    if request.method == "GET":
-        form.seed_statements.data = ""
-        for name in ("opens_at", "closes_at"):
-            value = getattr(conversation, name)
-            getattr(form, name).data = value.replace(tzinfo=None) if value else None
+    form = _edit_form(conversation) if request.method == "GET" else forms.ConversationForm(
+        obj=conversation)
     if form.validate_on_submit():
         try:
             facilitation.update_conversation(conversation.id, actor=user(),
@@ -66,15 +62,29 @@ def edit(conversation_id):
                            phases=ConversationPhase), status
 
 
+def _edit_form(conversation):
+    """The edit form filled from the stored conversation (seed statements start empty)."""
+    form = forms.ConversationForm(obj=conversation, formdata=None)
+    form.seed_statements.data = ""
+    for name in ("opens_at", "closes_at"):
+        value = getattr(conversation, name)
+        getattr(form, name).data = value.replace(tzinfo=None) if value else None
+    return form
+
+
 @bp.post("/<int:conversation_id>/phase")
 def phase(conversation_id):
+    """Open or close the conversation; a refused change shows the edit page with the reason
+    (400 for an unknown phase, 409 for one not reachable from the current phase)."""
     conversation = _facilitated(conversation_id)
     try:
         target = ConversationPhase(request.form.get("phase", ""))
         facilitation.change_phase(conversation.id, target, actor=user(), now=utcnow())
-    except (ValueError, InvalidTransition):
-        flash(_("That change is not possible now."), "error")
-        return redirect(url_for("deliberation.edit", conversation_id=conversation.id)), 303
+    except (ValueError, InvalidTransition) as exc:
+        return render_template(
+            "deliberation/form.html", form=_edit_form(conversation), conversation=conversation,
+            phases=ConversationPhase, phase_error=_("That change is not possible now."),
+        ), 409 if isinstance(exc, InvalidTransition) else 400
     flash(_("Conversation updated."), "success")
     return redirect(url_for("deliberation.edit", conversation_id=conversation.id))
 

@@ -83,7 +83,7 @@ def export_pb(process_id):
         "Content-Disposition": f"attachment; filename=budget-{process.id}.pb"})
 
 
-def _ballot_page(process, *, fields=None, problems=(), status=200):
+def _ballot_page(process, *, fields=None, problems=(), status=200, code_error=None):
     if fields is None:
         previous = voting.current_choice(process.id, _voter_key(process) or "")
         fields = _fields_of(process, previous)
@@ -92,6 +92,7 @@ def _ballot_page(process, *, fields=None, problems=(), status=200):
     return render_template(
         "pb/ballot.html", process=process, fields=fields, problems=messages,
         code=_codes().get(str(process.id)), code_form=CodeEntryForm(), now=utcnow(),
+        code_error=code_error,
         open=voting.voting_open(process, utcnow()), scale=scale(process.currency),
         categories=sorted({p.category for p in process.ballot_projects if p.category}),
     ), status
@@ -190,9 +191,9 @@ def enter_code(process_id):
     process = visible_process(process_id)
     form = CodeEntryForm()
     code = voting.normalise_code(form.code.data or "") if form.validate_on_submit() else ""
-    if not voting.code_usable(process.id, code):
-        flash(_("This voter code is unknown or already used."), "error")
-        return redirect(url_for("pb.ballot", process_id=process.id)), 303
+    if not voting.code_usable(process.id, code):  # the ballot page again, error on the field
+        return _ballot_page(process, status=422,
+                            code_error=_("This voter code is unknown or already used."))
     session["pb_codes"] = {**_codes(), str(process.id): code}
     return redirect(url_for("pb.ballot", process_id=process.id))
 

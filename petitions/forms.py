@@ -1,6 +1,7 @@
 """Petition forms (Flask-WTF): field whitelists, lengths and bad-input rules (reliability §2b)."""
 from __future__ import annotations
 
+import ipaddress
 import re
 from datetime import date, timedelta
 
@@ -158,9 +159,21 @@ class DebateOutcomeForm(Form):
     submit = SubmitField(_l("Record the debate outcome"))
 
 
+def ip_or_network(form, field):
+    """An IP address (203.0.113.7, 2001:db8::1) or a network in CIDR form (203.0.113.0/24)."""
+    if not field.data:
+        return
+    try:
+        ipaddress.ip_network(field.data.strip(), strict=False)
+    except ValueError:
+        raise ValidationError(_l("Enter an IP address such as 203.0.113.7, or a network "
+                                 "such as 203.0.113.0/24.")) from None
+
+
 class InvalidationForm(Form):
-    ip = StringField(_l("IP address"), validators=[Optional(), Length(max=64),
-                                                   no_control_characters, single_line])
+    ip = StringField(_l("IP address or network"),
+                     validators=[Optional(), Length(max=64), no_control_characters,
+                                 single_line, ip_or_network])
     domain = StringField(_l("Email domain"), validators=[Optional(), Length(max=255),
                                                          no_control_characters, single_line])
     since = DateTimeLocalField(_l("From (UTC)"), validators=[Optional()])

@@ -4,6 +4,7 @@ Every staff action writes `core.audit.record` in the same transaction (docs/ARCH
 """
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections import Counter
 from dataclasses import dataclass
@@ -190,13 +191,26 @@ class InvalidationCriteria:
     def __post_init__(self):
         if not (self.ip or self.domain or self.since or self.until):
             raise ValueError("give an IP, a domain or a time window")
+        if self.ip:
+            ipaddress.ip_network(self.ip.strip(), strict=False)  # ValueError if not an IP/CIDR
+
+    def _ip_clause(self):
+        """One address matches as written and in canonical form; a network (CIDR such as
+        203.0.113.0/24) matches every address of this petition's signatures inside it."""
+        text = self.ip.strip()
+        network = ipaddress.ip_network(text, strict=False)
+        if "/" not in text:
+            return Signature.ip.in_({text, str(network.network_address)})
+        seen = db.session.scalars(select(Signature.ip).distinct().where(
+            Signature.petition_id == self.petition_id, Signature.ip.is_not(None))).all()
+        return Signature.ip.in_([ip for ip in seen if _inside(ip, network)])
 
     def where(self):
         clauses = [Signature.petition_id == self.petition_id,
                    may_move_to(Signature.state, SIGNATURE_TRANSITIONS,
                                SignatureState.INVALIDATED)]
         if self.ip:
-            clauses.append(Signature.ip == self.ip.strip())
+            clauses.append(self._ip_clause())
         if self.domain:
             clauses.append(Signature.email_domain == self.domain.strip().lower())
         if self.since:
@@ -204,6 +218,13 @@ class InvalidationCriteria:
         if self.until:
             clauses.append(Signature.created_at < self.until)
         return clauses
+
+
+def _inside(ip: str, network) -> bool:
+    try:
+        return ipaddress.ip_address(ip) in network
+    except ValueError:  # a stored value that is not an address matches no network
+        return False
 
 
 def invalidation_preview(criteria: InvalidationCriteria) -> dict[str, int]:

@@ -24,11 +24,15 @@ OFFICIALS = sorted(lifecycle.OFFICIALS)
 @role_required(*MODERATORS)
 def moderation_queue():
     """Moderators: petitions awaiting moderation with SLA status, and trending IPs/domains."""
+    return _queue_page()
+
+
+def _queue_page(error=None, status=200):
     now = utcnow()
     return render_template("petitions/moderation.html",
                            queue=moderation.moderation_queue(now=now),
-                           trending=moderation.trending(now=now),
-                           action_form=forms.ActionForm(), reject_form=forms.RejectForm())
+                           trending=moderation.trending(now=now), error=error,
+                           action_form=forms.ActionForm(), reject_form=forms.RejectForm()), status
 
 
 @bp.post("/<int:petition_id>/approve")
@@ -54,14 +58,14 @@ def reject(petition_id):
 
 
 def _back_to_queue(moderate):
-    """Run a moderation decision, then back to the queue; a refused one says why there."""
+    """Run a moderation decision, then back to the queue; a refused one (the petition is no
+    longer awaiting moderation) shows the queue again with the reason, answered 409."""
     try:
         moderate()
     except service.NotFound:
         abort(404)
     except lifecycle.InvalidTransition as exc:
-        flash(labels.not_now(exc), "error")
-        return redirect(url_for("petitions.moderation_queue"), code=303)
+        return _queue_page(error=labels.not_now(exc), status=409)
     return redirect(url_for("petitions.moderation_queue"))
 
 

@@ -38,7 +38,11 @@ def test_facilitator_creates_edits_opens_and_closes(client, db, make_user, login
     assert len(conversation.statements) == 3
     assert client.get("/conversations/").text.count("Parks plan") == 1  # drafts: owner only
     assert client.post(f"/conversations/{cid}/phase", data={"phase": "open"}).status_code == 302
-    assert client.post(f"/conversations/{cid}/phase", data={"phase": "draft"}).status_code == 303
+    back = client.post(f"/conversations/{cid}/phase", data={"phase": "draft"})
+    assert back.status_code == 409  # the edit page again, saying why
+    assert 'id="phase-error">That change is not possible now.' in back.get_data(as_text=True)
+    assert client.post(f"/conversations/{cid}/phase", data={"phase": "paused"}
+                       ).status_code == 400
     assert client.post(f"/conversations/{cid}/phase", data={"phase": "closed"}
                        ).status_code == 302
     db.session.expire_all()

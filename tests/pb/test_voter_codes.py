@@ -70,8 +70,11 @@ def test_the_code_form_leads_to_the_ballot(client, people, make_process):
     process = make_process("approval")
     (code,) = voting.generate_codes(process.id, 1, actor=people["official"], now=NOW)
     with time_machine.travel(NOW, tick=False):
-        assert client.post(f"/budgets/{process.id}/code", data={"code": "WRONG"}
-                           ).status_code == 303
+        wrong = client.post(f"/budgets/{process.id}/code", data={"code": "WRONG"})
+        assert wrong.status_code == 422  # the ballot page again, the error on the code field
+        page = wrong.get_data(as_text=True)
+        assert 'role="alert" id="code-error">This voter code is unknown or already used.' in page
+        assert 'aria-invalid="true" aria-describedby="code-error"' in page
         assert client.post(f"/budgets/{process.id}/code", data={"code": code}
                            ).status_code == 302
         done = client.post(f"/budgets/{process.id}/ballot/confirm",

@@ -102,6 +102,24 @@ def test_invalidation_by_time_window_takes_since_inclusive_until_exclusive(peopl
     assert states["pending@example.org"] == "invalidated"
 
 
+def test_invalidation_by_ip_takes_one_address_or_a_cidr_network(people, petition):
+    pid = petition.id
+    for name, ip in [("a", "203.0.113.7"), ("b", "203.0.113.200"), ("c", "198.51.100.77"),
+                     ("d", "2001:db8::1"), ("e", None)]:
+        sign_and_confirm(pid, f"{name}@example.org", now=NOW, ip=ip)
+
+    def hits(ip):
+        criteria = moderation.InvalidationCriteria(petition_id=pid, ip=ip)
+        return moderation.invalidation_preview(criteria).get("validated", 0)
+
+    assert hits("203.0.113.7") == 1 and hits(" 203.0.113.7 ") == 1
+    assert hits("203.0.113.0/24") == 2 and hits("203.0.113.0/25") == 1
+    assert hits("2001:db8:0:0::1") == 1 and hits("2001:db8::/32") == 1
+    for bad in ("203.0.113.999", "203.0.113.0/33", "evil.example"):
+        with pytest.raises(ValueError):
+            moderation.InvalidationCriteria(petition_id=pid, ip=bad)
+
+
 # --- Official responses -----------------------------------------------------------------------
 
 @pytest.fixture
@@ -158,6 +176,9 @@ def test_every_opted_in_signer_gets_the_response_whatever_the_batch_size(monkeyp
 
 @pytest.mark.parametrize("data", [{"since": "not a date", "preview": "1"},
                                   {"until": "2026-13-45T99:99", "confirm": "1"},
+                                  {"ip": "203.0.113.999", "confirm": "1"},
+                                  {"ip": "203.0.113.0/33", "preview": "1"},
+                                  {"ip": "evil.example", "confirm": "1"},
                                   {"preview": "1"}])
 def test_a_bad_invalidation_form_is_a_400_and_invalidates_nothing(client, login_as, people,
                                                                   petition, data):

@@ -103,6 +103,24 @@ def test_a_debate_date_within_the_year_is_accepted(client, login_as, people, deb
     assert response.status_code == 302
 
 
+def test_multi_line_text_stores_unicode_separators_as_newlines(client, login_as, people,
+                                                               scheme, debatable):
+    """Text areas keep the line breaks but not U+2028/U+2029/NEL (core.forms.plain_newlines)."""
+    login_as(client, people["citizen"])
+    assert client.post("/petitions/new", data={
+        "scheme_id": scheme.id, "title": "Repair the road", "create": "y",
+        "action": "Repair it.\u2028Soon.", "background": "Holes.\u2029Deep\x85ones."}
+    ).status_code == 302
+    stored = db.session.scalars(select(Petition).order_by(Petition.id.desc())).first()
+    assert (stored.action, stored.background) == ("Repair it.\nSoon.", "Holes.\n\nDeep\nones.")
+    login_as(client, people["moderator"])
+    assert client.post(f"/petitions/{debatable.id}/debate", data={
+        "outcome": "debated", "debated_on": "2026-03-05",
+        "summary": "Debated.\u2028Agreed."}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Petition, debatable.id).debate_summary == "Debated.\nAgreed."
+
+
 def test_a_sponsor_request_email_does_not_carry_the_unmoderated_title(app, client, people,
                                                                       scheme):
     title = "Buy cheap pills at evil.example"

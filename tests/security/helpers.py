@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text
 from core.db import db, utcnow
 from core.process import Audience, Commitment
 from tests.helpers import make_app
-from tests.petitions.helpers import SMALL_RULES, open_petition
+from tests.petitions.helpers import SMALL_RULES, open_petition, sign_and_confirm
 
 PASSWORD = "correct horse battery staple"
 ROLES = ("anonymous", "citizen", "moderator", "facilitator", "official", "admin")
@@ -198,6 +198,10 @@ def _petitions(users) -> dict:
                                           "moderator": users["moderator"]},
                                  title=f"{STAFF_TITLE} move the canteen" if staff
                                  else "Fix the potholes", now=now)
+        # One more signer crosses the response threshold (4): officials can respond, and
+        # /conversations/from-petition checks the role instead of refusing every petition.
+        sign_and_confirm(petition.id, f"fourth-{audience}@example.org", now=now,
+                         ip=f"192.0.2.{10 + len(ids)}")
         ids[f"scheme_{audience}"] = scheme.id
         ids[f"petition_{audience}"] = petition.id
     draft = service.create_petition(
