@@ -9,12 +9,19 @@ is still refused; only its cost differs, which no promise of the README states (
 deployment setting, tested by ``make test``: ``tests/accounts/test_registration.py`` and
 ``test_login_timing.py`` run there with the real parameters). A mutant that changes the method
 name still fails ("XXscryptXX" is refused by werkzeug).
+
+It also sets SQLite's ``synchronous=OFF`` on each test database (core/db.py sets FULL): the
+fsync at each commit was ~10 % of a petition test here; durability after a power cut is not
+what these tests state, and every test gets a fresh file anyway.
 """
 from __future__ import annotations
 
+import sqlite3
 import sys
 
 import werkzeug.security
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 _real_generate = werkzeug.security.generate_password_hash
 CHEAP_SCRYPT = "scrypt:256:8:1"
@@ -31,7 +38,15 @@ def cheap_generate_password_hash(password: str, method: str = "scrypt",
 werkzeug.security.generate_password_hash = cheap_generate_password_hash
 
 
+def _sqlite_without_fsync(dbapi_conn, _record):
+    if isinstance(dbapi_conn, sqlite3.Connection):
+        dbapi_conn.execute("PRAGMA synchronous=OFF")
+
+
 def pytest_configure(config):
+    import core.db  # noqa: F401  (its connect listener first, so this one runs after it)
+
+    event.listen(Engine, "connect", _sqlite_without_fsync)
     # In case a module was imported before this plugin (it binds the name at import).
     for name in ("accounts.models", "accounts.service"):
         module = sys.modules.get(name)
