@@ -48,10 +48,11 @@ def test_the_newer_vote_wins_and_a_tie_keeps_the_accounts(app, make_user):
 
 def test_anonymous_statements_become_the_accounts(app, make_user):
     user = make_user()
-    conversation = open_conversation()
+    conversation, untouched = open_conversation(), open_conversation()
     t = utcnow()
     service.cast_vote(conversation.id, conversation.statements[0].id, 1,
                       who=service.Who(user=user), now=t)
+    untouched_seq = db.session.get(Conversation, untouched.id).vote_seq
     written = service.write_statement(conversation.id, "Benches at the bus stops.",
                                       who=service.Who(anon_key=KEY), now=t)
     seq_before = db.session.get(Conversation, conversation.id).vote_seq
@@ -64,6 +65,7 @@ def test_anonymous_statements_become_the_accounts(app, make_user):
     other = conversation.statements[1]
     assert (other.author_id, other.author_participant_id) == (None, None)
     assert db.session.get(Conversation, conversation.id).vote_seq == seq_before + 1
+    assert db.session.get(Conversation, untouched.id).vote_seq == untouched_seq
 
 
 def test_every_conversation_of_the_browser_is_merged_into_the_right_participation(

@@ -87,3 +87,11 @@ def test_the_queue_holds_this_conversations_new_statements_in_order(app):
     meta.is_meta = True
     db.session.commit()
     assert [s.id for s in service.moderation_queue(mine)] == sorted(s.id for s in new)
+
+
+def test_a_vote_other_than_agree_disagree_or_pass_is_refused_with_the_reason(app):
+    conversation = open_conversation()
+    with pytest.raises(service.NotAllowed) as refused:
+        service.cast_vote(conversation.id, conversation.statements[0].id, 2,
+                          who=service.Who(anon_key="v" * 64), now=utcnow())
+    assert str(refused.value) == "Choose agree, disagree or pass."
