@@ -95,3 +95,29 @@ def test_a_vote_other_than_agree_disagree_or_pass_is_refused_with_the_reason(app
         service.cast_vote(conversation.id, conversation.statements[0].id, 2,
                           who=service.Who(anon_key="v" * 64), now=utcnow())
     assert str(refused.value) == "Choose agree, disagree or pass."
+
+
+def test_a_vote_is_stored_at_its_time_and_bumps_the_sequence_once(app):
+    from datetime import timedelta
+
+    from deliberation.models import Vote
+
+    conversation, other = open_conversation(), open_conversation()
+    then = utcnow() - timedelta(hours=3)
+    seq = db.session.get(Conversation, conversation.id).vote_seq
+    other_seq = db.session.get(Conversation, other.id).vote_seq
+    service.cast_vote(conversation.id, conversation.statements[0].id, -1,
+                      who=service.Who(anon_key="t" * 64), now=then)
+    db.session.expire_all()
+    assert db.session.execute(select(Vote.value, Vote.modified_at)).one() == (-1, then)
+    assert db.session.get(Conversation, conversation.id).vote_seq == seq + 1
+    assert db.session.get(Conversation, other.id).vote_seq == other_seq
+
+
+def test_a_vote_on_a_statement_waiting_for_strict_moderation_is_refused_with_the_reason(app):
+    conversation = open_conversation(strict=True)
+    waiting = _new_statements(conversation, 1, utcnow())[0]
+    with pytest.raises(service.NotAllowed) as refused:
+        service.cast_vote(conversation.id, waiting.id, 1, who=service.Who(anon_key="w" * 64),
+                          now=utcnow())
+    assert str(refused.value) == "This statement is not open for votes."
