@@ -112,6 +112,8 @@ bench: install-dev
 # Niced and at most 2 workers: the box is shared. mutmut keeps its results in mutants/ and
 # re-runs only what changed; `rm -rf mutants` for a clean run. A subset by name, e.g.
 #   make mutate MUTANTS='petitions.thresholds* petitions.lifecycle*'
+#   make mutate MUTANTS='pb.ballots* pb.phases* pb.voting* deliberation.phases* deliberation.service*'
+# The run loads tests/mutation_plugin.py (cheap scrypt, SQLite without fsync; not in make test).
 MUTANTS ?=
 mutate: install-dev translations
 	nice -n 10 $(BIN)/mutmut run --max-children 2 $(MUTANTS)
