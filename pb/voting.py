@@ -138,7 +138,8 @@ def cast(process_id: int, fields: Mapping[str, Sequence[str]], *, now: datetime,
     address and voting while the vote is still open *replaces* that ballot, exactly as
     changing one's ballot does (the last one counts): it is deleted in this transaction and
     the new one stored, so the count stays one for that mailbox. After voting closes the
-    old ballot stays as it was counted."""
+    old ballot stays as it was counted. Only a confirmed address replaces it: an account
+    that has not proved the mailbox is its own cannot remove someone's ballot."""
     with write_transaction():
         process = db.session.get(BudgetProcess, process_id)
         if process is None:
@@ -158,7 +159,7 @@ def cast(process_id: int, fields: Mapping[str, Sequence[str]], *, now: datetime,
             if reason is not None:
                 raise NotEligible(process_id, reason)
             voter_key, channel = f"u{user.id}", "online"
-            erased = mailbox_key(user.email)
+            erased = mailbox_key(user.email) if user.is_confirmed else None
             if erased is not None:
                 db.session.execute(delete(Ballot).where(Ballot.process_id == process_id,
                                                         Ballot.voter_key == erased))
