@@ -15,6 +15,7 @@ from core.db import db
 from deliberation import privacy, service
 from deliberation.models import Participant, Vote
 from deliberation.service import Who
+from tests.helpers import in_parallel
 from tests.petitions.helpers import app_on_sqlite_and_postgresql
 
 from .web_helpers import open_conversation
@@ -112,3 +113,25 @@ def test_two_accounts_of_one_mailbox_deleted_change_no_count(app):
     for user in db.session.scalars(select(User)).all():
         accounts.delete_account(user, password=PASSWORD)
     assert _participants() == 2 and len(_votes()) == 2
+
+
+def test_fifty_parallel_first_votes_of_the_returning_person_keep_one_participant(app):
+    conversation = open_conversation(texts=["One", "Two"])
+    one, two = (s.id for s in conversation.statements)
+    ana = _register("ana@example.org")
+    service.cast_vote(conversation.id, one, 1, who=Who(user=ana), now=NOW)
+    accounts.delete_account(ana, password=PASSWORD)
+    again_id, conversation_id = _register("ana@example.org").id, conversation.id
+
+    def vote(_client, i):
+        with app.app_context():
+            user = db.session.get(User, again_id)
+            try:
+                service.cast_vote(conversation_id, two, (-1, 1)[i % 2], who=Who(user=user),
+                                  now=NOW + timedelta(seconds=1))
+            finally:
+                db.session.remove()
+
+    in_parallel(app, vote)
+    assert _participants() == 1
+    assert [(s, v) for _p, s, v in _votes()][0] == (one, 1) and len(_votes()) == 2

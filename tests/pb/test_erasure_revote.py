@@ -14,6 +14,7 @@ from accounts.models import User
 from core.db import db
 from pb import privacy, voting
 from pb.models import Ballot
+from tests.helpers import in_parallel
 from tests.pb.helpers import T0
 from tests.petitions.helpers import app_on_sqlite_and_postgresql
 
@@ -110,3 +111,23 @@ def test_an_unconfirmed_account_cannot_remove_the_erased_ballot(people, make_pro
     db.session.commit()
     voting.cast(process.id, {"project": ["2"]}, now=DURING_VOTE, user=impostor)
     assert sorted(v for _k, v in _ballots(process.id)) == ["1", "2"]
+
+
+def test_fifty_parallel_ballots_of_the_returning_voter_leave_one(app, people, make_process):
+    process = make_process("approval", max_projects=2)
+    voting.cast(process.id, {"project": ["1"]}, now=DURING_VOTE, user=people["citizen"])
+    _delete(people["citizen"])
+    newcomer_id, process_id = _register("cit@example.org").id, process.id
+
+    def vote(_client, i):
+        with app.app_context():
+            user = db.session.get(User, newcomer_id)
+            try:
+                return voting.cast(process_id, {"project": [str(i % 4 + 1)]},
+                                   now=DURING_VOTE, user=user)
+            finally:
+                db.session.remove()
+
+    in_parallel(app, vote)
+    rows = _ballots(process.id)
+    assert [k for k, _v in rows] == [f"u{newcomer_id}"]
