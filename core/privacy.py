@@ -15,7 +15,11 @@ hook can still read the user's email. Ballots and votes plug in the same way.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Callable
+
+from core.identity import canonical_email
 
 ErasureHook = Callable[[object], None]
 
@@ -49,3 +53,27 @@ def register_erasure(hook: ErasureHook) -> ErasureHook:
 def erase_personal_data(user) -> None:
     """Run every registered hook for `user` (see :class:`ErasureHooks.erase`)."""
     _HOOKS.erase(user)
+
+
+def mailbox_key(secret: str | bytes, purpose: str, email: str | None) -> str | None:
+    """HMAC-SHA256 (hex, 64 characters) of the canonical form of `email` under the app's
+    `secret`, separate per `purpose` ("ballot", "participant"); None for no usable address.
+
+    What an erased ballot or participant keeps of its person: it names nobody, yet the same
+    mailbox (or an equivalent spelling: ``。`` for ``.``, an IDNA domain and its ``xn--`` form)
+    meets it again after registering anew. Rotating the secret breaks that link.
+
+    >>> a = mailbox_key("s", "ballot", "Ana@Bücher\u3002example")
+    >>> a == mailbox_key("s", "ballot", "ana@xn--bcher-kva.example") and len(a)
+    64
+    >>> a == mailbox_key("s", "participant", "ana@xn--bcher-kva.example")
+    False
+    >>> mailbox_key("s", "ballot", None) is None
+    True
+    """
+    try:
+        canonical = canonical_email(email or "")
+    except ValueError:
+        return None
+    key = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(key, f"{purpose}:{canonical}".encode(), hashlib.sha256).hexdigest()

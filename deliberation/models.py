@@ -112,11 +112,15 @@ class Participant(db.Model):
     """A pseudonymous participant of one conversation; survives account deletion.
 
     Either an account (``user_id``) or an anonymous browser (``anon_key``: the SHA-256 of
-    the random token in its signed cookie), merged into the account on login."""
+    the random token in its signed cookie), merged into the account on login. When the
+    account is deleted, ``mailbox_key`` keeps a keyed hash of its mailbox
+    (deliberation.privacy): the same person registering again takes this participant back
+    instead of voting a second time."""
 
     __tablename__ = "participants"
     __table_args__ = (UniqueConstraint("conversation_id", "user_id"),
                       UniqueConstraint("conversation_id", "anon_key"),
+                      UniqueConstraint("conversation_id", "mailbox_key"),
                       UniqueConstraint("conversation_id", "number"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -126,6 +130,7 @@ class Participant(db.Model):
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     anon_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    mailbox_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 

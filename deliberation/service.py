@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select, update
 from core import audit
 from core.db import db, upsert, write_transaction
 from core.roles import Role
-from deliberation import phases
+from deliberation import phases, privacy
 from deliberation.models import (
     Conversation,
     ConversationResult,
@@ -105,6 +105,10 @@ def _ensure_participant(conversation: Conversation, who: Who, now: datetime) -> 
     if not who.known:
         raise NotAllowed(_("Your browser did not keep our cookie; please allow cookies."))
     existing = find_participant(conversation.id, who)
+    if who.user is not None:
+        taken_back = _take_back(conversation.id, who.user, existing)
+        if taken_back is not None:
+            return taken_back
     if existing is not None:
         return existing.id
     _lock_numbers(conversation.id)
@@ -116,6 +120,54 @@ def _ensure_participant(conversation: Conversation, who: Who, now: datetime) -> 
                                    created_at=now, **key)
         .on_conflict_do_nothing(index_elements=["conversation_id", *key]))
     return find_participant(conversation.id, who).id
+
+
+def _take_back(conversation_id: int, user, existing: Participant | None) -> int | None:
+    """The participant this mailbox left behind when it deleted an earlier account
+    (deliberation.privacy), now the account's: taken over whole when the account has none
+    here yet (one UPDATE, so two racing requests cannot both take it), else merged into the
+    account's, the latest vote on each statement winning. Only for a confirmed address:
+    an account that has not proved the mailbox is its own learns nothing of its votes.
+    Returns the account's participant id, or None when nothing was left behind."""
+    key = privacy.mailbox_key(user.email) if user.is_confirmed else None
+    if key is None:
+        return None
+    if existing is None:
+        taken = db.session.execute(
+            update(Participant).where(Participant.conversation_id == conversation_id,
+                                      Participant.mailbox_key == key)
+            .values(user_id=user.id, mailbox_key=None)
+            .execution_options(synchronize_session=False)).rowcount
+        return db.session.scalar(select(Participant.id).where(
+            Participant.conversation_id == conversation_id,
+            Participant.user_id == user.id)) if taken else None
+    left = db.session.scalar(select(Participant).where(
+        Participant.conversation_id == conversation_id, Participant.mailbox_key == key))
+    if left is not None:
+        _fold_into(left, existing.id, user.id)
+    return existing.id
+
+
+def _fold_into(source: Participant, target_id: int, user_id: int) -> None:
+    """Move `source`'s votes to participant `target_id` where they are newer than its own,
+    and its statements; then delete `source`. The conversation's math is recomputed."""
+    for statement_id, value, modified_at in db.session.execute(
+            select(Vote.statement_id, Vote.value, Vote.modified_at)
+            .where(Vote.participant_id == source.id)):
+        stmt = upsert(Vote).values(
+            conversation_id=source.conversation_id, participant_id=target_id,
+            statement_id=statement_id, value=value, modified_at=modified_at)
+        db.session.execute(stmt.on_conflict_do_update(
+            index_elements=["conversation_id", "participant_id", "statement_id"],
+            set_={"value": stmt.excluded.value, "modified_at": stmt.excluded.modified_at},
+            where=Vote.modified_at < stmt.excluded.modified_at))
+    db.session.execute(update(Statement).where(
+        Statement.author_participant_id == source.id).values(
+        author_participant_id=target_id, author_id=user_id))
+    db.session.execute(delete(Participant).where(Participant.id == source.id))
+    db.session.execute(update(Conversation).where(
+        Conversation.id == source.conversation_id)
+        .values(vote_seq=Conversation.vote_seq + 1))
 
 
 def _lock_numbers(conversation_id: int) -> None:
@@ -146,14 +198,16 @@ def cast_vote(conversation_id: int, statement_id: int, value: int, *, who: Who,
         if not statement.votable(strict=conversation.strict_moderation):
             raise NotAllowed(_("This statement is not open for votes."))
         participant_id = _ensure_participant(conversation, who, now)
+        # The conversation's row before the vote's (as a newcomer's numbering takes them):
+        # one lock order for every path, so parallel votes on PostgreSQL never deadlock.
+        db.session.execute(update(Conversation).where(Conversation.id == conversation.id)
+                           .values(vote_seq=Conversation.vote_seq + 1))
         stmt = upsert(Vote).values(conversation_id=conversation.id,
                                    participant_id=participant_id,
                                    statement_id=statement.id, value=value, modified_at=now)
         db.session.execute(stmt.on_conflict_do_update(
             index_elements=["conversation_id", "participant_id", "statement_id"],
             set_={"value": stmt.excluded.value, "modified_at": stmt.excluded.modified_at}))
-        db.session.execute(update(Conversation).where(Conversation.id == conversation.id)
-                           .values(vote_seq=Conversation.vote_seq + 1))
 
 
 @dataclass(frozen=True)
@@ -277,22 +331,5 @@ def merge_anonymous(user, anon_key: str, *, now: datetime) -> int:
             if mine is None:
                 participant.user_id, participant.anon_key = user.id, None
                 continue
-            for statement_id, value, modified_at in db.session.execute(
-                    select(Vote.statement_id, Vote.value, Vote.modified_at)
-                    .where(Vote.participant_id == participant.id)):
-                stmt = upsert(Vote).values(
-                    conversation_id=participant.conversation_id, participant_id=mine.id,
-                    statement_id=statement_id, value=value, modified_at=modified_at)
-                db.session.execute(stmt.on_conflict_do_update(
-                    index_elements=["conversation_id", "participant_id", "statement_id"],
-                    set_={"value": stmt.excluded.value,
-                          "modified_at": stmt.excluded.modified_at},
-                    where=Vote.modified_at < stmt.excluded.modified_at))
-            db.session.execute(update(Statement).where(
-                Statement.author_participant_id == participant.id).values(
-                author_participant_id=mine.id, author_id=user.id))
-            db.session.execute(delete(Participant).where(Participant.id == participant.id))
-            db.session.execute(update(Conversation).where(
-                Conversation.id == participant.conversation_id)
-                .values(vote_seq=Conversation.vote_seq + 1))
+            _fold_into(participant, mine.id, user.id)
     return len(anonymous)

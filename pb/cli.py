@@ -48,7 +48,7 @@ def compute_command(process_id):
     """Compute and store the results of process PROCESS_ID."""
     try:
         result = results.compute(process_id, now=utcnow())
-    except LookupError:
+    except results.NoSuchProcess:
         click.echo(f"error: no process {process_id}", err=True)
         sys.exit(2)
     click.echo(f"process {process_id}: {result.rule}, {result.ballot_count} ballots, "

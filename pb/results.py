@@ -19,6 +19,7 @@ from pb.instance import Instance, Profile, Project, exact_number, format_money
 from pb.models import Ballot, BudgetProcess, BudgetResult
 from pb.money import major_text, to_major, to_minor
 from pb.rules import RULES, profile_arrays
+from pb.rules.outcome import Outcome
 
 WEB_PROJECT_COLUMNS = ("project_id", "cost", "name", "category")
 DEFAULT_OPTIONS = {"mes": {"utility": "cost", "completion": "add1u"}}
@@ -74,9 +75,21 @@ def election(process: BudgetProcess) -> tuple[Instance, Profile]:
     return Instance(meta=meta, projects=projects, project_columns=columns), profile
 
 
+class NoSuchProcess(LookupError):
+    """No budget process has this id."""
+
+
 def outcome_details(instance: Instance, profile: Profile, rule: str, options: dict):
-    """(outcome of the rule, JSON-ready explanation: greedy comparison, prices, EJR check)."""
+    """(outcome of the rule, JSON-ready explanation: greedy comparison, prices, EJR check).
+
+    With no ballots at all no rule is run: nothing is funded (no voter supports anything),
+    and the explanation says ``no_ballots`` instead of prices nobody paid."""
     arrays = profile_arrays(instance, profile)
+    if len(profile) == 0:
+        return Outcome(rule=rule, selected=(), cost=0), {
+            "no_ballots": True, "votes": {pid: 0 for pid in arrays.ids},
+            "score": {pid: "0" for pid in arrays.ids}, "covered": 0,
+            "greedy": {"selected": [], "cost": format_money(0), "covered": 0}}
     outcome = RULES[rule](instance, profile, arrays=arrays, **options)
     greedy = outcome if rule == "greedy" else RULES["greedy"](instance, profile, arrays=arrays)
     n = len(profile)
@@ -112,7 +125,7 @@ def compute(process_id: int, *, now: datetime, actor=None) -> BudgetResult:
     """Compute and store the process's results (replacing earlier ones)."""
     process = db.session.get(BudgetProcess, process_id)
     if process is None:
-        raise LookupError(process_id)
+        raise NoSuchProcess(process_id)
     instance, profile = election(process)
     options = rule_options(process)
     outcome, details = outcome_details(instance, profile, process.rule, options)

@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from core import audit
 from core.db import db, upsert, write_transaction
@@ -28,6 +28,7 @@ from pb.models import (
     ProjectStatus,
     VoterCode,
 )
+from pb.privacy import mailbox_key
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
@@ -130,7 +131,15 @@ def code_usable(process_id: int, code: str) -> bool:
 def cast(process_id: int, fields: Mapping[str, Sequence[str]], *, now: datetime,
          user=None, code: str | None = None) -> str:
     """Store (or replace) the ballot of `user`, or of the holder of voter `code`; returns
-    the receipt code. Nothing is stored when anything is wrong."""
+    the receipt code. Nothing is stored when anything is wrong.
+
+    A person who deleted their account after voting left their ballot under the keyed hash
+    of their mailbox (pb.privacy). Registering again with the same (or an equivalent)
+    address and voting while the vote is still open *replaces* that ballot, exactly as
+    changing one's ballot does (the last one counts): it is deleted in this transaction and
+    the new one stored, so the count stays one for that mailbox. After voting closes the
+    old ballot stays as it was counted. Only a confirmed address replaces it: an account
+    that has not proved the mailbox is its own cannot remove someone's ballot."""
     with write_transaction():
         process = db.session.get(BudgetProcess, process_id)
         if process is None:
@@ -150,6 +159,10 @@ def cast(process_id: int, fields: Mapping[str, Sequence[str]], *, now: datetime,
             if reason is not None:
                 raise NotEligible(process_id, reason)
             voter_key, channel = f"u{user.id}", "online"
+            erased = mailbox_key(user.email) if user.is_confirmed else None
+            if erased is not None:
+                db.session.execute(delete(Ballot).where(Ballot.process_id == process_id,
+                                                        Ballot.voter_key == erased))
         vote, points = choice.encode()
         stmt = upsert(Ballot).values(process_id=process_id, voter_key=voter_key, vote=vote,
                                      points=points, receipt=new_code(), channel=channel,
