@@ -53,9 +53,13 @@ PB_ROWS = [  # file, label, rule, utility, completion, slow reference, pabutools
 ]
 
 # Run inside a child: the command, then its own peak RSS on stderr (after whatever it printed).
-PEAK = ("import atexit, resource, runpy, sys\n"
-        "atexit.register(lambda: print('PEAK_MB', resource.getrusage(resource.RUSAGE_SELF)"
-        ".ru_maxrss / 1024, file=sys.stderr))\n"
+# `python -m pb` ends with os._exit (no atexit): its peak is printed from there too.
+PEAK = ("import atexit, os, resource, runpy, sys\n"
+        "peak = lambda: print('PEAK_MB', resource.getrusage(resource.RUSAGE_SELF)"
+        ".ru_maxrss / 1024, file=sys.stderr, flush=True)\n"
+        "atexit.register(peak)\n"
+        "leave = os._exit\n"
+        "os._exit = lambda code: (peak(), leave(code))\n"
         "sys.argv = sys.argv[1:]\n"
         "runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)\n")
 

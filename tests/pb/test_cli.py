@@ -101,7 +101,8 @@ def _modules_loaded_by_outcome(path: str, rule: str) -> tuple[set[str], dict]:
     """Run ``python -m pb outcome PATH --rule RULE --json`` in a new process; the top-level
     modules it loaded and its JSON."""
     root = Path(__file__).resolve().parents[2]
-    probe = ("import runpy, sys, json\n"
+    probe = ("import os, runpy, sys, json\n"
+             "os._exit = sys.exit  # the command ends with os._exit; look at sys.modules after\n"
              f"sys.argv = ['pb', 'outcome', {path!r}, '--rule', {rule!r}, '--completion', "
              "'add1u', '--json']\n"
              "try:\n    runpy.run_module('pb', run_name='__main__')\n"
@@ -128,3 +129,18 @@ def test_single_choice_mes_starts_without_numpy(tmp_path):
     assert outcome["selected"] == ["a", "b"] and outcome["cost"] == "76"
     modules, _ = _modules_loaded_by_outcome(str(path), "greedy")
     assert "numpy" in modules  # the probe would notice numpy
+
+
+def test_the_command_prints_everything_and_its_exit_code_before_leaving_with_os_exit():
+    # `python -m pb` ends with os._exit (no teardown): output piped to a file must be complete
+    root = Path(__file__).resolve().parents[2]
+    env = {"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-m", "pb", "outcome", LAS, "--rule", "greedy"],
+                          cwd=root, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "Kosze na śmieci" in done.stdout
+    assert done.stdout.splitlines()[-1].startswith("total 120905 of 120905;")
+    failed = subprocess.run([sys.executable, "-m", "pb", "outcome", LAS + ".missing", "--rule",
+                             "greedy"], cwd=root, capture_output=True, text=True, timeout=120,
+                            env=env)
+    assert failed.returncode == 2 and failed.stderr.startswith("error: ")
