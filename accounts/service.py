@@ -276,6 +276,12 @@ def remember_language(user: User, language: str) -> None:
         user.language = language
 
 
+def forget_language(user: User) -> None:
+    """Follow the browser's language again (Accept-Language): no stored choice."""
+    with write_transaction():
+        user.language = None
+
+
 def end_sessions(user: User) -> None:
     """Log out everywhere: bump the session version, so every session and remember-me
     cookie issued to `user` so far is refused (accounts.web.load_user)."""
