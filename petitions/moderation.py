@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
 
@@ -311,7 +312,8 @@ def report_trending(*, now: datetime, log_at: int, notify_at: int,
 def _trending_email(item: trending_rules.TrendingItem) -> tuple[str, str]:
     return (_("Trending signatures on petition %(id)s", id=item.petition_id),
             _("%(count)s signatures in the last hour on petition %(id)s came from the "
-              "%(kind)s %(value)s. Review them in the moderation queue.", count=item.count,
+              "%(kind)s %(value)s. Review them in the moderation queue.",
+              count=format_decimal(item.count),
               id=item.petition_id,
               kind=_("IP address") if item.kind == "ip" else _("email domain"),
               value=item.value))
