@@ -20,7 +20,7 @@ from core import audit
 from core.audit import AuditEntry
 from core.db import db, utcnow, write_transaction
 from core.identity import fold_invisible
-from core.mail import queue_email
+from core.mail import queue_email_in
 from core.privacy import erase_personal_data
 from core.roles import Role
 
@@ -106,6 +106,23 @@ def emails_with_role(role: Role) -> list[str]:
                User.email != "").distinct().order_by(User.email)))
 
 
+def recipients_with_role(role: Role) -> list[tuple[str, str | None]]:
+    """(address, chosen language or None) of every active user holding `role`, by address,
+    each once: notifications are written in each recipient's own language."""
+    return [tuple(row) for row in db.session.execute(
+        select(User.email, User.language).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == role, User.deleted_at.is_(None), User.email.is_not(None),
+               User.email != "").distinct().order_by(User.email))]
+
+
+def languages_of(user_ids) -> dict[int, str | None]:
+    """The chosen language (or None) of each of these users, by id."""
+    ids = {uid for uid in user_ids if uid is not None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.language).where(User.id.in_(ids))).all())
+
+
 def find_by_email(email: str) -> User | None:
     normalised = normalise_email(email)
     if not normalised:
@@ -148,10 +165,12 @@ def check_password_rules(password: str) -> None:
 
 def _queue_confirmation(user: User, link: Link, secret_key: str) -> None:
     token = make_token("confirm", user, secret_key=secret_key)
-    queue_email(user.email, _("Confirm your email address"),
-                _("Hello %(name)s,\n\nPlease confirm your email address by opening this link "
-                  "within 7 days:\n\n%(url)s\n\nIf you did not create an account, ignore "
-                  "this email.", name=user.display_name, url=link(token)))
+    url = link(token)
+    queue_email_in(user.language, user.email, lambda: (
+        _("Confirm your email address"),
+        _("Hello %(name)s,\n\nPlease confirm your email address by opening this link "
+          "within 7 days:\n\n%(url)s\n\nIf you did not create an account, ignore "
+          "this email.", name=user.display_name, url=url)))
 
 
 def register(*, display_name: str, email: str, password: str, confirm_link: Link,
@@ -166,11 +185,13 @@ def register(*, display_name: str, email: str, password: str, confirm_link: Link
     password_hash = _hash(password)  # ~0.1 s of scrypt, outside the write lock
     try:
         with write_transaction():
-            if find_by_email(email) is not None:
-                queue_email(email, _("You already have an account"),
-                            _("Someone (maybe you) tried to register again with this address. "
-                              "You can log in, or choose a new password here:\n\n%(url)s",
-                              url=forgot_url))
+            existing = find_by_email(email)
+            if existing is not None:
+                queue_email_in(existing.language, email, lambda: (
+                    _("You already have an account"),
+                    _("Someone (maybe you) tried to register again with this address. "
+                      "You can log in, or choose a new password here:\n\n%(url)s",
+                      url=forgot_url)))
                 return None
             user = User(email=email, display_name=display_name.strip(),
                         password_hash=password_hash)
@@ -212,11 +233,12 @@ def request_password_reset(email: str, reset_link: Link, *, secret_key: str) -> 
     if user is None or not user.is_active:
         return
     with write_transaction():
-        queue_email(user.email, _("Reset your password"),
-                    _("Hello %(name)s,\n\nOpen this link within one hour to choose a new "
-                      "password:\n\n%(url)s\n\nIf you did not ask for this, ignore this email; "
-                      "your password is unchanged.", name=user.display_name,
-                      url=reset_link(make_token("reset", user, secret_key=secret_key))))
+        url = reset_link(make_token("reset", user, secret_key=secret_key))
+        queue_email_in(user.language, user.email, lambda: (
+            _("Reset your password"),
+            _("Hello %(name)s,\n\nOpen this link within one hour to choose a new "
+              "password:\n\n%(url)s\n\nIf you did not ask for this, ignore this email; "
+              "your password is unchanged.", name=user.display_name, url=url)))
 
 
 def user_for_reset_token(token: str, *, secret_key: str) -> User:
@@ -254,6 +276,12 @@ def remember_language(user: User, language: str) -> None:
         user.language = language
 
 
+def forget_language(user: User) -> None:
+    """Follow the browser's language again (Accept-Language): no stored choice."""
+    with write_transaction():
+        user.language = None
+
+
 def end_sessions(user: User) -> None:
     """Log out everywhere: bump the session version, so every session and remember-me
     cookie issued to `user` so far is refused (accounts.web.load_user)."""
@@ -273,12 +301,15 @@ def request_email_change(user: User, *, password: str, new_email: str,
     with write_transaction():
         if find_by_email(new_email) is None:
             token = make_token("change-email", user, secret_key=secret_key, email=new_email)
-            queue_email(new_email, _("Confirm your new email address"),
-                        _("Open this link within 7 days to use this address for your "
-                          "account:\n\n%(url)s", url=confirm_link(token)))
-        queue_email(user.email, _("Email change requested"),
-                    _("Someone asked to change the email address of your account. If it was "
-                      "not you, change your password now."))
+            url = confirm_link(token)
+            queue_email_in(user.language, new_email, lambda: (
+                _("Confirm your new email address"),
+                _("Open this link within 7 days to use this address for your "
+                  "account:\n\n%(url)s", url=url)))
+        queue_email_in(user.language, user.email, lambda: (
+            _("Email change requested"),
+            _("Someone asked to change the email address of your account. If it was "
+              "not you, change your password now.")))
 
 
 def confirm_email_change(token: str, *, secret_key: str) -> User:

@@ -240,6 +240,7 @@ def _account_page(status=200, **forms_in_use):
                   "email_form": forms.ChangeEmailForm(prefix="em"),
                   "delete_form": forms.DeleteAccountForm(prefix="del"),
                   "resend_form": forms.ConfirmForm(),
+                  "language_form": forms.ConfirmForm(prefix="lang"),
                   **forms_in_use}
     return render_template("accounts/account.html", **page_forms), status
 
@@ -265,6 +266,22 @@ def change_area():
             flash(_("Your area is saved."), "success")
             return redirect(url_for("accounts.account"))
     return _account_page(400, area_form=form)
+
+
+@bp.post("/account/language")
+@login_required
+def follow_browser_language():
+    """Forget the chosen display language (account, cookie, session): pages and emails
+    follow the browser's Accept-Language again."""
+    form = forms.ConfirmForm(prefix="lang")
+    if not form.validate_on_submit():
+        abort(400)
+    service.forget_language(current_user)
+    session.pop(LANG_COOKIE, None)
+    flash(_("Pages now follow your browser's language."), "success")
+    response = redirect(url_for("accounts.account"))
+    response.delete_cookie(LANG_COOKIE)
+    return response
 
 
 @bp.post("/account/password")

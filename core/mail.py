@@ -12,10 +12,12 @@ from __future__ import annotations
 import logging
 import re
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from email.message import EmailMessage
 
+from flask_babel import force_locale, get_babel
 from sqlalchemy import Integer, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -51,6 +53,38 @@ def queue_email(to: str, subject: str, body: str) -> OutboxEmail:
     email = OutboxEmail(to=to, subject=subject, body=body)
     db.session.add(email)
     return email
+
+
+# Renders (subject, body) in whatever locale is active when it is called.
+Render = Callable[[], tuple[str, str]]
+
+
+@contextmanager
+def in_language(language: str | None) -> Iterator[None]:
+    """Translate, and format dates and numbers, in `language` inside the block; None keeps
+    the current locale (the page's in a request, else the default)."""
+    if not language:
+        yield
+        return
+    with force_locale(language):
+        yield
+
+
+def default_language() -> str:
+    """The app's default locale: for a recipient whose language nobody knows."""
+    return str(get_babel().default_locale)
+
+
+def render_in(language: str | None, render: Render) -> tuple[str, str]:
+    with in_language(language):
+        subject, body = render()
+    return str(subject), str(body)
+
+
+def queue_email_in(language: str | None, to: str, render: Render) -> OutboxEmail:
+    """Queue an email written in the recipient's language (their account's, or for a
+    recipient without one the language of the page they acted on; None: the current one)."""
+    return queue_email(to, *render_in(language, render))
 
 
 def pending_emails(limit: int = 500) -> list[OutboxEmail]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -124,10 +125,11 @@ def statement_texts(conversation: Conversation) -> dict[int, str]:
 def citation(agreed: dict[str, list[dict]], *, limit: int = 5) -> list[str]:
     """Lines an official response can quote: the consensus statements with their agree %
     (or disagree %), as the report shows them."""
-    lines = [_("“%(text)s” — %(pct)d%% agree (%(n)d votes)", text=r["text"], pct=r["pct"],
-               n=r["n"]) for r in agreed.get("agree", [])[:limit]]
-    lines += [_("“%(text)s” — %(pct)d%% disagree (%(n)d votes)", text=r["text"],
-                pct=r["pct"], n=r["n"]) for r in agreed.get("disagree", [])[:limit]]
+    lines = [_("“%(text)s” — %(pct)d%% agree (%(n)s votes)", text=r["text"], pct=r["pct"],
+               n=format_decimal(r["n"])) for r in agreed.get("agree", [])[:limit]]
+    lines += [_("“%(text)s” — %(pct)d%% disagree (%(n)s votes)", text=r["text"],
+                pct=r["pct"], n=format_decimal(r["n"]))
+              for r in agreed.get("disagree", [])[:limit]]
     return lines
 
 

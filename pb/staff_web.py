@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from core.db import utcnow
@@ -164,7 +164,8 @@ def eligibility(process_id):
                                            actor=current_user, now=utcnow())
     except ValueError as exc:
         abort(400, _("These are not email addresses: %(bad)s", bad=str(exc)))
-    flash(ngettext("%(num)d eligible address.", "%(num)d eligible addresses.", count),
+    flash(ngettext("%(count)s eligible address.", "%(count)s eligible addresses.", count,
+                   count=format_decimal(count)),
           "success")
     return _back(process_id)
 
@@ -223,7 +224,8 @@ def paper(process_id):
         errors = [(line, e if isinstance(e, str) else labels.problem_text(e, amount))
                   for line, e in exc.errors]
         return render_template("pb/paper_errors.html", process=process, errors=errors), 422
-    flash(ngettext("%(num)d paper ballot added.", "%(num)d paper ballots added.", count),
+    flash(ngettext("%(count)s paper ballot added.", "%(count)s paper ballots added.",
+                   count, count=format_decimal(count)),
           "success")
     return _back(process_id)
 

@@ -142,6 +142,8 @@ class Signature(db.Model):
     state: Mapped[SignatureState] = mapped_column(_enum(SignatureState),
                                                   default=SignatureState.PENDING)
     notify_by_email: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The language of the page it was signed on: emails to a signer without an account.
+    language: Mapped[str | None] = mapped_column(String(16), nullable=True)
     token: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     confirmation_sent_at = mapped_column(UTCDateTime, nullable=True)  # None: no email queued

@@ -9,13 +9,16 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
 
+from accounts.service import languages_of
 from core import audit
 from core.db import NO_SYNC, db, upsert, write_transaction
-from core.mail import OutboxEmail
+from core.mail import OutboxEmail, Render, default_language, render_in
 from core.roles import Role
 from core.states import may_move_to
 from petitions import areas, lifecycle
@@ -86,8 +89,9 @@ def approve(petition_id: int, *, actor, now: datetime) -> Petition:
         db.session.flush()
         audit.record(actor, "petition.approved", "petition", petition.id, now=now)
         cross_thresholds(petition, now=now)
-        notify_creator(petition, _("Your petition is open"),
-                        _("“%(title)s” is now open for signatures.", title=petition.title))
+        notify_creator(petition, lambda: (
+            _("Your petition is open"),
+            _("“%(title)s” is now open for signatures.", title=petition.title)))
     return petition
 
 
@@ -104,9 +108,10 @@ def reject(petition_id: int, *, actor, reason: str, details: str, now: datetime)
         petition.hidden = code in lifecycle.HIDDEN_REASONS
         audit.record(actor, "petition.rejected", "petition", petition.id, now=now,
                      reason=code.value, hidden=petition.hidden)
-        notify_creator(petition, _("Your petition was rejected"),
-                        _("“%(title)s” was rejected (%(reason)s).", title=petition.title,
-                          reason=REJECTION_REASONS[code]))
+        notify_creator(petition, lambda: (
+            _("Your petition was rejected"),
+            _("“%(title)s” was rejected (%(reason)s).", title=petition.title,
+              reason=REJECTION_REASONS[code])))
     return petition
 
 
@@ -130,23 +135,32 @@ def publish_response(petition_id: int, *, actor, summary: str, details: str, now
         audit.record(actor, "petition.responded", "petition", petition.id, now=now,
                      overdue_days=lifecycle.days_overdue(due=petition.response_due_at,
                                                          responded_at=None, now=now))
-        subject = _("Response to the petition “%(title)s”", title=petition.title)
-        body = _("%(summary)s\n\nRead the full response: %(link)s", summary=summary.strip(),
-                 link=petition_link)
-        return _email_signers(petition.id, subject, body, now=now)
+        title, summary = petition.title, summary.strip()
+        return _email_signers(petition.id, lambda: (
+            _("Response to the petition “%(title)s”", title=title),
+            _("%(summary)s\n\nRead the full response: %(link)s", summary=summary,
+              link=petition_link)), now=now)
 
 
-def _email_signers(petition_id: int, subject: str, body: str, *, now: datetime) -> int:
+def _email_signers(petition_id: int, render: Render, *, now: datetime) -> int:
     """Queue one email to every validated signer who opted in, in batches of EMAIL_BATCH rows
-    (one bulk INSERT each), inside the caller's transaction. Returns how many were queued."""
-    emails = db.session.scalars(select(Signature.email).where(
-        Signature.petition_id == petition_id, Signature.state == SignatureState.VALIDATED,
-        Signature.notify_by_email.is_(True), Signature.email != "")).all()
-    for start in range(0, len(emails), EMAIL_BATCH):
+    (one bulk INSERT each), inside the caller's transaction. Returns how many were queued.
+    Each is written in the signer's language: their account's choice, else that of the page
+    they signed on, else the default (`render` runs once per language)."""
+    rows = db.session.execute(select(Signature.email, Signature.user_id, Signature.language)
+                              .where(Signature.petition_id == petition_id,
+                                     Signature.state == SignatureState.VALIDATED,
+                                     Signature.notify_by_email.is_(True),
+                                     Signature.email != "")).all()
+    chosen = languages_of(uid for _email, uid, _lang in rows)
+    default = default_language()
+    recipients = [(to, chosen.get(uid) or lang or default) for to, uid, lang in rows]
+    texts = {lang: render_in(lang, render) for lang in {lang for _to, lang in recipients}}
+    for start in range(0, len(recipients), EMAIL_BATCH):
         db.session.execute(insert(OutboxEmail), [
-            {"to": to, "subject": subject, "body": body, "created_at": now}
-            for to in emails[start:start + EMAIL_BATCH]])
-    return len(emails)
+            {"to": to, "subject": texts[lang][0], "body": texts[lang][1], "created_at": now}
+            for to, lang in recipients[start:start + EMAIL_BATCH]])
+    return len(recipients)
 
 
 def record_debate_outcome(petition_id: int, *, actor, outcome: DebateOutcome,
@@ -169,13 +183,17 @@ def record_debate_outcome(petition_id: int, *, actor, outcome: DebateOutcome,
         petition.debate_outcome_at = now
         audit.record(actor, "petition.debate_outcome", "petition", petition.id, now=now,
                      outcome=str(outcome.outcome), on=outcome.on.isoformat())
-        if outcome.outcome == DebateState.DEBATED:
-            subject = _("The petition “%(title)s” was debated", title=petition.title)
-        else:
-            subject = _("The petition “%(title)s” will not be debated", title=petition.title)
-        body = _("%(summary)s\n\nRead more: %(link)s", summary=petition.debate_summary,
-                 link=petition_link)
-        return _email_signers(petition.id, subject, body, now=now)
+        title, summary = petition.title, petition.debate_summary
+        debated = outcome.outcome == DebateState.DEBATED
+
+        def render() -> tuple[str, str]:
+            if debated:
+                subject = _("The petition “%(title)s” was debated", title=title)
+            else:
+                subject = _("The petition “%(title)s” will not be debated", title=title)
+            return subject, _("%(summary)s\n\nRead more: %(link)s", summary=summary,
+                              link=petition_link)
+        return _email_signers(petition.id, render, now=now)
 
 
 @dataclass(frozen=True)
@@ -307,15 +325,19 @@ def report_trending(*, now: datetime, log_at: int, notify_at: int,
                     index_elements=["petition_id", "kind", "value", "hour"])
                 emailed = db.session.execute(stmt.returning(TrendingAlert.id)).first() is not None
             if emailed:
-                notify_role(Role.MODERATOR, _("Trending signatures on petition %(id)s",
-                                           id=item.petition_id),
-                            _("%(count)s signatures in the last hour on petition %(id)s came "
-                              "from the %(kind)s %(value)s. Review them in the moderation "
-                              "queue.", count=item.count, id=item.petition_id,
-                              kind=_("IP address") if item.kind == "ip" else _("email domain"),
-                              value=item.value), now=now)
+                notify_role(Role.MODERATOR, partial(_trending_email, item), now=now)
             report.append((item, level, emailed))
     return report
+
+
+def _trending_email(item: trending_rules.TrendingItem) -> tuple[str, str]:
+    return (_("Trending signatures on petition %(id)s", id=item.petition_id),
+            _("%(count)s signatures in the last hour on petition %(id)s came from the "
+              "%(kind)s %(value)s. Review them in the moderation queue.",
+              count=format_decimal(item.count),
+              id=item.petition_id,
+              kind=_("IP address") if item.kind == "ip" else _("email domain"),
+              value=item.value))
 
 
 def moderation_queue(*, now: datetime) -> list[tuple[Petition, str]]:

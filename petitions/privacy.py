@@ -39,7 +39,7 @@ def forget_signers(*where) -> None:
     db.session.execute(
         update(table).where(table.c.id == bindparam("sid")).values(
             name="", email="", ip=None, area=None, token=None, user_id=None,
-            notify_by_email=False, canonical_email=bindparam("key")),
+            notify_by_email=False, language=None, canonical_email=bindparam("key")),
         [{"sid": sid, "key": canonical if canonical.startswith(ANONYMOUS_PREFIX)
           else anonymous_key(canonical)} for sid, canonical in rows])
 

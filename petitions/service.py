@@ -18,6 +18,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select, update
 
@@ -108,6 +109,12 @@ def start_sponsoring(petition_id: int, *, creator, now: datetime) -> Petition:
     return petition
 
 
+def _page_language() -> str | None:
+    """The locale of the page being answered (the default one outside a request)."""
+    locale = get_locale()
+    return str(locale) if locale is not None else None
+
+
 def _insert_signature(petition: Petition, *, name: str, email: str, area: str | None,
                       ip: str | None, user_id: int | None, notify: bool,
                       state: SignatureState, now: datetime,
@@ -128,7 +135,7 @@ def _insert_signature(petition: Petition, *, name: str, email: str, area: str | 
         canonical_email=canonical, email_domain=email_domain(canonical),
         area=(area or "").strip() or None,
         area_code=area_code(area, kind=petition.scheme.area_kind), ip=ip, state=state,
-        notify_by_email=notify, token=token, created_at=now,
+        notify_by_email=notify, language=_page_language(), token=token, created_at=now,
         confirmation_sent_at=confirmation_sent_at,
         validated_at=now if state == SignatureState.VALIDATED else None,
     ).on_conflict_do_nothing(index_elements=["petition_id", "canonical_email"])

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from core.db import db, utcnow
@@ -118,8 +118,9 @@ def debate(petition_id):
             except lifecycle.InvalidTransition as exc:
                 flash(labels.debate_not_now(exc), "error")
                 return redirect(url_for("petitions.show", petition_id=petition.id), code=303)
-            flash(ngettext("Debate outcome recorded; %(num)s signer will be emailed.",
-                           "Debate outcome recorded; %(num)s signers will be emailed.", sent),
+            flash(ngettext("Debate outcome recorded; %(count)s signer will be emailed.",
+                           "Debate outcome recorded; %(count)s signers will be emailed.", sent,
+                           count=format_decimal(sent)),
                   "info")
             return redirect(url_for("petitions.show", petition_id=petition.id))
     status = 400 if request.method == "POST" else 200
@@ -153,8 +154,9 @@ def respond(petition_id):
             flash(_("Write a summary of at most 200 characters and details of at most "
                     "6,000 characters."), "error")
             return redirect(url_for("petitions.officials"), code=303)
-        flash(ngettext("Response published; %(num)s signer will be emailed.",
-                       "Response published; %(num)s signers will be emailed.", sent), "info")
+        flash(ngettext("Response published; %(count)s signer will be emailed.",
+                       "Response published; %(count)s signers will be emailed.", sent,
+                       count=format_decimal(sent)), "info")
         return redirect(url_for("petitions.show", petition_id=petition.id))
     status = 400 if request.method == "POST" and form.errors else 200
     return render_template("petitions/respond.html", petition=petition, form=form,

@@ -9,10 +9,10 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import insert, update
 
-from accounts.service import emails_with_role, find_user
+from accounts.service import find_user, recipients_with_role
 from core import audit
 from core.db import NO_SYNC, db
-from core.mail import OutboxEmail, queue_email
+from core.mail import OutboxEmail, Render, queue_email_in, render_in
 from core.roles import Role
 from core.states import may_move_to
 from petitions import lifecycle
@@ -75,13 +75,15 @@ def cross_thresholds(petition: Petition, *, now: datetime,
             response_state=ResponseState.AWAITING, response_threshold_reached_at=now,
             response_due_at=due):
         audit.record(None, "petition.response_threshold_reached", "petition", pid, now=now)
-        notify_creator(petition, _("Your petition needs a response"),
-                        _("“%(title)s” reached the response threshold. An answer is due by "
-                          "%(due)s.", title=petition.title, due=format_date(due, "medium")))
-        notify_role(Role.OFFICIAL, _("A petition needs your response"),
-                    _("“%(title)s” (petition %(id)s) reached the response threshold. "
-                      "Your answer is due by %(due)s.", title=petition.title, id=pid,
-                      due=format_date(due, "medium")), now=now)
+        notify_creator(petition, lambda: (
+            _("Your petition needs a response"),
+            _("“%(title)s” reached the response threshold. An answer is due by %(due)s.",
+              title=petition.title, due=format_date(due, "medium"))))
+        notify_role(Role.OFFICIAL, lambda: (
+            _("A petition needs your response"),
+            _("“%(title)s” (petition %(id)s) reached the response threshold. "
+              "Your answer is due by %(due)s.", title=petition.title, id=pid,
+              due=format_date(due, "medium"))), now=now)
     if petition.debate_threshold is not None and not _cannot_cross(
             petition, locked_count, PetitionState.OPEN, petition.debate_threshold_reached_at,
             petition.debate_threshold) and guarded_update(
@@ -108,16 +110,20 @@ def uncross_thresholds(petition_id: int) -> None:
                    count < Petition.visibility_threshold, listed_at=None)
 
 
-def notify_creator(petition: Petition, subject: str, body: str) -> None:
+def notify_creator(petition: Petition, render: Render) -> None:
+    """Email the creator, in their own language; `render` gives (subject, body)."""
     creator = petition.creator_id and find_user(petition.creator_id)
     if creator and creator.email:
-        queue_email(creator.email, subject, body)
+        queue_email_in(creator.language, creator.email, render)
 
 
-def notify_role(role: Role, subject: str, body: str, *, now: datetime) -> int:
-    """Queue one email to every active user holding `role`, in the caller's transaction."""
-    emails = emails_with_role(role)
-    if emails:
+def notify_role(role: Role, render: Render, *, now: datetime) -> int:
+    """Queue one email to every active user holding `role`, in the caller's transaction,
+    each in the recipient's language (`render` runs once per language)."""
+    recipients = recipients_with_role(role)
+    texts = {lang: render_in(lang, render) for lang in {lang for _to, lang in recipients}}
+    if recipients:
         db.session.execute(insert(OutboxEmail), [
-            {"to": to, "subject": subject, "body": body, "created_at": now} for to in emails])
-    return len(emails)
+            {"to": to, "subject": texts[lang][0], "body": texts[lang][1], "created_at": now}
+            for to, lang in recipients])
+    return len(recipients)

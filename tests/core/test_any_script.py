@@ -150,3 +150,37 @@ def test_statements_in_any_script_are_isolated_and_suggested(app, client, make_u
         texts[0]]
     assert [s.text for s in queries.similar_statements(
         conversation, "الحافلات مجانية")] == [texts[1]]
+
+
+def test_process_and_conversation_titles_are_isolated_on_every_page(app, client, make_user,
+                                                                    login_as):
+    """The title a page names its budget or conversation by (header links, headings) takes
+    its own direction: an Arabic title on the ballot, receipt, results, proposal and manage
+    pages; a Hebrew one on the write, moderation, report and opinion-map pages."""
+    from pb.models import Ballot, BudgetProcess, BudgetProject, Phase
+
+    title = ARABIC[0]
+    process = BudgetProcess(title=title, commitment=Commitment.BINDING,
+                            audience=Audience.PUBLIC, currency="TWD")
+    process.set_rules(budget=10_000_000, vote_type="approval")
+    process.projects = [BudgetProject(project_id="1", name="حديقة", cost=3_000_000)]
+    db.session.add(process)
+    process.move_to(Phase.VOTING, now=utcnow())
+    db.session.flush()
+    db.session.add(Ballot(process_id=process.id, voter_key="import:1", vote="1",
+                          receipt="ABCD-EFGH-JKLM", cast_at=utcnow(), updated_at=utcnow()))
+    db.session.commit()
+    conversation = open_conversation()
+    conversation.title = HEBREW[0]
+    db.session.commit()
+
+    login_as(client, make_user(roles=("official", "moderator")))
+    pages = {f"/budgets/{process.id}/{page}": title
+             for page in ("ballot", "results", "manage", "proposals/new")}
+    pages["/budgets/receipt/ABCD-EFGH-JKLM"] = title
+    pages.update({f"/conversations/{conversation.id}/{page}": HEBREW[0]
+                  for page in ("write", "moderation", "report", "map")})
+    responses = {path: client.get(path) for path in pages}
+    assert {path: r.status_code for path, r in responses.items()} == dict.fromkeys(pages, 200)
+    assert [path for path, r in responses.items()
+            if not _isolated(r.get_data(as_text=True), pages[path])] == []

@@ -65,6 +65,31 @@ def test_a_language_picked_before_logging_in_becomes_the_accounts(app, make_user
     assert _says_chinese(elsewhere)  # the account's language follows the person
 
 
+def test_the_account_page_can_go_back_to_following_the_browser(app, make_user, login_as,
+                                                               client):
+    user = make_user()
+    login_as(client, user)
+    page = client.get("/account").get_data(as_text=True)
+    assert "/account/language" not in page  # nothing chosen yet: nothing to clear
+    client.post("/language", data={"lang": "en"})
+    assert not _says_chinese(client, headers=TAIWAN)
+    page = client.get("/account").get_data(as_text=True)
+    assert "You chose English" in page and 'action="/account/language"' in page
+
+    response = client.post("/account/language")
+    assert response.status_code == 302
+    assert "lang=;" in response.headers["Set-Cookie"]  # the cookie is cleared too
+    assert _language(user.id) is None
+    assert _says_chinese(client, headers=TAIWAN)  # Accept-Language applies again
+    assert not _says_chinese(client, headers={"Accept-Language": "en-GB"})
+
+
+def test_following_the_browser_needs_a_login(client):
+    response = client.post("/account/language")
+    assert response.status_code in (302, 401)
+    assert "lang=" not in response.headers.get("Set-Cookie", "")
+
+
 def test_a_bad_language_changes_nothing_on_the_account(app, make_user, login_as, client):
     user = make_user()
     login_as(client, user)

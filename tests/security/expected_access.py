@@ -110,6 +110,7 @@ EXPECTED = {
     ("GET", "/favicon.ico", "-"): "ok ok ok ok ok ok",
     ("POST", "/account/confirm/resend", "-"): "login ok ok ok ok ok",
     ("POST", "/account/area", "-"): "login ok ok ok ok ok",
+    ("POST", "/account/language", "-"): "login ok ok ok ok ok",
     ("POST", "/account/delete", "-"): "login ok ok ok ok ok",
     ("POST", "/account/email", "-"): "login ok ok ok ok ok",
     ("POST", "/account/email/<token>", "-"): "ok ok ok ok ok ok",
