@@ -95,14 +95,23 @@ def change_phase(conversation_id: int, target: ConversationPhase, *, actor,
     return conversation
 
 
+class AlreadyLinked(NotAllowed):
+    """The petition or budget already has its conversation (``.conversation``)."""
+
+    def __init__(self, conversation: Conversation):
+        super().__init__(f"conversation {conversation.id} was already opened from it")
+        self.conversation = conversation
+
+
 def open_from_petition(petition_id: int, *, actor, now: datetime) -> Conversation:
     """A draft conversation about a petition that crossed its response threshold, seeded
-    with the petition's requested action; the petition page links to it. Idempotent."""
+    with the petition's requested action; the petition page links to it. One per petition:
+    a second raises :class:`AlreadyLinked` and creates nothing."""
     from petitions.public import petition_brief
 
     existing = _linked(Conversation.petition_id, petition_id)
     if existing is not None:
-        return existing
+        raise AlreadyLinked(existing)
     petition = petition_brief(petition_id)
     if petition is None:
         raise NotFound(petition_id)
@@ -117,12 +126,13 @@ def open_from_petition(petition_id: int, *, actor, now: datetime) -> Conversatio
 
 def open_from_budget(process_id: int, *, actor, now: datetime) -> Conversation:
     """A draft conversation about a budget in its proposal phase (what should the money go
-    to?), with the budget's audience; the budget page links to it. Idempotent."""
+    to?), with the budget's audience; the budget page links to it. One per budget: a
+    second raises :class:`AlreadyLinked` and creates nothing."""
     from pb.public import budget_brief
 
     existing = _linked(Conversation.budget_id, process_id)
     if existing is not None:
-        return existing
+        raise AlreadyLinked(existing)
     budget = budget_brief(process_id)
     if budget is None:
         raise NotFound(process_id)
@@ -143,15 +153,20 @@ def _linked(column, item_id: int, *, published: bool = False) -> Conversation | 
     return db.session.scalar(query.order_by(Conversation.id))
 
 
-def conversation_for_budget(process_id: int) -> Conversation | None:
-    """The conversation opened from this budget, if any (shown on the budget page)."""
-    return _linked(Conversation.budget_id, process_id, published=True)
+def conversation_for_budget(process_id: int, *, published: bool = True
+                            ) -> Conversation | None:
+    """The conversation opened from this budget, if any (shown on the budget page; with
+    ``published=False`` a draft too, for its facilitators)."""
+    return _linked(Conversation.budget_id, process_id, published=published)
 
 
-def conversation_for_petition(petition_id: int) -> Conversation | None:
-    """The conversation opened from this petition, if any (shown on the petition page)."""
-    return _linked(Conversation.petition_id, petition_id, published=True)
+def conversation_for_petition(petition_id: int, *, published: bool = True
+                              ) -> Conversation | None:
+    """The conversation opened from this petition, if any (shown on the petition page; with
+    ``published=False`` a draft too, for its facilitators)."""
+    return _linked(Conversation.petition_id, petition_id, published=published)
 
 
-__all__ = ["Moderation", "change_phase", "conversation_for_budget", "conversation_for_petition",
-           "create_conversation", "open_from_budget", "open_from_petition", "update_conversation"]
+__all__ = ["AlreadyLinked", "Moderation", "change_phase", "conversation_for_budget",
+           "conversation_for_petition", "create_conversation", "open_from_budget",
+           "open_from_petition", "update_conversation"]

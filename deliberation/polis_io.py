@@ -32,7 +32,8 @@ from deliberation.opendata_votes import _read_events, read_comments_csv
 from deliberation.opendata_wide import _read_groups, _read_wide
 from deliberation.polis_fixture import _fixture_comments, _json_int, _json_list_of_objects
 
-__all__ = ["Conversation", "read_comments_csv", "read_fixture", "read_opendata", "write_opendata"]
+__all__ = ["Conversation", "read_comments_csv", "read_fixture", "read_opendata",
+           "write_comments_csv", "write_opendata"]
 
 
 @dataclass(frozen=True)
@@ -107,12 +108,27 @@ def read_fixture(folder: Path | str) -> Conversation:
     return Conversation(matrix=matrix, texts=texts)
 
 
+def write_comments_csv(path: Path, rows: dict, texts: dict) -> None:
+    """``comments.csv``: one row per comment id, ``rows[tid] = (agrees, disagrees,
+    moderated, is_meta)``, in comment-id order as Polis lists them."""
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["timestamp", "datetime", "comment-id", "author-id", "agrees", "disagrees",
+                    "moderated", "is-meta", "comment-body"])
+        for tid in sorted(rows):
+            agrees, disagrees, moderated, is_meta = rows[tid]
+            w.writerow([0, "", tid, "", agrees, disagrees, moderated, int(is_meta),
+                        texts.get(tid, "")])
+
+
 def write_opendata(folder: Path | str, matrix: VoteMatrix, *, texts=None,
-                   group_of: np.ndarray | None = None) -> None:
+                   group_of: np.ndarray | None = None, unvoted: dict | None = None) -> None:
     """Write the openData CSV set: ``votes.csv``, ``comments.csv``, ``participants-votes.csv``.
 
     Votes are the final matrix (one event per cell, timestamp 0), export sign. ``group_of``
-    (per row, −1 = none) fills ``group-id``. Reading the folder back gives the same matrix.
+    (per row, −1 = none) fills ``group-id``. ``unvoted`` maps comment ids nobody voted on to
+    ``(moderated, is_meta)``: Polis lists every comment in ``comments.csv``, with zero counts.
+    Reading the folder back gives the same matrix.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -127,14 +143,12 @@ def write_opendata(folder: Path | str, matrix: VoteMatrix, *, texts=None,
     voted = np.zeros(raw.shape, dtype=bool)
     voted[rows, raw.indices] = True
     texts = texts or {}
-    with open(folder / "comments.csv", "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["timestamp", "datetime", "comment-id", "author-id", "agrees", "disagrees",
-                    "moderated", "is-meta", "comment-body"])
-        for j, tid in enumerate(matrix.tids):
-            w.writerow([0, "", int(tid), "", int((dense[:, j] < 0).sum()),
-                        int((dense[:, j] > 0).sum()), -1 if matrix.mod_out[j] else 1,
-                        int(matrix.meta[j]), texts.get(int(tid), "")])
+    counted = {int(tid): (int((dense[:, j] < 0).sum()), int((dense[:, j] > 0).sum()),
+                          -1 if matrix.mod_out[j] else 1, bool(matrix.meta[j]))
+               for j, tid in enumerate(matrix.tids)}
+    unvoted = {tid: (0, 0, *flags) for tid, flags in (unvoted or {}).items()
+               if tid not in counted}
+    write_comments_csv(folder / "comments.csv", {**counted, **unvoted}, texts)
     with open(folder / "participants-votes.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["participant", "group-id", "n-comments", "n-votes", "n-agree",

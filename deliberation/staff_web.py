@@ -148,6 +148,8 @@ def from_petition(petition_id):
                                                        now=utcnow())
     except NotFound:
         abort(404)
+    except facilitation.AlreadyLinked:
+        abort(409, _("A conversation was already opened from this petition."))
     except (NotAllowed, PermissionError):
         abort(403)
     return redirect(url_for("deliberation.edit", conversation_id=conversation.id))
@@ -161,6 +163,8 @@ def from_budget(process_id):
         conversation = facilitation.open_from_budget(process_id, actor=user(), now=utcnow())
     except NotFound:
         abort(404)
+    except facilitation.AlreadyLinked:
+        abort(409, _("A conversation was already opened from this budget."))
     except (NotAllowed, PermissionError):
         abort(403)
     return redirect(url_for("deliberation.edit", conversation_id=conversation.id))

@@ -194,12 +194,17 @@ def export_zip(conversation: Conversation) -> bytes:
             zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         folder = Path(tmp)
         n_participants = 0
+        # Polis lists every comment, voted on or not (moderated: -1 out, 0 new, 1 in).
+        flags = {s.number: (s.moderation, s.is_meta) for s in conversation.statements}
         if loaded is not None:
             m = loaded.matrix
             group = dict(zip(points.get("pids", []), points.get("group", []), strict=True))
             group_of = np.asarray([group.get(int(p), -1) for p in m.pids], dtype=np.int64)
-            polis_io.write_opendata(folder, m, texts=texts, group_of=group_of)
+            polis_io.write_opendata(folder, m, texts=texts, group_of=group_of, unvoted=flags)
             n_participants = m.shape[0]
+        else:
+            polis_io.write_comments_csv(folder / "comments.csv",
+                                        {tid: (0, 0, *f) for tid, f in flags.items()}, texts)
         summary = [("topic", conversation.title), ("url", ""),
                    ("voters", n_participants), ("voters-in-conv", len(points.get("pids", []))),
                    ("comments", len(texts)),

@@ -22,7 +22,7 @@ def conversation_for_petition(petition_id: int):
     """For the petition page's link (templates/deliberation/_petition_link.html)."""
     from deliberation.facilitation import conversation_for_petition as find
 
-    return find(petition_id)
+    return find(petition_id, published=False)  # the template shows drafts to facilitators
 
 
 @bp.app_template_global("petition_conversation_citation")
@@ -33,12 +33,18 @@ def petition_conversation_citation(petition_id: int):
     return petition_citation(petition_id)
 
 
+@bp.app_template_global("may_facilitate")
+def may_facilitate(conversation) -> bool:
+    """Whether the current user may set this conversation up (the linked-draft notice)."""
+    return service.can_facilitate(user(), conversation)
+
+
 @bp.app_template_global("conversation_for_budget")
 def conversation_for_budget(process_id: int):
     """For the budget page's link (templates/deliberation/_budget_link.html)."""
     from deliberation.facilitation import conversation_for_budget as find
 
-    return find(process_id)
+    return find(process_id, published=False)  # the template shows drafts to facilitators
 
 
 @bp.get("/")

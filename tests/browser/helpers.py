@@ -41,13 +41,6 @@ def violations(page) -> list[str]:
             for v in results.response["violations"]]
 
 
-def serious_violations(page):
-    results = axe_results(page)
-    serious = [v for v in results.response["violations"]
-               if v.get("impact") in ("serious", "critical")]
-    return serious, results
-
-
 class Audit:
     """axe on every document a page shows. Tests call `audit(page)` after each navigation or
     significant change a script makes; `finish()` (run by the `browse` fixture) audits the

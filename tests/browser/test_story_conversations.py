@@ -108,9 +108,15 @@ def test_participate_moderate_and_read_the_map(browse, live, device):
     with zipfile.ZipFile(download.value.path()) as archive:
         summary = dict(csv.reader(io.StringIO(archive.read("summary.csv").decode())))
         votes = list(csv.DictReader(io.StringIO(archive.read("votes.csv").decode())))
+        comments = {row["comment-body"]: row for row in
+                    csv.DictReader(io.StringIO(archive.read("comments.csv").decode()))}
     assert summary["topic"] == "What should the city centre feel like in 2030?"
     assert int(summary["comments"]) == total + 1  # with the new statement
     assert len(votes) >= 3
+    # comments.csv lists every statement, the new one (nobody voted yet) with zero counts.
+    assert len(comments) == total + 1
+    new = comments[statement]
+    assert (new["agrees"], new["disagrees"], new["moderated"]) == ("0", "0", "1")
     # No script is blocked by the CSP (plotly's own inline styles are another matter).
     blocked = [e for e in errors if "Content Security Policy" in e and "inline style" not in e]
     assert blocked == [], errors

@@ -128,6 +128,14 @@ def test_create_sponsor_publish_sign_answer_and_discuss(browse, live, device, sc
     official.get_by_role("button", name="Open a conversation about this petition").click()
     official.wait_for_url(re.compile(r".*/conversations/\d+/edit$"))
     audit(official)
+    # Back on the petition, the draft is linked and no second conversation is offered.
+    official.goto(petition_url)
+    audit(official)
+    expect(official.get_by_role(
+        "button", name="Open a conversation about this petition")).to_have_count(0)
+    official.get_by_role("link", name="Draft conversation: continue setting it up").click()
+    official.wait_for_url(re.compile(r".*/conversations/\d+/edit$"))
+    audit(official)
     official.get_by_role("button", name="Open for participation").click()
     audit(official)
     official.goto(petition_url)

@@ -108,13 +108,39 @@ def test_open_a_conversation_from_a_petition_past_its_response_threshold(client,
     assert client.post(url).status_code == 302
     conversation = db.session.scalar(select(Conversation))
     assert conversation.petition_id == petition.id and conversation.phase == "draft"
-    assert client.post(url).status_code == 302  # idempotent
+    # The draft: its facilitator is led back to it and not offered a second conversation.
+    page = client.get(f"/petitions/{petition.id}").text
+    assert "Draft conversation: continue setting it up" in page
+    assert f"/conversations/{conversation.id}/edit" in page
+    assert "Open a conversation about this petition" not in page
+    second = client.post(url)
+    assert second.status_code == 409
+    assert "A conversation was already opened from this petition." in second.text
     assert len(db.session.scalars(select(Conversation)).all()) == 1
+    # Another official sees that one is being set up, without the edit link or the button.
+    login_as(client, make_user(roles=(Role.OFFICIAL,)))
+    page = client.get(f"/petitions/{petition.id}").text
+    assert "A conversation about this is being set up." in page
+    assert "Open a conversation about this petition" not in page
+    assert f"/conversations/{conversation.id}/edit" not in page
+    assert client.post(url).status_code == 409
+    assert len(db.session.scalars(select(Conversation)).all()) == 1
+    # The public sees nothing of the draft.
+    login_as(client, make_user())
+    page = client.get(f"/petitions/{petition.id}").text
+    assert "Conversation about this petition" not in page
+    assert f"/conversations/{conversation.id}" not in page and "being set up" not in page
+    login_as(client, facilitator)
     client.post(f"/conversations/{conversation.id}/phase", data={"phase": "open"})
+    page = client.get(f"/petitions/{petition.id}").text
+    assert "Draft conversation" not in page and "Conversation about this petition" in page
+    assert client.post(url).status_code == 409
     login_as(client, make_user())
     page = client.get(f"/petitions/{petition.id}")
     assert "Conversation about this petition" in page.text
+    assert f"/conversations/{conversation.id}" in page.text
     assert client.post(url).status_code == 403
+    assert len(db.session.scalars(select(Conversation)).all()) == 1
 
 
 def test_open_a_conversation_from_a_budget_taking_proposals(client, db, make_user, login_as):
@@ -142,8 +168,16 @@ def test_open_a_conversation_from_a_budget_taking_proposals(client, db, make_use
     conversation = db.session.scalar(select(Conversation))
     assert (conversation.budget_id, conversation.title) == (budget.id, "Riverside 2027")
     assert conversation.audience == Audience.PUBLIC and conversation.phase == "draft"
-    assert client.post(url).status_code == 302  # idempotent
+    page = client.get(f"/budgets/{budget.id}").text
+    assert "Draft conversation: continue setting it up" in page
+    assert "Open a conversation about this budget" not in page
+    second = client.post(url)
+    assert second.status_code == 409
+    assert "A conversation was already opened from this budget." in second.text
     assert len(db.session.scalars(select(Conversation)).all()) == 1
+    login_as(client, make_user())
+    assert "Conversation about this budget" not in client.get(f"/budgets/{budget.id}").text
+    login_as(client, official)
     client.post(f"/conversations/{conversation.id}/phase", data={"phase": "open"})
     login_as(client, make_user())
     page = client.get(f"/budgets/{budget.id}").text

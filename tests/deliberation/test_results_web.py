@@ -1,6 +1,7 @@
 """Results off the request path: import, recompute, worker, map, report, downloads."""
 from __future__ import annotations
 
+import csv
 import io
 import json
 import zipfile
@@ -14,7 +15,7 @@ from deliberation.models import Conversation, ConversationResult, Participant, S
 from deliberation.polis_io import read_opendata
 from tests.deliberation.polis_data import POLIS_DATA
 
-from .web_helpers import open_conversation
+from .web_helpers import TEXTS, open_conversation
 
 UBERX = POLIS_DATA / "vtaiwan.uberx"
 
@@ -186,3 +187,47 @@ def test_worker_computes_the_umap_view_and_the_report_shows_it(runner, client, d
     assert len(umap["pids"]) == 24 and "UMAP" in umap["label"]
     page = client.get(f"/conversations/{cid}/report").text
     assert 'id="umap-data"' in page and "Participants per group in this view" in page
+
+
+def test_export_lists_statements_nobody_voted_on_with_zero_counts(runner, client, db,
+                                                                  tmp_path):
+    conversation = open_conversation()
+    cid = conversation.id
+    statements = {s.text: s.id for s in conversation.statements}
+    voted = statements["More trees in the park."]
+    response = client.post(f"/conversations/{cid}/vote",
+                           data={"statement_id": voted, "vote": "agree"})
+    assert response.status_code == 302
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(client.get(f"/conversations/{cid}/export.zip").data)
+    folder = tmp_path / "unzipped"
+    zipfile.ZipFile(archive).extractall(folder)
+    with open(folder / "comments.csv", newline="", encoding="utf-8") as fh:
+        rows = {r["comment-body"]: r for r in csv.DictReader(fh)}
+    assert set(rows) == set(statements)
+    assert (rows["More trees in the park."]["agrees"],
+            rows["More trees in the park."]["disagrees"]) == ("1", "0")
+    for text in set(statements) - {"More trees in the park."}:
+        assert (rows[text]["agrees"], rows[text]["disagrees"], rows[text]["moderated"]) \
+            == ("0", "0", "1")
+    exported = read_opendata(folder).matrix
+    again = db.session.get(Conversation, imported(runner, archive))
+    assert {s.text for s in again.statements} == set(statements)
+    copy = read_opendata(folder).matrix
+    assert np.array_equal(exported.pids, copy.pids) and (exported.raw != copy.raw).nnz == 0
+    second = tmp_path / "again.zip"
+    second.write_bytes(client.get(f"/conversations/{again.id}/export.zip").data)
+    again_folder = tmp_path / "again"
+    zipfile.ZipFile(second).extractall(again_folder)
+    re_read = read_opendata(again_folder).matrix
+    assert np.array_equal(exported.tids, re_read.tids) and (exported.raw != re_read.raw).nnz == 0
+    assert (again_folder / "comments.csv").read_text().count("\n") == len(statements) + 1
+
+
+def test_export_of_a_conversation_without_votes_still_lists_its_statements(client, tmp_path):
+    conversation = open_conversation()
+    data = client.get(f"/conversations/{conversation.id}/export.zip").data
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        rows = list(csv.DictReader(io.StringIO(zf.read("comments.csv").decode())))
+    assert [r["comment-body"] for r in rows] == list(TEXTS)
+    assert {(r["agrees"], r["disagrees"]) for r in rows} == {("0", "0")}

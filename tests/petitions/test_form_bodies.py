@@ -123,7 +123,7 @@ RULES = _rules()
 # Routes that read no text field for this user (a bare confirmation button, no form, a
 # redirect for a logged-in user, an unknown token): the body is ignored, so any answer
 # below 500 that changes no table is right.
-IGNORE_THE_BODY = {"/account/confirm/resend", "/language", "/logout",
+IGNORE_THE_BODY = {"/account/confirm/resend", "/account/language", "/language", "/logout",
                    "/petitions/<int:petition_id>/submit", "/petitions/confirm/<token>",
                    "/register"}
 
