@@ -42,6 +42,7 @@ from tests.core.helpers import (  # noqa: E402
     verify,
     write_config,
 )
+from tests.database import _pg_binary  # noqa: E402  (Debian keeps them off PATH)
 from tests.helpers import free_port  # noqa: E402
 
 SIGNATURES = ("sign_email", "sign_one_click")
@@ -126,7 +127,8 @@ def run_clients(port: int, world, server, *, clients: int, seconds: float):
 @contextmanager
 def throwaway_postgres():
     """A PostgreSQL cluster in a temp folder (docs/ecosystem.md §5), as `postgres` when root."""
-    if shutil.which("initdb") is None:
+    initdb, pg_ctl = _pg_binary("initdb"), _pg_binary("pg_ctl")
+    if initdb is None or pg_ctl is None:
         raise SystemExit("PostgreSQL (initdb) is not installed")
     tmp = Path(tempfile.mkdtemp(prefix="civic-load-pg-"))
     prefix = []
@@ -136,17 +138,17 @@ def throwaway_postgres():
     data, port = tmp / "data", free_port()
     run = lambda *a: subprocess.run([*prefix, *a], check=True, capture_output=True)  # noqa: E731
     try:
-        run("initdb", "-D", str(data), "-U", "app", "--auth=trust", "-E", "UTF8",
+        run(initdb, "-D", str(data), "-U", "app", "--auth=trust", "-E", "UTF8",
             "--locale=C.UTF-8", "--no-sync")
         # Durable commits (unlike the test cluster): the bench measures what production pays.
-        run("pg_ctl", "-D", str(data), "-l", str(tmp / "log"), "-w", "-o",
+        run(pg_ctl, "-D", str(data), "-l", str(tmp / "log"), "-w", "-o",
             f"-k {tmp} -p {port} -c listen_addresses=127.0.0.1 -c max_connections=200",
             "start")
-        run("psql", f"postgresql://app@127.0.0.1:{port}/postgres", "-qc",
+        run(_pg_binary("psql") or "psql", f"postgresql://app@127.0.0.1:{port}/postgres", "-qc",
             "CREATE DATABASE appdb")
         yield f"postgresql+psycopg://app@127.0.0.1:{port}/appdb"
     finally:
-        subprocess.run([*prefix, "pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop"],
+        subprocess.run([*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
                        capture_output=True)
         shutil.rmtree(tmp, ignore_errors=True)
 
