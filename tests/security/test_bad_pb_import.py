@@ -38,9 +38,10 @@ BAD_FILES = {
 }
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    return make_app(tmp_path_factory.mktemp("pb-import"))
+@pytest.fixture
+def app(tmp_path):
+    """One app per case: the PostgreSQL half drops a test's database when the test ends."""
+    return make_app(tmp_path)
 
 
 def test_the_good_file_imports(app, tmp_path):
