@@ -139,35 +139,34 @@ def import_upload():
     return render_template("deliberation/import.html", form=form), status
 
 
+def _open_linked(open_linked, target_id, already_linked: str):
+    """Open a conversation about a petition or a budget (`open_linked` is the facilitation
+    call) and go on to set it up; one conversation per petition or budget."""
+    try:
+        conversation = open_linked(target_id, actor=user(), now=utcnow())
+    except NotFound:
+        abort(404)
+    except facilitation.AlreadyLinked:
+        abort(409, already_linked)
+    except (NotAllowed, PermissionError):
+        abort(403)
+    return redirect(url_for("deliberation.edit", conversation_id=conversation.id))
+
+
 @bp.post("/from-petition/<int:petition_id>")
 @role_required(Role.FACILITATOR, Role.OFFICIAL, Role.ADMIN)
 def from_petition(petition_id):
     """Open a conversation about a petition that crossed its response threshold."""
-    try:
-        conversation = facilitation.open_from_petition(petition_id, actor=user(),
-                                                       now=utcnow())
-    except NotFound:
-        abort(404)
-    except facilitation.AlreadyLinked:
-        abort(409, _("A conversation was already opened from this petition."))
-    except (NotAllowed, PermissionError):
-        abort(403)
-    return redirect(url_for("deliberation.edit", conversation_id=conversation.id))
+    return _open_linked(facilitation.open_from_petition, petition_id,
+                        _("A conversation was already opened from this petition."))
 
 
 @bp.post("/from-budget/<int:process_id>")
 @role_required(Role.FACILITATOR, Role.OFFICIAL, Role.ADMIN)
 def from_budget(process_id):
     """Open a conversation about a budget while it takes proposals."""
-    try:
-        conversation = facilitation.open_from_budget(process_id, actor=user(), now=utcnow())
-    except NotFound:
-        abort(404)
-    except facilitation.AlreadyLinked:
-        abort(409, _("A conversation was already opened from this budget."))
-    except (NotAllowed, PermissionError):
-        abort(403)
-    return redirect(url_for("deliberation.edit", conversation_id=conversation.id))
+    return _open_linked(facilitation.open_from_budget, process_id,
+                        _("A conversation was already opened from this budget."))
 
 
 __all__ = ["Statement"]
