@@ -121,13 +121,14 @@ def confirm_email(token):
 @login_required
 @_limit("EMAIL_RATE_LIMIT")
 def resend_confirmation():
-    """Send another confirmation link."""
+    """Send another confirmation link, then back to `next` (a page of this site, such as
+    the ballot that asked for it) or the account page."""
     if forms.ConfirmForm().validate_on_submit() and not current_user.is_confirmed:
         service.resend_confirmation(current_user, _link("accounts.confirm_email"),
                                     secret_key=current_app.secret_key)
         flash(_("We sent a new confirmation link to %(email)s.", email=current_user.email),
               "success")
-    return redirect(url_for("accounts.account"))
+    return redirect(safe_next(request.form.get("next"), url_for("accounts.account")))
 
 
 def _count_login_attempt(email: str):

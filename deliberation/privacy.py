@@ -35,8 +35,10 @@ def forget_user(user) -> None:
     """Account deletion hook: the user's participants and statements keep their votes and
     text but no longer name the account; a participant keeps the mailbox key unless the
     conversation already holds one of that mailbox (then none: deletion changes no count).
+    An unconfirmed account keeps no key: it never proved the mailbox, so its votes must not
+    be merged into the mailbox's owner when they register and confirm (service._take_back).
     Runs in the caller's transaction."""
-    key = mailbox_key(user.email)
+    key = mailbox_key(user.email) if user.is_confirmed else None
     rows = db.session.execute(select(Participant.id, Participant.conversation_id)
                               .where(Participant.user_id == user.id)).all()
     if not rows:

@@ -42,8 +42,9 @@ class VotingClosed(ValueError):
 
 
 class NotEligible(PermissionError):
-    """This account may not vote here: ``reason`` is "list" (not on the eligibility list of
-    emails) or "area" (its area is not one the process is limited to)."""
+    """This account may not vote here: ``reason`` is "unconfirmed" (its email address is not
+    confirmed yet), "list" (not on the eligibility list of emails) or "area" (its area is
+    not one the process is limited to)."""
 
     def __init__(self, process_id: int, reason: str = "list"):
         super().__init__(process_id, reason)
@@ -78,10 +79,21 @@ def voting_open(process: BudgetProcess, now: datetime) -> bool:
     return process.phase == Phase.VOTING and (closes is None or now < closes)
 
 
+def needs_confirmation(user) -> bool:
+    """True for an account whose email address is not confirmed: it may not vote yet.
+    Anyone may type any address at registration; without this, N made-up addresses would
+    cast N ballots, and a typed address on the eligibility list would pass as its owner
+    (issue 13: nothing forged). Petitions treat such accounts the same way: their one-click
+    signature waits for an emailed confirmation."""
+    return user is not None and not user.is_confirmed
+
+
 def ineligibility(process: BudgetProcess, user) -> str | None:
-    """Why `user` may not vote in `process` ("list" or "area"), or None: anyone with an
-    account may, unless the process limits voting to a list of emails and/or to areas (each
-    limit that is set applies)."""
+    """Why `user` may not vote in `process` ("unconfirmed", "list" or "area"), or None:
+    anyone with a confirmed account may, unless the process limits voting to a list of
+    emails and/or to areas (each limit that is set applies). Voter codes need no account."""
+    if needs_confirmation(user):
+        return "unconfirmed"
     if process.eligibility_limited and db.session.scalar(select(EligibleVoter.id).where(
             EligibleVoter.process_id == process.id,
             EligibleVoter.email == (user.email or "").lower())) is None:

@@ -89,10 +89,11 @@ def _ballot_page(process, *, fields=None, problems=(), status=200, code_error=No
         fields = _fields_of(process, previous)
     messages = [labels.problem_text(p, lambda v: money(v, process.currency))
                 for p in problems]
+    code = _codes().get(str(process.id))
     return render_template(
         "pb/ballot.html", process=process, fields=fields, problems=messages,
-        code=_codes().get(str(process.id)), code_form=CodeEntryForm(), now=utcnow(),
-        code_error=code_error,
+        code=code, code_form=CodeEntryForm(), now=utcnow(), code_error=code_error,
+        unconfirmed=not code and voting.needs_confirmation(reader()),
         open=voting.voting_open(process, utcnow()), scale=scale(process.currency),
         categories=sorted({p.category for p in process.ballot_projects if p.category}),
     ), status
@@ -134,6 +135,8 @@ def review_ballot(process_id):
     """Check the ballot on the server and show it for confirmation (nothing stored yet)."""
     process = visible_process(process_id)
     fields = _submitted(process)
+    if not _codes().get(str(process.id)) and voting.needs_confirmation(reader()):
+        return _ballot_page(process, fields=fields, status=403)  # says why, offers the email
     try:
         choice = voting.review(process, fields, now=utcnow())
     except voting.VotingClosed:
@@ -173,6 +176,8 @@ def confirm_ballot(process_id):
     except voting.InvalidBallot as exc:
         return _ballot_page(process, fields=fields, problems=exc.problems, status=422)
     except voting.NotEligible as exc:
+        if exc.reason == "unconfirmed":  # nothing stored; the page says why
+            return _ballot_page(process, fields=fields, status=403)
         if exc.reason == "area":
             return _message(process, _area_refusal(process), 403)
         abort(403, _("You are not on the list of voters of this budget."))

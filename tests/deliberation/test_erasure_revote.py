@@ -105,6 +105,24 @@ def test_another_mailbox_or_an_unconfirmed_account_gets_a_new_participant(app):
     assert sorted(v for _p, _s, v in _votes()) == [-1, -1, 1]
 
 
+def test_an_unconfirmed_accounts_votes_are_not_merged_into_the_mailboxs_owner(app):
+    """Someone registers with Ana's address, votes without confirming and deletes the
+    account; when Ana registers and confirms, those votes are not hers."""
+    conversation = open_conversation(texts=["One", "Two"])
+    one, two = (s.id for s in conversation.statements)
+    impostor = _register("ana@example.org", confirmed=False)
+    service.cast_vote(conversation.id, one, -1, who=Who(user=impostor), now=NOW)
+    accounts.delete_account(impostor, password=PASSWORD)
+    assert db.session.scalar(select(func.count()).select_from(Participant).where(
+        Participant.mailbox_key.is_not(None))) == 0
+    ana = _register("ana@example.org")
+    service.cast_vote(conversation.id, two, 1, who=Who(user=ana),
+                      now=NOW + timedelta(minutes=1))
+    assert _participants() == 2  # the impostor's participant stays apart, still counted
+    mine = service.find_participant(conversation.id, Who(user=ana))
+    assert [(s, v) for p, s, v in _votes() if p == mine.id] == [(two, 1)]
+
+
 def test_two_accounts_of_one_mailbox_deleted_change_no_count(app):
     conversation = open_conversation(texts=["One"])
     one = conversation.statements[0].id

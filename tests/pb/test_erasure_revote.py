@@ -102,15 +102,16 @@ def test_two_accounts_of_one_mailbox_deleted_keep_both_ballots(people, make_proc
 
 def test_an_unconfirmed_account_cannot_remove_the_erased_ballot(people, make_process):
     """Anyone may type someone's address at registration: until it is confirmed, the
-    account's ballot is its own and the erased one stays counted."""
+    account casts no ballot (pb.voting.needs_confirmation) and the erased one stays counted."""
     process = make_process("approval", max_projects=2)
     voting.cast(process.id, {"project": ["1"]}, now=DURING_VOTE, user=people["citizen"])
     _delete(people["citizen"])
     impostor = _register("cit@example.org")
     impostor.email_confirmed_at = None
     db.session.commit()
-    voting.cast(process.id, {"project": ["2"]}, now=DURING_VOTE, user=impostor)
-    assert sorted(v for _k, v in _ballots(process.id)) == ["1", "2"]
+    with pytest.raises(voting.NotEligible):
+        voting.cast(process.id, {"project": ["2"]}, now=DURING_VOTE, user=impostor)
+    assert sorted(v for _k, v in _ballots(process.id)) == ["1"]
 
 
 def test_fifty_parallel_ballots_of_the_returning_voter_leave_one(app, people, make_process):
