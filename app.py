@@ -113,6 +113,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     core_web.init_app(app)
 
     # Importing the route modules adds their views to each package's blueprint.
+    import accounts.settings_web  # noqa: F401
     import deliberation.results_web  # noqa: F401
     import deliberation.staff_web  # noqa: F401
     import deliberation.web  # noqa: F401
