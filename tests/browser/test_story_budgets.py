@@ -1,5 +1,6 @@
 """Stories in chromium, on a desktop and on a 390 x 844 phone, every page audited by axe:
-a citizen registers and confirms the email, proposes a project, casts an approval and a
+a citizen registers, is told to confirm the email before voting (and has the link sent
+again), confirms it, proposes a project, casts an approval and a
 knapsack ballot, changes one and checks the receipt; an official reviews the proposal, closes
 voting and publishes the results; the citizen reads the MES explanation and the chart's table."""
 from __future__ import annotations
@@ -39,7 +40,9 @@ def make_budget(app, title, *, vote_type, phase, budget, projects):
     return process_id
 
 
-def register_and_confirm(page, live, *, name, address, password):
+def register_and_confirm(page, live, *, name, address, password, ballot=None):
+    """Register, log in and confirm the address from the outbox. With `ballot` (a ballot
+    path), first try to vote unconfirmed: the page says why and sends the link again."""
     page.goto(live.url + "/")
     audit(page)
     page.get_by_role("link", name="Register").click()
@@ -63,6 +66,15 @@ def register_and_confirm(page, live, *, name, address, password):
     audit(page)
     log_in(page, live.url, address, password)
     audit(page)
+    if ballot is not None:
+        page.goto(live.url + ballot)
+        expect(page.locator("main")).to_contain_text("Confirm your email address to vote")
+        expect(page.locator("#pb-ballot")).to_have_count(0)
+        audit(page)
+        page.get_by_role("button", name="Send the confirmation link again").click()
+        page.wait_for_url(re.compile(re.escape(ballot) + "$"))
+        expect(page.get_by_role("status")).to_contain_text("We sent a new confirmation link")
+        audit(page)
     page.goto(emailed_link(live.app, address, "/confirm/"))
     audit(page)
     page.get_by_role("button", name=re.compile("^Confirm")).click()
@@ -101,7 +113,7 @@ def test_a_citizen_proposes_votes_and_reads_the_results(browse, live, device):
     citizen = browse(device)
     email, password = f"nia-{device}@example.org", "a long citizen passphrase"
     register_and_confirm(citizen, live, name=f"Nia {device}", address=email,
-                         password=password)
+                         password=password, ballot=f"/budgets/{knapsack}/ballot")
 
     # The citizen proposes a project.
     citizen.goto(f"{live.url}/budgets/{approval}")
