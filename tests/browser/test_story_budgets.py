@@ -1,8 +1,8 @@
 """Stories in chromium, on a desktop and on a 390 x 844 phone, every page audited by axe:
 a citizen registers, is told to confirm the email before voting (and has the link sent
-again), confirms it, proposes a project, casts an approval and a
-knapsack ballot, changes one and checks the receipt; an official reviews the proposal, closes
-voting and publishes the results; the citizen reads the MES explanation and the chart's table."""
+again), confirms it, proposes a project, casts an approval and a knapsack ballot, changes one
+and checks the receipt; an official reviews the proposal, closes voting and publishes the
+results; the citizen reads the MES explanation and the chart's table."""
 from __future__ import annotations
 
 import re
