@@ -26,11 +26,15 @@ $(BIN)/python:
 	$(BIN)/pip install -q uv || true
 
 # Install with uv (about 10x faster), fall back to pip when uv is unavailable.
+# editable_mode=compat: the editable install is a plain .pth line holding the project folder.
+# setuptools' default (an import hook, __editable___*_finder, loaded by `site` at every start)
+# costs ~11 ms of each `python` process, a tenth of `python -m pb outcome` on a large file.
+EDITABLE := editable_mode=compat
 define install_extras
 	@if [ -x $(BIN)/uv ]; then \
-	    $(BIN)/uv pip install -q --python $(BIN)/python -e ".$(1)"; \
+	    $(BIN)/uv pip install -q --python $(BIN)/python -C $(EDITABLE) -e ".$(1)"; \
 	else \
-	    $(BIN)/pip install -q -e ".$(1)"; \
+	    $(BIN)/pip install -q --config-settings $(EDITABLE) -e ".$(1)"; \
 	fi
 endef
 
