@@ -7,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pb.__main__ import main
+import pytest
+
+from pb.__main__ import _json_string, main
 from tests.pb.elections import SHARED_PABULIB
 
 LAS = str(SHARED_PABULIB / "poland_warszawa_2019_las.pb")
@@ -21,6 +23,13 @@ def test_outcome_json_has_sorted_ids_exact_cost_and_time(capsys):
     assert printed["selected"] == sorted(printed["selected"])
     assert isinstance(printed["cost"], str) and int(printed["cost"]) <= 212000
     assert printed["seconds"] >= 0
+
+
+@pytest.mark.parametrize("text", ["17", "", "a b", 'say "hi"', "back\\slash", "tab\there",
+                                  "\x7f", "Łódź", "\u2028", "1/3", "12.5"])
+def test_json_strings_are_what_json_dumps_writes(text):
+    # --json writes plain ids without importing json; anything else goes through json.dumps
+    assert _json_string(text) == json.dumps(text)
 
 
 def test_outcome_table_lists_projects_and_coverage(capsys):
