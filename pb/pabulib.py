@@ -134,16 +134,17 @@ class _Lines:
     def __iter__(self):
         return self
 
-    def rest(self) -> str:
-        """The text after the lines taken so far, up to the end of its last line that is not
-        blank (whitespace only); one copy, however large."""
-        text, end = self.text, len(self.text)
-        while end > self.offset and text[end - 1].isspace():
+    def rest(self) -> tuple[str, int, int]:
+        """``(text, start, end)``: the text after the lines taken so far is
+        ``text[start:end]``, up to the end of its last line that is not blank (whitespace only);
+        a range, not a copy (a large file's VOTES are split in chunks straight from it)."""
+        text, start, end = self.text, self.offset, len(self.text)
+        while end > start and text[end - 1].isspace():
             end -= 1  # usually one line end
-        if end > self.offset:
+        if end > start:
             line_end = text.find("\n", end)
             end = len(text) if line_end < 0 else line_end
-        return text[self.offset:end]
+        return text, min(start, end), end
 
     def __next__(self) -> str:
         start = self.offset

@@ -20,10 +20,11 @@ from pb.instance import Instance, Profile, VoterColumns, exact_number
 from pb.pabulib_sections import ABSENT, PabulibError, Repairs, Sections, check_count
 
 
-def read_votes(sections: Sections, instance: Instance, rest: Callable[[], str],
-               meta_lines) -> Profile:
-    """The VOTES section; ``rest()`` gives the text after the lines the csv reader has taken
-    (after :meth:`Sections.table`, the VOTES rows), without its trailing blank lines."""
+def read_votes(sections: Sections, instance: Instance,
+               rest: Callable[[], tuple[str, int, int]], meta_lines) -> Profile:
+    """The VOTES section; ``rest()`` gives ``(text, start, end)``, where ``text[start:end]``
+    is the text after the lines the csv reader has taken (after :meth:`Sections.table`, the
+    VOTES rows), without its trailing blank lines."""
     header = sections.table("VOTES", required=("voter_id", "vote"))
     vote_type = instance.vote_type
     with_points = vote_type in ("cumulative", "scoring")
@@ -31,7 +32,7 @@ def read_votes(sections: Sections, instance: Instance, rest: Callable[[], str],
         sections.fail(f"{vote_type} VOTES need a 'points' column")
     used = ("voter_id", "vote", *(("points",) if with_points else ()))
     position = {name: j for j, name in enumerate(header)}  # a repeated name: its last column
-    column, line_at = _vote_columns(sections, rest(), len(header),
+    column, line_at = _vote_columns(sections, *rest(), len(header),
                                     needed=[position[name] for name in used])
     named = {name: column(position[name]) for name in used}
     voter_ids = tuple(named["voter_id"])
@@ -95,25 +96,27 @@ def read_votes(sections: Sections, instance: Instance, rest: Callable[[], str],
     )
 
 
-def _vote_columns(sections: Sections, body: str, width: int, *, needed: list[int]):
+def _vote_columns(sections: Sections, text: str, start: int, end: int, width: int, *,
+                  needed: list[int]):
     """The VOTES rows after the header by column: ``column(j)`` gives column j (stripped), and
-    ``line_at(i)`` the line of row i. ``body`` is the text after the header line, without
-    trailing blank lines.
+    ``line_at(i)`` the line of row i. ``text[start:end]`` is the text after the header line,
+    without trailing blank lines.
 
-    The fast path: no quote and every line has ``width`` fields, so the whole section is one
+    The fast path: no quote and every line has ``width`` fields, so each chunk of lines is one
     ``str.split`` and each column a slice (:func:`_split_columns`); only the ``needed`` columns
-    are kept, the others are split again from ``body`` when asked for (voter metadata: the
+    are kept, the others are split again from the text when asked for (voter metadata: the
     outcome never asks).
     Otherwise rows are split one by one (by the csv module if a field is quoted), blank lines
     dropped and short rows padded (a repair)."""
     header_line = sections.line
-    kept = _split_columns(body, width, needed)
+    kept = _split_columns(text, start, end, width, needed)
     if kept is not None:
 
         def fast_column(j: int) -> list[str]:
-            return kept[j] if j in kept else _split_columns(body, width, [j])[j]
+            return kept[j] if j in kept else _split_columns(text, start, end, width, [j])[j]
 
         return fast_column, lambda i: header_line + 1 + i
+    body = text[start:end]
     rest = body.split("\n") if body else []
     quoted = '"' in body
     if quoted:
@@ -140,25 +143,38 @@ def _vote_columns(sections: Sections, body: str, width: int, *, needed: list[int
     return columns.__getitem__, line_of.__getitem__
 
 
-def _split_columns(body: str, width: int, keep) -> dict[int, list[str]] | None:
-    """Columns ``keep`` of the lines of ``body`` if every line has ``width`` fields and none
-    holds a quote, else ``None``; a column is stripped only if one of its fields is padded (most
-    files: none).
+_CHUNK = 1 << 16
+"""Characters of VOTES split at once: the fields of a chunk reuse the memory the last chunk's
+fields freed, where one split of a whole 100k-row section would take ~40 MB of new memory
+(page faults: milliseconds of system time)."""
 
-    One split of the whole section, with each line end made a field of its own (``;\\n;``):
-    the lines all have ``width`` fields exactly when the list is (``width`` + 1)·lines − 1 long
-    and holds a line end at every (``width`` + 1)-th place, so the row width is checked without
-    a pass per line."""
-    if not body or '"' in body:
+
+def _split_columns(text: str, start: int, end: int, width: int,
+                   keep) -> dict[int, list[str]] | None:
+    """Columns ``keep`` of the lines of ``text[start:end]`` if every line has ``width``
+    fields and none holds a quote, else ``None``; a column is stripped only if one of its
+    fields is padded (most files: none).
+
+    Each chunk of whole lines is split once, with each line end made a field of its own
+    (``;\\n;``): its lines all have ``width`` fields exactly when the list is
+    (``width`` + 1)·lines − 1 long and holds a line end at every (``width`` + 1)-th place, so
+    the row width is checked without a pass per line."""
+    if start >= end or text.find('"', start, end) >= 0:
         return None
     stride = width + 1
-    fields = body.replace("\n", ";\n;")
-    lines = (len(fields) - len(body)) // 2 + 1  # each line end grew by 2 (cheaper than count)
-    flat = fields.split(";")
-    del fields
-    if len(flat) != stride * lines - 1 or flat[width::stride].count("\n") != lines - 1:
-        return None
-    chosen = {j: flat[j::stride] for j in keep}
+    chosen: dict[int, list[str]] = {j: [] for j in keep}
+    while start < end:
+        stop = text.find("\n", min(start + _CHUNK, end), end)
+        stop = end if stop < 0 else stop
+        chunk = text[start:stop]
+        fields = chunk.replace("\n", ";\n;")
+        lines = (len(fields) - len(chunk)) // 2 + 1  # each line end grew by 2
+        flat = fields.split(";")
+        if len(flat) != stride * lines - 1 or flat[width::stride].count("\n") != lines - 1:
+            return None
+        for j, values in chosen.items():
+            values += flat[j::stride]
+        start = stop + 1
     return {j: list(map(str.strip, values)) if _padded(";".join(values)) else values
             for j, values in chosen.items()}
 
