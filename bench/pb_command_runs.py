@@ -6,7 +6,9 @@ CPU (user + system) time, with the load average before and after.
 Default: Wrocław 2015 (108,499 single-choice voters) with MES, cost utility and add1u, the
 whole-process row of bench/whole_process.py whose 50x target leaves the least room
 (pabutools' whole process takes ~8 s on its MultiProfile, so ours must stay under ~0.16 s).
-The command runs from the project folder, so `python -m pb` picks this checkout's package.
+The command runs from the project folder, so `python -m pb` picks this checkout's package
+(check with `python -c 'import pb; print(pb.__file__)'` there); one unmeasured run first writes
+the bytecode caches.
 """
 from __future__ import annotations
 
@@ -39,6 +41,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     command = [args.python, "-m", "pb", "outcome", *(args.command or DEFAULT)]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: compiled once, not at every run
+    subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)  # warm-up
     load_before = os.getloadavg()
     walls, cpus = [], []
     for _ in range(args.runs):
