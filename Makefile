@@ -39,11 +39,12 @@ define install_extras
 endef
 
 # The runtime install includes the PostgreSQL driver, so DATABASE_URL=postgresql+psycopg://... works.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# Makefile too: a change of how we install (e.g. EDITABLE) reaches existing venvs.
+$(VENV)/.installed: pyproject.toml Makefile | $(BIN)/python
 	$(call install_extras,[postgres])
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-dev: pyproject.toml Makefile | $(BIN)/python
 	$(call install_extras,[dev])
 	touch $(VENV)/.installed $@
 
