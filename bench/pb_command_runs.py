@@ -36,22 +36,25 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--root", default=str(ROOT),
+                        help="checkout whose package runs (default: this one), e.g. to compare")
     parser.add_argument("command", nargs=argparse.REMAINDER,
                         help="FILE and options of `python -m pb outcome`")
     args = parser.parse_args(argv)
     command = [args.python, "-m", "pb", "outcome", *(args.command or DEFAULT)]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: compiled once, not at every run
-    subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)  # warm-up
+    subprocess.run(command, cwd=args.root, env=env, check=True,
+                   stdout=subprocess.DEVNULL)  # warm-up
     load_before = os.getloadavg()
     walls, cpus = [], []
     for _ in range(args.runs):
         start, cpu = time.perf_counter(), _children_cpu()
-        subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(command, cwd=args.root, env=env, check=True, stdout=subprocess.DEVNULL)
         walls.append(time.perf_counter() - start)
         cpus.append(_children_cpu() - cpu)
     load_after = os.getloadavg()
-    print(" ".join(command))
+    print(f"{' '.join(command)}  (in {args.root})")
     print(f"{args.runs} runs: wall min {min(walls) * 1000:.0f} ms, median "
           f"{statistics.median(walls) * 1000:.0f} ms; CPU min {min(cpus) * 1000:.0f} ms, median "
           f"{statistics.median(cpus) * 1000:.0f} ms")
