@@ -2,9 +2,11 @@
 
 A ``.pb`` file is ``;``-separated CSV in three sections, META, PROJECTS and VOTES, each a
 section-name line, a header line and rows. META and PROJECTS are read with the csv module (quoted
-fields may hold ``;``); VOTES, which is nearly all of a large file, is split with ``str.split``
-when it holds no quote (one pass over the rows, each distinct vote text parsed once), and with
-the csv module otherwise. Both paths give the same election and the same messages.
+fields may hold ``;``), their lines taken from the text only as the reader needs them; VOTES,
+which is nearly all of a large file, is split with ``str.split`` in chunks of lines straight
+from the text when it holds no quote and every row has the header's width (each distinct vote
+text parsed once), and row by row otherwise (the csv module if a field is quoted). Both paths
+give the same election and the same messages (tests/pb/test_pabulib_fast_path.py).
 
 Every file pabutools 1.2.3 reads is read with the same meaning (its parser,
 ``pabutools/election/pabulib.py``, tolerates these; we report each as a *repair*):

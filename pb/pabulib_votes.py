@@ -1,10 +1,11 @@
 """The VOTES section of a pabulib ``.pb`` file, into a :class:`~pb.instance.Profile`.
 
-VOTES is nearly all of a large file. It is split with ``str.split`` when it holds no quote (one
-pass over the rows, each distinct vote text parsed once), and with the csv module otherwise; both
-paths give the same election and the same messages. On the fast path only the voter ids and the
-votes (and points) are kept at once; the voter metadata columns (ages, districts, ... : most of
-a large file, never read by an outcome) are split again from the lines when first asked for
+VOTES is nearly all of a large file. It is split with ``str.split``, a chunk of lines at a time,
+when it holds no quote and every row has the header's width (each distinct vote text parsed
+once), and row by row otherwise (the csv module if a field is quoted); both paths give the same
+election and the same messages. On the fast path only the voter ids and the votes (and points)
+are kept at once; the voter metadata columns (ages, districts, ... : most of a large file,
+never read by an outcome) are split again from the text when first asked for
 (:class:`~pb.instance.VoterColumns`). The repairs of votes (a project repeated in
 a vote, empty ids, ``none`` votes, extra points, ``choose-1`` votes listing several projects,
 voter ids given twice) are described in :mod:`pb.pabulib`. Pure: no Flask.
