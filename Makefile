@@ -26,20 +26,25 @@ $(BIN)/python:
 	$(BIN)/pip install -q uv || true
 
 # Install with uv (about 10x faster), fall back to pip when uv is unavailable.
+# editable_mode=compat: the editable install is a plain .pth line holding the project folder.
+# setuptools' default (an import hook, __editable___*_finder, loaded by `site` at every start)
+# costs ~11 ms of each `python` process, a tenth of `python -m pb outcome` on a large file.
+EDITABLE := editable_mode=compat
 define install_extras
 	@if [ -x $(BIN)/uv ]; then \
-	    $(BIN)/uv pip install -q --python $(BIN)/python -e ".$(1)"; \
+	    $(BIN)/uv pip install -q --python $(BIN)/python -C $(EDITABLE) -e ".$(1)"; \
 	else \
-	    $(BIN)/pip install -q -e ".$(1)"; \
+	    $(BIN)/pip install -q --config-settings $(EDITABLE) -e ".$(1)"; \
 	fi
 endef
 
 # The runtime install includes the PostgreSQL driver, so DATABASE_URL=postgresql+psycopg://... works.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# Makefile too: a change of how we install (e.g. EDITABLE) reaches existing venvs.
+$(VENV)/.installed: pyproject.toml Makefile | $(BIN)/python
 	$(call install_extras,[postgres])
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-dev: pyproject.toml Makefile | $(BIN)/python
 	$(call install_extras,[dev])
 	touch $(VENV)/.installed $@
 

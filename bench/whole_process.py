@@ -71,8 +71,11 @@ def _children_cpu() -> float:
 
 def run(command: list[str]) -> tuple[Timing, float, str, str]:
     """(wall and CPU seconds, peak MB, stdout, stderr) of one new process."""
+    # Bytecode caches allowed (the first of our 3 runs writes them), as in any installed
+    # package and in pabutools': PYTHONDONTWRITEBYTECODE would recompile our modules each run.
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
            "PYTHONPATH": str(ROOT)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     start, cpu = time.perf_counter(), _children_cpu()
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env)
     wall = Timing(time.perf_counter() - start, _children_cpu() - cpu)

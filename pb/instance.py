@@ -9,7 +9,6 @@ unit, :class:`fractions.Fraction` only where a file gives a fractional amount
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
 
@@ -64,17 +63,53 @@ def format_money(value: Money) -> str:
     return f"{sign}{text[:-digits]}.{text[-digits:]}"
 
 
-@dataclass(frozen=True, slots=True)
-class Project:
+class Frozen:
+    """What ``@dataclass(frozen=True)`` gives the value types of an election, ``__init__``
+    aside: equality, hash and repr over the fields named in ``_fields``, and no assignment after
+    ``__init__`` (which sets them with ``object.__setattr__``).
+
+    Written out because the dataclasses module costs ~10 ms of every ``python -m pb`` start
+    (it imports inspect, and compiles each class's methods when the module is imported), a
+    tenth of the whole command on a 100k-voter file."""
+
+    __slots__ = ()
+    _fields: tuple[str, ...] = ()
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in self._fields)
+
+    def __eq__(self, other) -> bool:
+        if other.__class__ is self.__class__:
+            return self._values() == other._values()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
+        return f"{type(self).__qualname__}({values})"
+
+    def __setattr__(self, name: str, value) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+
+class Project(Frozen):
     """One project: a string id, an exact cost and the other PROJECTS columns as text."""
 
-    id: str
-    cost: Money
-    extra: Mapping[str, str] = field(default_factory=dict, compare=True)
+    __slots__ = _fields = ("id", "cost", "extra")
+
+    def __init__(self, id: str, cost: Money, extra: Mapping[str, str] | None = None):
+        set_field = object.__setattr__
+        set_field(self, "id", id)
+        set_field(self, "cost", cost)
+        set_field(self, "extra", {} if extra is None else extra)
 
 
-@dataclass(frozen=True, slots=True)
-class Ballot:
+class Ballot(Frozen):
     """One voter's ballot (docs/pb-rules.md §1, VOTES).
 
     ``projects`` keeps the file order (most preferred first for ordinal ballots);
@@ -82,25 +117,33 @@ class Ballot:
     ``extra`` holds the voter metadata columns (age, sex, ...).
     """
 
-    voter_id: str
-    projects: tuple[str, ...]
-    points: tuple[Money, ...] | None = None
-    extra: Mapping[str, str] = field(default_factory=dict)
+    __slots__ = _fields = ("voter_id", "projects", "points", "extra")
+
+    def __init__(self, voter_id: str, projects: tuple[str, ...],
+                 points: tuple[Money, ...] | None = None,
+                 extra: Mapping[str, str] | None = None):
+        set_field = object.__setattr__
+        set_field(self, "voter_id", voter_id)
+        set_field(self, "projects", projects)
+        set_field(self, "points", points)
+        set_field(self, "extra", {} if extra is None else extra)
 
 
-@dataclass(frozen=True, slots=True)
-class BallotConstraints:
+class BallotConstraints(Frozen):
     """Ballot limits from META; ``None`` means no limit (validation only, §1)."""
 
-    min_length: int | None = None
-    max_length: int | None = None
-    min_sum_cost: Money | None = None
-    max_sum_cost: Money | None = None
-    min_points: Money | None = None
-    max_points: Money | None = None
-    min_sum_points: Money | None = None
-    max_sum_points: Money | None = None
-    default_score: Money = 0
+    __slots__ = _fields = ("min_length", "max_length", "min_sum_cost", "max_sum_cost",
+                           "min_points", "max_points", "min_sum_points", "max_sum_points",
+                           "default_score")
+
+    def __init__(self, min_length: int | None = None, max_length: int | None = None,
+                 min_sum_cost: Money | None = None, max_sum_cost: Money | None = None,
+                 min_points: Money | None = None, max_points: Money | None = None,
+                 min_sum_points: Money | None = None, max_sum_points: Money | None = None,
+                 default_score: Money = 0):
+        values = locals()
+        for name in self._fields:
+            object.__setattr__(self, name, values[name])
 
     @classmethod
     def from_meta(cls, meta: Mapping[str, str]) -> BallotConstraints:
@@ -113,8 +156,7 @@ class BallotConstraints:
         return cls(**values)
 
 
-@dataclass(frozen=True)
-class Instance:
+class Instance(Frozen):
     """The election without its ballots: META, projects (file order), budget, vote type.
 
     Parameters
@@ -124,9 +166,14 @@ class Instance:
     project_columns : PROJECTS header (kept so a written file has the same columns).
     """
 
-    meta: Mapping[str, str]
-    projects: tuple[Project, ...]
-    project_columns: tuple[str, ...] = ("project_id", "cost")
+    _fields = ("meta", "projects", "project_columns")
+
+    def __init__(self, meta: Mapping[str, str], projects: tuple[Project, ...],
+                 project_columns: tuple[str, ...] = ("project_id", "cost")):
+        set_field = object.__setattr__
+        set_field(self, "meta", meta)
+        set_field(self, "projects", projects)
+        set_field(self, "project_columns", project_columns)
 
     @cached_property
     def budget(self) -> Money:
@@ -159,8 +206,7 @@ class Instance:
         return self.total_cost <= self.budget
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(Frozen):
     """The ballots of an election, stored as distinct ballots plus one index per voter.
 
     Identical ballots are stored once (pabulib files repeat them a lot), which is what the
@@ -171,11 +217,18 @@ class Profile:
     :class:`Ballot` objects with :meth:`from_ballots`; :attr:`ballots` gives them back.
     """
 
-    vote_columns: tuple[str, ...]
-    voter_ids: tuple[str, ...]
-    distinct: tuple[tuple[tuple[str, ...], tuple[Money, ...] | None], ...]
-    ballot_index: tuple[int, ...]
-    extra: Sequence[tuple[str, tuple[str, ...]]] = ()
+    _fields = ("vote_columns", "voter_ids", "distinct", "ballot_index", "extra")
+
+    def __init__(self, vote_columns: tuple[str, ...], voter_ids: tuple[str, ...],
+                 distinct: tuple[tuple[tuple[str, ...], tuple[Money, ...] | None], ...],
+                 ballot_index: tuple[int, ...],
+                 extra: Sequence[tuple[str, tuple[str, ...]]] = ()):
+        set_field = object.__setattr__
+        set_field(self, "vote_columns", vote_columns)
+        set_field(self, "voter_ids", voter_ids)
+        set_field(self, "distinct", distinct)
+        set_field(self, "ballot_index", ballot_index)
+        set_field(self, "extra", extra)
 
     def __len__(self) -> int:
         return len(self.voter_ids)

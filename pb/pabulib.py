@@ -2,9 +2,11 @@
 
 A ``.pb`` file is ``;``-separated CSV in three sections, META, PROJECTS and VOTES, each a
 section-name line, a header line and rows. META and PROJECTS are read with the csv module (quoted
-fields may hold ``;``); VOTES, which is nearly all of a large file, is split with ``str.split``
-when it holds no quote (one pass over the rows, each distinct vote text parsed once), and with
-the csv module otherwise. Both paths give the same election and the same messages.
+fields may hold ``;``), their lines taken from the text only as the reader needs them; VOTES,
+which is nearly all of a large file, is split with ``str.split`` in chunks of lines straight
+from the text when it holds no quote and every row has the header's width (each distinct vote
+text parsed once), and row by row otherwise (the csv module if a field is quoted). Both paths
+give the same election and the same messages (tests/pb/test_pabulib_fast_path.py).
 
 Every file pabutools 1.2.3 reads is read with the same meaning (its parser,
 ``pabutools/election/pabulib.py``, tolerates these; we report each as a *repair*):
@@ -38,8 +40,8 @@ from __future__ import annotations
 
 import csv
 import gc
+import os
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
 from pb.instance import VOTE_TYPES, Instance, Profile, Project, exact_number
 from pb.pabulib_sections import (
@@ -67,7 +69,7 @@ __all__ = [
 
 
 def read_pabulib(
-    path: str | Path,
+    path: str | os.PathLike[str],
     *,
     strict: bool = False,
     on_warning: Callable[[str], None] | None = None,
@@ -85,10 +87,11 @@ def read_pabulib(
     PabulibError
         For any malformed content, with the offending line number.
     """
-    path = Path(path)
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    path = os.fspath(path)
+    with open(path, encoding="utf-8-sig", newline="") as handle:
         text = handle.read()
-    return parse_pabulib(text, source=path.name, strict=strict, on_warning=on_warning)
+    return parse_pabulib(text, source=os.path.basename(path), strict=strict,
+                         on_warning=on_warning)
 
 
 def parse_pabulib(
@@ -103,21 +106,59 @@ def parse_pabulib(
         text = "".join(text)
     if "\r" in text:  # the line ends a file opened with newline="" splits on
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
+    lines = _Lines(text)
     repairs = Repairs(source, strict)
-    reader = csv.reader((line + "\n" for line in lines), delimiter=";", skipinitialspace=True)
+    reader = csv.reader(lines, delimiter=";", skipinitialspace=True)
     sections = Sections(reader, source, repairs)
     collecting = gc.isenabled()
     gc.disable()  # nothing here is cyclic; collections during the row lists cost ~30%
     try:
         meta, meta_lines = _read_meta(sections)
         instance = _read_projects(sections, meta, meta_lines)
-        profile = read_votes(sections, instance, lines, meta_lines)
+        profile = read_votes(sections, instance, lines.rest, meta_lines)
     finally:
         if collecting:
             gc.enable()
     repairs.report(on_warning)
     return instance, profile
+
+
+class _Lines:
+    """The lines of ``text``, each ending in ``\\n``, for the csv reader; ``offset`` is where
+    the rest of the text starts (the csv reader takes lines only as it needs them, so after the
+    VOTES header it is the start of the VOTES rows, which are split at once, not line by line).
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self.offset = 0
+
+    def __iter__(self):
+        return self
+
+    def rest(self) -> tuple[str, int, int]:
+        """``(text, start, end)``: the text after the lines taken so far is
+        ``text[start:end]``, up to the end of its last line that is not blank (whitespace only);
+        a range, not a copy (a large file's VOTES are split in chunks straight from it)."""
+        text, start, end = self.text, self.offset, len(self.text)
+        while end > start and text[end - 1].isspace():
+            end -= 1  # usually one line end
+        if end > start:
+            line_end = text.find("\n", end)
+            end = len(text) if line_end < 0 else line_end
+        return text, min(start, end), end
+
+    def __next__(self) -> str:
+        start = self.offset
+        if start > len(self.text):
+            raise StopIteration
+        end = self.text.find("\n", start)
+        if end < 0:  # the last line, with or without its own line end (as text.split gives)
+            self.offset = len(self.text) + 1
+            return self.text[start:] + "\n"
+        self.offset = end + 1
+        return self.text[start:end + 1]
+
 
 def _read_meta(sections: Sections) -> tuple[dict[str, str], dict[str, int]]:
     """META as a dict, and the line of each key."""

@@ -1,10 +1,11 @@
 """The VOTES section of a pabulib ``.pb`` file, into a :class:`~pb.instance.Profile`.
 
-VOTES is nearly all of a large file. It is split with ``str.split`` when it holds no quote (one
-pass over the rows, each distinct vote text parsed once), and with the csv module otherwise; both
-paths give the same election and the same messages. On the fast path only the voter ids and the
-votes (and points) are kept at once; the voter metadata columns (ages, districts, ... : most of
-a large file, never read by an outcome) are split again from the lines when first asked for
+VOTES is nearly all of a large file. It is split with ``str.split``, a chunk of lines at a time,
+when it holds no quote and every row has the header's width (each distinct vote text parsed
+once), and row by row otherwise (the csv module if a field is quoted); both paths give the same
+election and the same messages. On the fast path only the voter ids and the votes (and points)
+are kept at once; the voter metadata columns (ages, districts, ... : most of a large file,
+never read by an outcome) are split again from the text when first asked for
 (:class:`~pb.instance.VoterColumns`). The repairs of votes (a project repeated in
 a vote, empty ids, ``none`` votes, extra points, ``choose-1`` votes listing several projects,
 voter ids given twice) are described in :mod:`pb.pabulib`. Pure: no Flask.
@@ -13,13 +14,18 @@ voter ids given twice) are described in :mod:`pb.pabulib`. Pure: no Flask.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from itertools import chain, repeat
 
 from pb.instance import Instance, Profile, VoterColumns, exact_number
 from pb.pabulib_sections import ABSENT, PabulibError, Repairs, Sections, check_count
 
 
-def read_votes(sections: Sections, instance: Instance, lines: list[str], meta_lines) -> Profile:
+def read_votes(sections: Sections, instance: Instance,
+               rest: Callable[[], tuple[str, int, int]], meta_lines) -> Profile:
+    """The VOTES section; ``rest()`` gives ``(text, start, end)``, where ``text[start:end]``
+    is the text after the lines the csv reader has taken (after :meth:`Sections.table`, the
+    VOTES rows), without its trailing blank lines."""
     header = sections.table("VOTES", required=("voter_id", "vote"))
     vote_type = instance.vote_type
     with_points = vote_type in ("cumulative", "scoring")
@@ -27,7 +33,7 @@ def read_votes(sections: Sections, instance: Instance, lines: list[str], meta_li
         sections.fail(f"{vote_type} VOTES need a 'points' column")
     used = ("voter_id", "vote", *(("points",) if with_points else ()))
     position = {name: j for j, name in enumerate(header)}  # a repeated name: its last column
-    column, line_at = _vote_columns(sections, lines, len(header),
+    column, line_at = _vote_columns(sections, *rest(), len(header),
                                     needed=[position[name] for name in used])
     named = {name: column(position[name]) for name in used}
     voter_ids = tuple(named["voter_id"])
@@ -91,29 +97,29 @@ def read_votes(sections: Sections, instance: Instance, lines: list[str], meta_li
     )
 
 
-def _vote_columns(sections: Sections, lines: list[str], width: int, *, needed: list[int]):
+def _vote_columns(sections: Sections, text: str, start: int, end: int, width: int, *,
+                  needed: list[int]):
     """The VOTES rows after the header by column: ``column(j)`` gives column j (stripped), and
-    ``line_at(i)`` the line of row i.
+    ``line_at(i)`` the line of row i. ``text[start:end]`` is the text after the header line,
+    without trailing blank lines.
 
-    The fast path: no quote and every line has ``width`` fields, so each chunk of rows is one
+    The fast path: no quote and every line has ``width`` fields, so each chunk of lines is one
     ``str.split`` and each column a slice (:func:`_split_columns`); only the ``needed`` columns
-    are kept, the others are split again from the lines when asked for (voter metadata: the
+    are kept, the others are split again from the text when asked for (voter metadata: the
     outcome never asks).
     Otherwise rows are split one by one (by the csv module if a field is quoted), blank lines
     dropped and short rows padded (a repair)."""
     header_line = sections.line
-    rest = lines[header_line:]
-    while rest and not rest[-1].strip():
-        rest.pop()
-    if rest and set(map(str.count, rest, repeat(";"))) == {width - 1}:
-        kept = _split_columns(rest, width, needed)  # None: a field is quoted
-        if kept is not None:
+    kept = _split_columns(text, start, end, width, needed)
+    if kept is not None:
 
-            def fast_column(j: int) -> list[str]:
-                return kept[j] if j in kept else _split_columns(rest, width, [j])[j]
+        def fast_column(j: int) -> list[str]:
+            return kept[j] if j in kept else _split_columns(text, start, end, width, [j])[j]
 
-            return fast_column, lambda i: header_line + 1 + i
-    quoted = any('"' in line for line in rest)
+        return fast_column, lambda i: header_line + 1 + i
+    body = text[start:end]
+    rest = body.split("\n") if body else []
+    quoted = '"' in body
     if quoted:
         numbered = [(sections.line, row) for row in sections.reader]
     else:
@@ -138,22 +144,38 @@ def _vote_columns(sections: Sections, lines: list[str], width: int, *, needed: l
     return columns.__getitem__, line_of.__getitem__
 
 
-_CHUNK = 8192
-"""Rows split at once: the fields of a chunk reuse the memory the last chunk's fields freed (one
-split of a whole 100k-row section touches ~30 MB more and costs ~10 ms more)."""
+_CHUNK = 1 << 16
+"""Characters of VOTES split at once: the fields of a chunk reuse the memory the last chunk's
+fields freed, where one split of a whole 100k-row section would take ~40 MB of new memory
+(page faults: milliseconds of system time)."""
 
 
-def _split_columns(rows: list[str], width: int, keep) -> dict[int, list[str]] | None:
-    """Columns ``keep`` of ``rows`` that each have ``width`` fields, or ``None`` if one holds a
-    quote; a column is stripped only if one of its fields is padded (most files: none)."""
+def _split_columns(text: str, start: int, end: int, width: int,
+                   keep) -> dict[int, list[str]] | None:
+    """Columns ``keep`` of the lines of ``text[start:end]`` if every line has ``width``
+    fields and none holds a quote, else ``None``; a column is stripped only if one of its
+    fields is padded (most files: none).
+
+    Each chunk of whole lines is split once, with each line end made a field of its own
+    (``;\\n;``): its lines all have ``width`` fields exactly when the list is
+    (``width`` + 1)·lines − 1 long and holds a line end at every (``width`` + 1)-th place, so
+    the row width is checked without a pass per line."""
+    if start >= end or text.find('"', start, end) >= 0:
+        return None
+    stride = width + 1
     chosen: dict[int, list[str]] = {j: [] for j in keep}
-    for start in range(0, len(rows), _CHUNK):
-        joined = ";".join(rows[start:start + _CHUNK])
-        if '"' in joined:
+    while start < end:
+        stop = text.find("\n", min(start + _CHUNK, end), end)
+        stop = end if stop < 0 else stop
+        chunk = text[start:stop]
+        fields = chunk.replace("\n", ";\n;")
+        lines = (len(fields) - len(chunk)) // 2 + 1  # each line end grew by 2
+        flat = fields.split(";")
+        if len(flat) != stride * lines - 1 or flat[width::stride].count("\n") != lines - 1:
             return None
-        flat = joined.split(";")
         for j, values in chosen.items():
-            values += flat[j::width]
+            values += flat[j::stride]
+        start = stop + 1
     return {j: list(map(str.strip, values)) if _padded(";".join(values)) else values
             for j, values in chosen.items()}
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
+import os
 
 from pb.instance import Instance, Profile, format_money
 from pb.pabulib_sections import ABSENT
 
 
-def write_pabulib(instance: Instance, profile: Profile, path: str | Path) -> None:
+def write_pabulib(instance: Instance, profile: Profile, path: str | os.PathLike[str]) -> None:
     """Write the election to ``path`` so that :func:`read_pabulib` gives it back unchanged."""
-    Path(path).write_text(format_pabulib(instance, profile), encoding="utf-8")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(format_pabulib(instance, profile))
 
 
 def format_pabulib(instance: Instance, profile: Profile) -> str:

@@ -8,9 +8,8 @@ single-choice election imports no numpy (docs/pb-rules.md §2).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
-from pb.instance import Money
+from pb.instance import Frozen, Money
 
 UTILITIES = ("cost", "cardinality", "points", "borda")
 TIE_BREAKS = ("lexico", "maxvotes-mincost")
@@ -18,8 +17,7 @@ COMPLETIONS = ("none", "add1u", "add1")
 RULE_NAMES = ("greedy", "mes", "phragmen")
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(Frozen):
     """Selected projects (in the order the rule bought them), their exact total cost, and
     per-rule explanation data for the results page.
 
@@ -28,10 +26,15 @@ class Outcome:
     ``paid`` (one exact amount per voter, profile order) and completion details.
     """
 
-    rule: str
-    selected: tuple[str, ...]
-    cost: Money
-    explanation: Mapping[str, object] = field(default_factory=dict)
+    _fields = ("rule", "selected", "cost", "explanation")
+
+    def __init__(self, rule: str, selected: tuple[str, ...], cost: Money,
+                 explanation: Mapping[str, object] | None = None):
+        set_field = object.__setattr__
+        set_field(self, "rule", rule)
+        set_field(self, "selected", selected)
+        set_field(self, "cost", cost)
+        set_field(self, "explanation", {} if explanation is None else explanation)
 
     @property
     def selected_sorted(self) -> list[str]:

@@ -42,11 +42,16 @@ def add1_end(
     the set, its cost and whether it is exhaustive do not change.
     """
     joins: dict[int, list[int]] = {0: []}  # step 0 is checked even if nothing joins there
+    # c/n ≤ s and k = ⌈(c/n − s)/δ⌉ in integers (s = s1/s2, δ = d1/d2): a few hundred Fraction
+    # operations would be most of the time of this function
+    s1, s2 = start.as_integer_ratio()
+    d1, d2 = step.as_integer_ratio()
     for p, (cost, count) in enumerate(zip(costs, supporters, strict=True)):
         if count <= 0 or cost <= 0:
             continue  # not buyable: unsupported, or free (bought at any budget, costs nothing)
-        threshold = Fraction(cost) / count
-        k = 0 if threshold <= start else math.ceil((threshold - start) / step)
+        c1, c2 = cost.as_integer_ratio()
+        above = c1 * s2 - count * c2 * s1  # sign of c/n − s, times n·c2·s2 > 0
+        k = 0 if above <= 0 else -(-(above * d2) // (count * c2 * s2 * d1))
         joins.setdefault(k, []).append(p)
     buyable = sorted(p for group in joins.values() for p in group)
     taken: set[int] = set()
@@ -122,13 +127,21 @@ def single_choice_mes(
     # ones first, in project order, at price 0
     free = [p for p, n in enumerate(supporters) if n > 0 and costs[p] == 0
             and utility == "cardinality"]
-    rho = {p: Fraction(1, n) if utility == "cost" else Fraction(costs[p]) / n
-           for p, n in enumerate(supporters) if n > 0 and 0 < costs[p] <= n * final}
-    chosen = free + sorted(rho, key=lambda p: (rho[p], rank[p]))
-    rho.update((p, Fraction(0)) for p in free)
-    share = [Fraction(costs[p]) / supporters[p] if p in rho else Fraction(0)
-             for p in range(len(ids))]
-    paid_by_ballot = [Fraction(0) if p is None else share[p] for p in ballot_project]
+    f1, f2 = Fraction(final).as_integer_ratio()
+    bought = [p for p, n in enumerate(supporters)
+              if n > 0 and costs[p] > 0 and costs[p] * f2 <= n * f1]  # c_p ≤ n_p·b
+    if utility == "cost":  # ρ = 1/n_p: by decreasing n_p (integers, not Fractions)
+        chosen = free + sorted(bought, key=lambda p: (-supporters[p], rank[p]))
+        rho = {p: Fraction(1, supporters[p]) for p in bought}
+    else:
+        rho = {p: Fraction(costs[p]) / supporters[p] for p in bought}
+        chosen = free + sorted(bought, key=lambda p: (rho[p], rank[p]))
+    zero = Fraction(0)
+    rho.update((p, zero) for p in free)
+    share = [zero] * len(ids)
+    for p in rho:
+        share[p] = Fraction(costs[p], supporters[p])  # Fraction(c, n) divides a Fraction c too
+    paid_by_ballot = [zero if p is None else share[p] for p in ballot_project]
     details.update(
         mes_selected=tuple(ids[p] for p in chosen),
         per_voter_budget=final,

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from pb.__main__ import main
+import pytest
+
+from pb.__main__ import _json_string, _terminal_columns, main
 from tests.pb.elections import SHARED_PABULIB
 
 LAS = str(SHARED_PABULIB / "poland_warszawa_2019_las.pb")
@@ -21,6 +24,20 @@ def test_outcome_json_has_sorted_ids_exact_cost_and_time(capsys):
     assert printed["selected"] == sorted(printed["selected"])
     assert isinstance(printed["cost"], str) and int(printed["cost"]) <= 212000
     assert printed["seconds"] >= 0
+
+
+@pytest.mark.parametrize("text", ["17", "", "a b", 'say "hi"', "back\\slash", "tab\there",
+                                  "\x7f", "Łódź", "\u2028", "1/3", "12.5"])
+def test_json_strings_are_what_json_dumps_writes(text):
+    # --json writes plain ids without importing json; anything else goes through json.dumps
+    assert _json_string(text) == json.dumps(text)
+
+
+def test_help_is_as_wide_as_shutil_says(monkeypatch):
+    # the help formatter finds the width itself: shutil is not imported at every start
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
+    assert _terminal_columns() == shutil.get_terminal_size().columns
 
 
 def test_outcome_table_lists_projects_and_coverage(capsys):
@@ -125,7 +142,7 @@ def test_single_choice_mes_starts_without_numpy(tmp_path):
     path = tmp_path / "single.pb"
     path.write_text(text, encoding="utf-8")
     modules, outcome = _modules_loaded_by_outcome(str(path), "mes")
-    assert not modules & {"numpy", "gmpy2"}, modules
+    assert not modules & {"numpy", "gmpy2", "shutil", "dataclasses", "inspect"}, modules
     assert outcome["selected"] == ["a", "b"] and outcome["cost"] == "76"
     modules, _ = _modules_loaded_by_outcome(str(path), "greedy")
     assert "numpy" in modules  # the probe would notice numpy

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
-from pb.instance import Ballot, BallotError, check_ballot, validate_ballot
+from pb.instance import (
+    Ballot,
+    BallotConstraints,
+    BallotError,
+    Instance,
+    Project,
+    check_ballot,
+    validate_ballot,
+)
 from pb.pabulib import read_pabulib
 from tests.pb.elections import SHARED_PABULIB, make_election
 
 
 def _with_meta(instance, **meta):
-    return replace(instance, meta={**instance.meta, **{k: str(v) for k, v in meta.items()}})
+    return Instance({**instance.meta, **{k: str(v) for k, v in meta.items()}}, instance.projects,
+                    instance.project_columns)
 
 
 def test_a_valid_approval_ballot_has_no_problems():
@@ -64,3 +71,21 @@ def test_check_ballot_raises_with_every_message():
     with pytest.raises(BallotError) as error:
         check_ballot(instance, Ballot("v", ("b",)))
     assert error.value.messages == ["unknown project(s): b", "choose at least 2 project(s), not 1"]
+
+
+def test_election_values_compare_hash_print_and_stay_frozen_like_dataclasses():
+    project = Project("a", 10, {"name": "Benches"})
+    assert project == Project("a", 10, {"name": "Benches"}) != Project("a", 10)
+    assert Project("a", 10).extra == {} and Project("a", 10) != ("a", 10, {})
+    assert repr(Ballot("v", ("a",))) == (
+        "Ballot(voter_id='v', projects=('a',), points=None, extra={})")
+    assert hash(BallotConstraints(max_length=2)) == hash(BallotConstraints(max_length=2))
+    assert BallotConstraints(max_length=2) != BallotConstraints(max_length=3)
+    instance, profile = make_election({"a": 10}, 30, [["a"]])
+    with pytest.raises(AttributeError, match="cannot assign to field 'budget'"):
+        instance.budget = 5
+    with pytest.raises(AttributeError, match="cannot assign"):
+        project.cost = 0
+    with pytest.raises(AttributeError, match="cannot delete"):
+        del profile.voter_ids
+    assert instance.budget == 30 and instance == Instance(dict(instance.meta), instance.projects)

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pb.instance import Instance, Project, format_money
 from pb.pabulib import read_pabulib
 from pb.rules import mes
 from pb.rules.mes import rule
@@ -107,6 +108,31 @@ def test_numpy_free_single_choice_mes_equals_the_numpy_closed_form(election, com
     on_arrays = mes(instance, profile, arrays=profile_arrays(instance, profile), **options)
     assert pure == on_arrays  # selection, cost, every explanation entry (payments included)
     assert mes(instance, profile, **options) == on_arrays
+
+
+def _money(value: Fraction):
+    return int(value) if value.denominator == 1 else value
+
+
+@settings(max_examples=100, deadline=None)
+@given(single_choice(), st.sampled_from(["none", "add1u", "add1"]),
+       st.sampled_from(["cost", "cardinality"]), st.sampled_from([1, 2, 4]),
+       st.sampled_from([None, 1, Fraction(1, 3), Fraction(5, 2)]))
+def test_numpy_free_single_choice_mes_is_exact_with_fractional_costs_and_steps(
+        election, completion, utility, denominator, increment):
+    """The integer arithmetic of the closed form (c·s2 ≤ n·c2·s1, ...) with costs, budget
+    and add1 step that are not whole numbers."""
+    instance, profile = election
+    if instance.vote_type == "cumulative":
+        return
+    instance = Instance(
+        meta={**instance.meta, "budget": format_money(Fraction(instance.budget, denominator))},
+        projects=tuple(Project(project.id, _money(Fraction(project.cost, denominator)))
+                       for project in instance.projects))
+    options = {"utility": utility, "completion": completion, "increment": increment}
+    pure = single_choice_mes(instance, profile, **options)
+    on_arrays = mes(instance, profile, arrays=profile_arrays(instance, profile), **options)
+    assert pure == on_arrays
 
 
 def test_single_choice_mes_declines_what_it_does_not_cover():

@@ -4,7 +4,6 @@ total, and the ballot error lists every message. The limits are read exactly fro
 election's META, decimal commas included. (Mutation survivors in pb/instance.py, issue 15.)"""
 from __future__ import annotations
 
-from dataclasses import replace
 from fractions import Fraction
 
 import pytest
@@ -13,6 +12,7 @@ from pb.instance import (
     Ballot,
     BallotConstraints,
     BallotError,
+    Instance,
     check_ballot,
     exact_number,
     format_money,
@@ -24,8 +24,11 @@ from tests.pb.elections import make_election
 @pytest.fixture
 def election():
     instance, _ = make_election({"a": 10, "b": 20}, 30, [], vote_type="cumulative")
-    return replace(instance, meta={**instance.meta, "min_points": "2", "min_sum_points": "5",
-                                   "max_sum_points": "9"})
+    return _with_meta(instance, min_points="2", min_sum_points="5", max_sum_points="9")
+
+
+def _with_meta(instance, **meta):
+    return Instance({**instance.meta, **meta}, instance.projects, instance.project_columns)
 
 
 def test_exactly_the_minimum_points_per_project_and_in_total_are_accepted(election):
@@ -79,6 +82,6 @@ def test_amounts_are_written_exactly(value, text):
 
 def test_a_cost_limit_message_shows_the_exact_amounts():
     instance, _ = make_election({"a": Fraction(81, 4), "b": Fraction(41, 2)}, 50, [])
-    instance = replace(instance, meta={**instance.meta, "max_sum_cost": "40,5"})
+    instance = _with_meta(instance, max_sum_cost="40,5")
     assert problems(instance, Ballot("v", ("a", "b"))) == [
         "the chosen projects cost 40.75, more than the limit 40.5"]
