@@ -183,10 +183,11 @@ def writer_lock(engine: Engine) -> Iterator[None]:
 NO_SYNC = {"synchronize_session": False}
 
 
-def upsert(model):
-    """``INSERT`` for the session's database with its ``ON CONFLICT`` clauses
-    (``on_conflict_do_nothing`` / ``on_conflict_do_update``): PostgreSQL's or SQLite's."""
-    dialect = db.session.get_bind().dialect.name
+def upsert(model, dialect: str | None = None):
+    """``INSERT`` for the session's database (or the named `dialect`) with its ``ON CONFLICT``
+    clauses (``on_conflict_do_nothing`` / ``on_conflict_do_update``): PostgreSQL's or
+    SQLite's."""
+    dialect = dialect or db.session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
