@@ -19,7 +19,6 @@ import http.client
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -42,7 +41,7 @@ from tests.core.helpers import (  # noqa: E402
     verify,
     write_config,
 )
-from tests.database import _pg_binary  # noqa: E402  (Debian keeps them off PATH)
+from tests.database import Cluster, NotInstalled  # noqa: E402
 from tests.helpers import free_port  # noqa: E402
 
 SIGNATURES = ("sign_email", "sign_one_click")
@@ -126,31 +125,16 @@ def run_clients(port: int, world, server, *, clients: int, seconds: float):
 
 @contextmanager
 def throwaway_postgres():
-    """A PostgreSQL cluster in a temp folder (docs/ecosystem.md §5), as `postgres` when root."""
-    initdb, pg_ctl = _pg_binary("initdb"), _pg_binary("pg_ctl")
-    if initdb is None or pg_ctl is None:
-        raise SystemExit("PostgreSQL (initdb) is not installed")
-    tmp = Path(tempfile.mkdtemp(prefix="civic-load-pg-"))
-    prefix = []
-    if os.geteuid() == 0:
-        shutil.chown(tmp, "postgres", "postgres")
-        prefix = ["runuser", "-u", "postgres", "--"]
-    data, port = tmp / "data", free_port()
-    run = lambda *a: subprocess.run([*prefix, *a], check=True, capture_output=True)  # noqa: E731
+    """A durable PostgreSQL cluster in a temp folder (tests/database.py's, with fsync and
+    synchronous commit on: the bench measures what production pays); its URL."""
     try:
-        run(initdb, "-D", str(data), "-U", "app", "--auth=trust", "-E", "UTF8",
-            "--locale=C.UTF-8", "--no-sync")
-        # Durable commits (unlike the test cluster): the bench measures what production pays.
-        run(pg_ctl, "-D", str(data), "-l", str(tmp / "log"), "-w", "-o",
-            f"-k {tmp} -p {port} -c listen_addresses=127.0.0.1 -c max_connections=200",
-            "start")
-        run(_pg_binary("psql") or "psql", f"postgresql://app@127.0.0.1:{port}/postgres", "-qc",
-            "CREATE DATABASE appdb")
-        yield f"postgresql+psycopg://app@127.0.0.1:{port}/appdb"
+        cluster = Cluster.start(durable=True)
+    except NotInstalled as error:
+        raise SystemExit(str(error)) from error
+    try:
+        yield cluster.recreate("appdb")
     finally:
-        subprocess.run([*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
-                       capture_output=True)
-        shutil.rmtree(tmp, ignore_errors=True)
+        cluster.stop()
 
 
 def prepare(instance: Path, database_url: str, *, petitions: int, users: int):

@@ -18,7 +18,7 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 from flask_babel import force_locale, get_babel
-from sqlalchemy import Integer, String, Text, select
+from sqlalchemy import Integer, String, Text, bindparam, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import UTCDateTime, db, utcnow, write_transaction
@@ -48,11 +48,16 @@ RETRY_BASE = timedelta(minutes=5)  # then 10, 20, 40, 80 minutes
 _HEADER_BREAKS = re.compile("[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
 
 
-def queue_email(to: str, subject: str, body: str) -> OutboxEmail:
-    """Add an email to the outbox in the current transaction (the caller commits)."""
-    email = OutboxEmail(to=to, subject=subject, body=body)
-    db.session.add(email)
-    return email
+def queue_email(to: str, subject: str, body: str) -> None:
+    """Add an email to the outbox in the current transaction (the caller commits): one
+    INSERT statement, no ORM object to flush (it sits in the write paths, issue 13)."""
+    db.session.execute(_QUEUE, {"to": to, "subject": subject, "body": body,
+                                "created_at": utcnow()})
+
+
+_QUEUE = insert(OutboxEmail).values(to=bindparam("to"), subject=bindparam("subject"),
+                                    body=bindparam("body"), created_at=bindparam("created_at"),
+                                    attempts=0)
 
 
 # Renders (subject, body) in whatever locale is active when it is called.
@@ -81,7 +86,7 @@ def render_in(language: str | None, render: Render) -> tuple[str, str]:
     return str(subject), str(body)
 
 
-def queue_email_in(language: str | None, to: str, render: Render) -> OutboxEmail:
+def queue_email_in(language: str | None, to: str, render: Render) -> None:
     """Queue an email written in the recipient's language (their account's, or for a
     recipient without one the language of the page they acted on; None: the current one)."""
     return queue_email(to, *render_in(language, render))

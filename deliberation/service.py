@@ -104,11 +104,17 @@ def _ensure_participant(conversation: Conversation, who: Who, now: datetime) -> 
         raise NotAllowed(_("Log in to take part in this conversation."))
     if not who.known:
         raise NotAllowed(_("Your browser did not keep our cookie; please allow cookies."))
-    existing = find_participant(conversation.id, who)
-    if who.user is not None:
-        taken_back = _take_back(conversation.id, who.user, existing)
-        if taken_back is not None:
-            return taken_back
+    mailbox = None  # only a confirmed address: an unproved one learns nothing of the votes
+    if who.user is not None and who.user.is_confirmed:
+        mailbox = privacy.mailbox_key(who.user.email)
+    existing, left = _participant_and_left_behind(conversation.id, who, mailbox)
+    if left is not None:
+        if existing is None:
+            taken_back = _take_back(conversation.id, who.user, mailbox)
+            if taken_back is not None:
+                return taken_back
+        else:
+            _fold_into(left, existing.id, who.user.id)
     if existing is not None:
         return existing.id
     _lock_numbers(conversation.id)
@@ -122,30 +128,37 @@ def _ensure_participant(conversation: Conversation, who: Who, now: datetime) -> 
     return find_participant(conversation.id, who).id
 
 
-def _take_back(conversation_id: int, user, existing: Participant | None) -> int | None:
-    """The participant this mailbox left behind when it deleted an earlier account
-    (deliberation.privacy), now the account's: taken over whole when the account has none
-    here yet (one UPDATE, so two racing requests cannot both take it), else merged into the
-    account's, the latest vote on each statement winning. Only for a confirmed address:
-    an account that has not proved the mailbox is its own learns nothing of its votes.
-    Returns the account's participant id, or None when nothing was left behind."""
-    key = privacy.mailbox_key(user.email) if user.is_confirmed else None
+def _participant_and_left_behind(conversation_id: int, who: Who, key: str | None,
+                                 ) -> tuple[Participant | None, Participant | None]:
+    """``who``'s participant, and the one its mailbox (`key`) left behind when it deleted an
+    earlier account (deliberation.privacy), in one look-up (each half by its own index)."""
     if key is None:
-        return None
-    if existing is None:
-        taken = db.session.execute(
-            update(Participant).where(Participant.conversation_id == conversation_id,
-                                      Participant.mailbox_key == key)
-            .values(user_id=user.id, mailbox_key=None)
-            .execution_options(synchronize_session=False)).rowcount
-        return db.session.scalar(select(Participant.id).where(
-            Participant.conversation_id == conversation_id,
-            Participant.user_id == user.id)) if taken else None
-    left = db.session.scalar(select(Participant).where(
-        Participant.conversation_id == conversation_id, Participant.mailbox_key == key))
-    if left is not None:
-        _fold_into(left, existing.id, user.id)
-    return existing.id
+        return find_participant(conversation_id, who), None
+    ids = select(Participant.id).where(Participant.conversation_id == conversation_id,
+                                       Participant.user_id == who.user.id).union_all(
+        select(Participant.id).where(Participant.conversation_id == conversation_id,
+                                     Participant.mailbox_key == key))
+    found = db.session.scalars(select(Participant).where(Participant.id.in_(ids))).all()
+    existing = next((p for p in found if p.user_id == who.user.id), None)
+    return existing, next((p for p in found if p.mailbox_key == key), None)
+
+
+def _take_back(conversation_id: int, user, key: str) -> int | None:
+    """The participant this mailbox (`key`) left behind when it deleted an earlier account,
+    now the account's, which has none here yet (one UPDATE, so two racing requests cannot
+    both take it). Only for a confirmed address (`key` is None otherwise): an account that
+    has not proved the mailbox is its own learns nothing of its votes. Returns the account's
+    participant id, or None when another request took it first. With a participant of its
+    own, the account gets the left-behind one merged in instead (`_fold_into`, the latest
+    vote on each statement winning)."""
+    taken = db.session.execute(
+        update(Participant).where(Participant.conversation_id == conversation_id,
+                                  Participant.mailbox_key == key)
+        .values(user_id=user.id, mailbox_key=None)
+        .execution_options(synchronize_session=False)).rowcount
+    return db.session.scalar(select(Participant.id).where(
+        Participant.conversation_id == conversation_id,
+        Participant.user_id == user.id)) if taken else None
 
 
 def _fold_into(source: Participant, target_id: int, user_id: int) -> None:

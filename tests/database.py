@@ -68,7 +68,9 @@ class Cluster:
         self._names = itertools.count(1)
 
     @classmethod
-    def start(cls) -> Cluster:
+    def start(cls, *, durable: bool = False) -> Cluster:
+        """A new cluster in a temp folder; `durable` keeps PostgreSQL's fsync and synchronous
+        commit (the load benchmark measures what production pays), else both are off."""
         if os.environ.get("TEST_DATABASE_URL"):
             return cls(os.environ["TEST_DATABASE_URL"])
         initdb, pg_ctl = _pg_binary("initdb"), _pg_binary("pg_ctl")
@@ -94,13 +96,14 @@ class Cluster:
                            capture_output=True, timeout=60)
             shutil.rmtree(folder, ignore_errors=True)
 
+        fast = "" if durable else \
+            "-c fsync=off -c full_page_writes=off -c synchronous_commit=off "
         try:
             run(initdb, "-D", str(data), "-U", "app", "--auth=trust", "-E", "UTF8",
                 "--locale=C.UTF-8", "--no-sync")
             run(pg_ctl, "-D", str(data), "-l", str(folder / "log"), "-w", "-o",
-                f"-k {folder} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c full_page_writes=off -c synchronous_commit=off -c max_connections=200",
-                "start")
+                f"-k {folder} -p {port} -c listen_addresses=127.0.0.1 {fast}"
+                "-c max_connections=200", "start")
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
             log = folder / "log"
             detail = (getattr(error, "stderr", b"") or b"").decode(errors="replace")

@@ -89,7 +89,9 @@ def seed(*, petitions: int, users: int) -> World:
         staff = User(email="staff@example.org", display_name="Staff", email_confirmed_at=now,
                      role_rows=[UserRole(role=r) for r in (Role.ADMIN, Role.MODERATOR,
                                                            Role.OFFICIAL, Role.FACILITATOR)])
-        citizens = [User(email=f"citizen{i}@example.org", display_name=f"Citizen {i}",
+        # Each citizen in a domain of their own: 200 accounts of one domain signing one
+        # petition within the hour trip its per-domain limit (flagged, as they should be).
+        citizens = [User(email=f"citizen{i}@town{i}.example.org", display_name=f"Citizen {i}",
                          email_confirmed_at=now, password_hash=cheap) for i in range(users)]
         db.session.add_all([staff, *citizens])
     scheme = moderation.save_scheme(

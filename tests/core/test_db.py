@@ -103,3 +103,138 @@ def test_instance_config_py_is_read_and_the_environment_overrides_it(tmp_path, m
     app = create_app(instance_path=str(tmp_path))
     assert app.config["MAIL_SERVER"] == "smtp.env.example"
     assert app.config["PETITIONS_ANONYMISE_AFTER_DAYS"] == 7
+
+
+# --- writers queue on a file lock and commit by group commit (README, reliability) ------
+
+HOLD_LOCK = """
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("held", flush=True)
+time.sleep(60)
+"""
+
+
+def _file_app(tmp_path, **config):
+    from app import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'app.db'}",
+                      "SECRET_KEY": "test", **config}, instance_path=str(tmp_path))
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+@pytest.mark.sqlite
+def test_a_writer_waits_for_the_lock_file_and_goes_on_when_its_holder_is_killed(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    app = _file_app(tmp_path)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(tmp_path / "app.db-writer")],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        done = threading.Event()
+
+        def write():
+            with app.app_context(), write_transaction():
+                db.session.add(User(email="queued@example.org", display_name="Queued"))
+            done.set()
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        assert not done.wait(1.0)  # queued behind the other process's lock
+        holder.send_signal(signal.SIGKILL)  # the kernel releases a dead holder's lock
+        assert done.wait(30)
+        writer.join()
+    finally:
+        holder.kill()
+        holder.wait()
+    with app.app_context():
+        assert db.session.scalars(select(User.email)).all() == ["queued@example.org"]
+
+
+@pytest.mark.sqlite
+def test_write_transactions_of_many_threads_run_one_at_a_time(tmp_path):
+    import threading
+    import time
+
+    app = _file_app(tmp_path)
+    inside, most, lock = [0], [0], threading.Lock()
+
+    def write(i):
+        with app.app_context(), write_transaction():
+            with lock:
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+            time.sleep(0.005)
+            db.session.add(User(email=f"w{i}@example.org", display_name="W"))
+            with lock:
+                inside[0] -= 1
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most[0] == 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 20
+
+
+@pytest.mark.sqlite
+def test_full_sync_fsyncs_the_wal_after_the_commit_and_before_returning(tmp_path, monkeypatch):
+    """Group commit: the COMMIT of a write transaction skips SQLite's fsync (NORMAL), and the
+    WAL is fsynced after the lock is released but before write_transaction returns; any other
+    transaction keeps FULL."""
+    import os
+    import sqlite3
+
+    import core.db
+
+    app = _file_app(tmp_path)
+    synced = []
+    real_fdatasync = os.fdatasync
+
+    def fdatasync(fd):
+        seen = sqlite3.connect(tmp_path / "app.db").execute(
+            "SELECT count(*) FROM users").fetchone()[0]
+        synced.append((os.readlink(f"/proc/self/fd/{fd}"), seen))
+        real_fdatasync(fd)
+
+    monkeypatch.setattr(core.db.os, "fdatasync", fdatasync)
+    with app.app_context():
+        assert db.session.scalar(text("PRAGMA synchronous")) == 2  # FULL outside
+        db.session.commit()
+        with write_transaction():
+            assert db.session.scalar(text("PRAGMA synchronous")) == 1
+            db.session.add(User(email="durable@example.org", display_name="Durable"))
+            assert synced == []
+        assert synced == [(str(tmp_path / "app.db-wal"), 1)]  # committed, then fsynced
+        db.session.commit()
+        assert db.session.scalar(text("PRAGMA synchronous")) == 2
+        with pytest.raises(RuntimeError), write_transaction():
+            db.session.add(User(email="lost@example.org", display_name="Lost"))
+            raise RuntimeError("boom")
+        assert len(synced) == 1  # nothing committed, nothing to make durable
+
+
+@pytest.mark.sqlite
+def test_normal_sync_does_not_fsync_after_write_transactions(tmp_path, monkeypatch):
+    import os
+
+    import core.db
+
+    app = _file_app(tmp_path, SQLITE_SYNCHRONOUS="NORMAL")
+    synced = []
+    monkeypatch.setattr(core.db.os, "fdatasync", synced.append)
+    with app.app_context():
+        with write_transaction():
+            db.session.add(User(email="fast@example.org", display_name="Fast"))
+        assert db.session.scalar(text("PRAGMA synchronous")) == 1
+    assert synced == []
+    assert os.path.exists(tmp_path / "app.db-writer")
