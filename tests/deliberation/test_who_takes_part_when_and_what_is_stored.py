@@ -164,3 +164,15 @@ def test_a_reload_shows_the_same_statement(app):
                       now=utcnow())
     shown = {service.voting_state(conversation, ANON).statement.id for _ in range(15)}
     assert len(shown) == 1
+
+
+def test_staff_write_in_a_staff_only_conversation(app, make_user):
+    from core.process import Audience
+
+    official = make_user(roles=("official",))
+    conversation = open_conversation()
+    conversation.audience = Audience.STAFF
+    db.session.commit()
+    statement = service.write_statement(conversation.id, "Staff idea.",
+                                        who=service.Who(user=official), now=utcnow())
+    assert db.session.get(Statement, statement.id).author_id == official.id
