@@ -176,3 +176,27 @@ def test_staff_write_in_a_staff_only_conversation(app, make_user):
     statement = service.write_statement(conversation.id, "Staff idea.",
                                         who=service.Who(user=official), now=utcnow())
     assert db.session.get(Statement, statement.id).author_id == official.id
+
+
+def test_the_lottery_follows_the_priorities_of_the_last_run(app):
+    from deliberation.models import ConversationResult
+
+    conversation = open_conversation(texts=[f"Idea {n}." for n in range(40)])
+    favourite = conversation.statements[23]
+    others = [s for s in conversation.statements if s is not favourite]
+    db.session.add(ConversationResult(
+        conversation_id=conversation.id, vote_seq=0, n_votes=0, computed_at=utcnow(),
+        priorities={str(favourite.number): 5.0} | {str(s.number): 0.0 for s in others}))
+    db.session.commit()
+    for key in "abcdef":
+        state = service.voting_state(conversation, service.Who(anon_key=key * 64))
+        assert state.statement is favourite
+
+
+def test_a_second_vote_replaces_the_first_with_its_time(app):
+    conversation = open_conversation()
+    sid = conversation.statements[0].id
+    service.cast_vote(conversation.id, sid, 1, who=ANON, now=LAST_SPRING)
+    later = LAST_SPRING + timedelta(hours=2)
+    service.cast_vote(conversation.id, sid, -1, who=ANON, now=later)
+    assert db.session.execute(select(Vote.value, Vote.modified_at)).all() == [(-1, later)]
