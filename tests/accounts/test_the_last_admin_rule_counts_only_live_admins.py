@@ -58,3 +58,14 @@ def test_logging_out_everywhere_bumps_only_that_account(app, make_user):
     db.session.expire_all()
     assert (db.session.get(User, me.id).session_version,
             db.session.get(User, other.id).session_version) == (2, 0)
+
+
+def test_notifications_go_to_each_holder_of_the_role_once_in_their_language(app, make_user):
+    late = make_user(roles=("moderator", "official"), email="zoe@example.org")
+    early = make_user(roles=("moderator",), email="amy@example.org")
+    make_user(email="citizen@example.org")
+    early.language = "zh_Hant"
+    db.session.commit()
+    assert late.language is None
+    assert service.recipients_with_role("moderator") == [
+        ("amy@example.org", "zh_Hant"), ("zoe@example.org", None)]
