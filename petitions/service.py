@@ -21,14 +21,14 @@ from datetime import datetime, timedelta
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from core.db import NO_SYNC, db, upsert, write_transaction
 from core.identity import canonical_email, email_domain
 from core.mail import queue_email
 from core.states import may_move_to
-from petitions import areas, lifecycle
-from petitions.identity import SigningLimits, area_code, over_limit
+from petitions import areas, lifecycle, signing_limits
+from petitions.identity import SigningLimits, area_code
 from petitions.lifecycle import SIGNATURE_TRANSITIONS, PetitionState
 from petitions.models import Petition, PetitionScheme, Signature, SignatureState
 from petitions.privacy import anonymous_key
@@ -174,47 +174,6 @@ def _lock_address(canonical: str) -> None:
             func.hashtext("petitions.signer:" + canonical))))
 
 
-def _recent_from_ip(petition_id: int, ip: str, *, burst_since: datetime,
-                    sustained_since: datetime) -> tuple[int, int]:
-    """Signatures from `ip` on this petition since each moment, in one look-up (the
-    sustained window is the longer one)."""
-    burst, sustained = db.session.execute(
-        select(func.count(case((Signature.created_at > burst_since, 1))), func.count())
-        .where(Signature.petition_id == petition_id, Signature.ip == ip,
-               Signature.created_at > min(burst_since, sustained_since))).one()
-    return burst, sustained
-
-
-def _looks_fraudulent(petition: Petition, *, ip: str | None, domain: str,
-                      limits: SigningLimits | None, now: datetime) -> bool:
-    """docs/reliability.md §2d: counts of recent rows in the DB, so every worker agrees.
-    An exempt domain's count is not looked up (the limit ignores it)."""
-    if limits is None:
-        return False
-    burst = sustained = per_domain = 0
-    if ip:
-        burst, sustained = _recent_from_ip(
-            petition.id, ip, burst_since=now - timedelta(seconds=limits.ip_burst_seconds),
-            sustained_since=now - timedelta(seconds=limits.ip_sustained_seconds))
-    if domain not in limits.exempt_domains:
-        per_domain = db.session.scalar(select(func.count(Signature.id)).where(
-            Signature.petition_id == petition.id, Signature.email_domain == domain,
-            Signature.created_at > now - timedelta(hours=1)))
-    return over_limit(limits=limits, ip_recent_burst=burst, ip_recent_sustained=sustained,
-                      domain_recent_hour=per_domain, domain=domain)
-
-
-def _may_send_confirmation(canonical: str, *, per_hour: int | None, now: datetime) -> bool:
-    """Fewer than `per_hour` confirmation emails went to this address in the last hour,
-    across all petitions (EP `email_count`). None means no cap."""
-    if per_hour is None:
-        return True
-    sent = db.session.scalar(select(func.count(Signature.id)).where(
-        Signature.canonical_email == canonical,
-        Signature.confirmation_sent_at > now - timedelta(hours=1)))
-    return sent < per_hour
-
-
 def _check_signable(petition: Petition, *, sponsor_token: str | None, now: datetime) -> None:
     state = lifecycle.effective_state(state=petition.state, closes=petition.closes_at, now=now)
     if state == PetitionState.OPEN:  # unlisted open petitions can be signed by their URL
@@ -254,13 +213,13 @@ def sign(petition_id: int, *, name: str, email: str, area: str | None, ip: str |
                          and user.is_confirmed and canonical_email(user.email) == canonical)
         if _signed_before_forgotten(petition.id, canonical):
             return SignOutcome.ALREADY_SIGNED
-        fraudulent = _looks_fraudulent(petition, ip=ip, domain=email_domain(canonical),
-                                       limits=limits, now=now)
+        fraudulent = signing_limits.looks_fraudulent(
+            petition, ip=ip, domain=email_domain(canonical), limits=limits, now=now)
         if fraudulent:
             state = SignatureState.FRAUDULENT
         else:
             state = SignatureState.VALIDATED if one_click else SignatureState.PENDING
-        may_email = not one_click and _may_send_confirmation(
+        may_email = not one_click and signing_limits.may_send_confirmation(
             canonical, per_hour=confirmations_per_hour, now=now)
         new_id, token = _insert_signature(
             petition, name=name, email=email, area=area, ip=ip,
@@ -311,8 +270,8 @@ def _resend_confirmation(petition: Petition, signature: Signature, *, now: datet
     """A new token, valid CONFIRMATION_VALID_DAYS from now, emailed to the signer; False
     (row unchanged, old link still valid) within RESEND_AFTER of its last email or over the
     per-address cap. The guarded UPDATE lets one of several simultaneous attempts win."""
-    if not _may_send_confirmation(signature.canonical_email, per_hour=confirmations_per_hour,
-                                  now=now):
+    if not signing_limits.may_send_confirmation(
+            signature.canonical_email, per_hour=confirmations_per_hour, now=now):
         return False
     not_recent = (Signature.confirmation_sent_at.is_(None)
                   | (Signature.confirmation_sent_at <= now - RESEND_AFTER))
