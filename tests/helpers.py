@@ -83,24 +83,30 @@ def fresh_postgres_database(postgres_url: str, name: str) -> str:
 N = 50
 
 
-def in_parallel(app, request_for):
-    """Run request_for(client, i) in N threads released at once; return the responses."""
-    db.session.commit()  # end the main thread's transaction so it holds no snapshot
-    barrier = threading.Barrier(N)
-    responses, errors = [None] * N, []
+def released_at_once(count: int, target) -> list:
+    """Run target(i) in `count` threads released together by a barrier; return the results
+    (any exception in a thread fails the caller)."""
+    barrier = threading.Barrier(count)
+    results, errors = [None] * count, []
 
     def worker(i):
-        client = app.test_client()
         try:
             barrier.wait(timeout=30)
-            responses[i] = request_for(client, i)
+            results[i] = target(i)
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(N)]
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert errors == []
-    return responses
+    return results
+
+
+def in_parallel(app, request_for):
+    """Run request_for(client, i) in N threads released at once; return the responses."""
+    db.session.commit()  # end the main thread's transaction so it holds no snapshot
+    clients = [app.test_client() for _ in range(N)]
+    return released_at_once(N, lambda i: request_for(clients[i], i))

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from core.db import db, utcnow, write_transaction
 from core.leases import JobLease, claim, release, worker_name
-from tests.helpers import N, fresh_postgres_database, make_app
+from tests.helpers import N, fresh_postgres_database, make_app, released_at_once
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -32,23 +32,12 @@ def shared_app(request, tmp_path):
 
 def _threads(app, target, count):
     """Run target(i) in `count` threads, each in its own app context, released at once."""
-    barrier, errors = threading.Barrier(count), []
+    def in_context(i):
+        with app.app_context():
+            target(i)
+            db.session.remove()
 
-    def run(i):
-        try:
-            with app.app_context():
-                barrier.wait(timeout=30)
-                target(i)
-                db.session.remove()
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    released_at_once(count, in_context)
 
 
 def test_of_fifty_parallel_claims_exactly_one_wins(shared_app):
