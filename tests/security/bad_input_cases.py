@@ -1,92 +1,27 @@
-"""The bad-input catalogue (issue 13): one row per hostile request.
-
-Row: (label, role, "METHOD /path", body). The path names seeded objects in braces (see
-PLACEHOLDERS in test_bad_input.py). The body is form fields, except:
-  JSON(...)      the body is JSON;   File(bytes, name)   an uploaded file in that field;
-  "_csrf": "missing" | "stale" | "forged"   instead of the session's real token.
-Every row must be answered with a 4xx (never a 5xx, never a success) and change no row of
-any table; the two in REDIRECTED (anonymous visitors) may instead be sent to the login
-page. ROLE_ESCALATION fields are added to every form body too.
-"""
+"""The bad-input catalogue's rows (issue 13), in the order of the site: accounts and
+petitions here, budgets and conversations in bad_input_participation.py; the row format is
+explained in bad_input_forms.py."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from tests.security import uploads
-
-
-@dataclass(frozen=True)
-class JSON:
-    value: object
-
-
-@dataclass(frozen=True)
-class File:
-    data: bytes
-    name: str
-
-
-LONG = "x" * 100_000
-HUGE = "99999999999999999999"
-# Text that no field should store: controls, line separators, tricks, nothing visible.
-INVISIBLE = {
-    "C0 control": "Fix\x07 it",
-    "C1 control": "Fix\x85 it",
-    "C1 CSI": "Fix\x9b it",
-    "U+2028": "Fix\u2028it",
-    "U+2029": "Fix\u2029it",
-    "bidi override": "Fix \u202eti xif",
-    "zero-width only": "\u200b\u200c\u200d\u2060",
-    "NUL": "Fix\x00it",
-    "empty": "",
-    "spaces only": "   \t ",
-}
-ROLE_ESCALATION = {"role": "admin", "roles": "admin", "user_id": "1", "is_admin": "1",
-                   "owner_id": "1", "creator_id": "1", "audience_override": "public"}
-# Anonymous visitors of a page that needs an account are sent to the login page (302): that
-# is the right answer for them, not an error. Every other bad input gets a 4xx.
-REDIRECTED = {"new petition: anonymous", "ballot: anonymous without a code"}
-SIGN = {"name": "Sam Signer", "email": "sam@example.net", "eligible": "y"}
-PETITION = {"scheme_id": "{scheme}", "title": "Fix the lights", "action": "Fix them all.",
-            "background": "", "create": "1"}
-REGISTER = {"display_name": "Newcomer", "email": "new@example.net",
-            "password": "a long enough passphrase"}
-STATEMENT = {"text": "Parks need more benches.", "confirmed": "1"}
-PROPOSAL = {"title": "Shade trees", "description": "Plant twenty trees.",
-            "estimated_cost": "10", "location": "Park", "category": "parks",
-            "not_a_duplicate": "y"}
-CONVERSATION = {"title": "Traffic", "description": "", "seed_statements": "",
-                "statement_max_length": "140", "commitment": "advisory", "audience": "public",
-                "anonymous_allowed": "y", "participants_can_write": "y"}
-SCHEME = {"title": "New scheme", "authority": "Council", "description": "",
-          "commitment": "advisory", "audience": "public", "sponsor_count": "2",
-          "visibility_threshold": "0", "response_threshold": "10", "window_days": "30",
-          "debate_threshold": "", "response_due_days": "10", "moderation_sla_days": "14",
-          "area_kind": "none", "area_choices": "", "eligibility_text": ""}
-BUDGET = {"title": "New budget", "description": "", "area": "", "currency": "EUR",
-          "budget": "1000", "commitment": "advisory", "audience": "public",
-          "vote_type": "approval", "min_projects": "0", "max_projects": "", "rule": "mes",
-          "min_share_spent": "0", "points_total": "", "max_points_per_project": "",
-          "rank_limit": ""}
-DEBATE = {"outcome": "debated", "debated_on": "2026-01-10", "summary": "Debated.",
-          "transcript_url": "", "video_url": ""}
-PAPER_OK_HEADER = b"sheet,vote,points\n"
-
-
-def _text_cases(label, role, route, body, field):
-    return [(f"{label}: {field} {name}", role, route, {**body, field: value})
-            for name, value in INVISIBLE.items()] + [
-        (f"{label}: {field} oversized", role, route, {**body, field: LONG}),
-        (f"{label}: {field} is a file", role, route, {**body, field: File(b"x", "x.txt")}),
-        (f"{label}: {field} is a JSON number", role, route,
-         JSON({**body, field: 12345})),
-        (f"{label}: {field} is a JSON list", role, route, JSON({**body, field: ["a"]})),
-    ]
-
+from tests.security.bad_input_forms import (
+    BUDGET,
+    CONVERSATION,
+    DEBATE,
+    HUGE,
+    JSON,
+    LONG,
+    PETITION,
+    REGISTER,
+    SCHEME,
+    SIGN,
+    File,
+    text_cases,
+)
+from tests.security.bad_input_participation import BUDGETS_AND_CONVERSATIONS
 
 CASES = [
     # --- accounts -------------------------------------------------------------------
-    *_text_cases("register", "anonymous", "POST /register", REGISTER, "display_name"),
+    *text_cases("register", "anonymous", "POST /register", REGISTER, "display_name"),
     ("register: email with header injection", "anonymous", "POST /register",
      {**REGISTER, "email": "a@example.net\r\nBcc: b@example.net"}),
     ("register: email is HTML", "anonymous", "POST /register",
@@ -136,7 +71,7 @@ CASES = [
      {**SCHEME, "role": "admin"}),
     ("language: unknown", "anonymous", "POST /language", {"lang": "xx\x00"}),
     # --- petitions ------------------------------------------------------------------
-    *_text_cases("new petition", "citizen", "POST /petitions/new", PETITION, "title"),
+    *text_cases("new petition", "citizen", "POST /petitions/new", PETITION, "title"),
     ("new petition: action oversized", "citizen", "POST /petitions/new",
      {**PETITION, "action": LONG}),
     ("new petition: staff-only scheme", "citizen", "POST /petitions/new",
@@ -150,7 +85,7 @@ CASES = [
     ("new petition: missing CSRF", "citizen", "POST /petitions/new",
      {**PETITION, "_csrf": "missing"}),
     ("new petition: anonymous", "anonymous", "POST /petitions/new", PETITION),
-    *_text_cases("sign", "anonymous", "POST /petitions/{petition}/sign", SIGN, "name"),
+    *text_cases("sign", "anonymous", "POST /petitions/{petition}/sign", SIGN, "name"),
     ("sign: email invalid", "anonymous", "POST /petitions/{petition}/sign",
      {**SIGN, "email": "not an email"}),
     ("sign: email with CRLF", "anonymous", "POST /petitions/{petition}/sign",
@@ -216,226 +151,5 @@ CASES = [
           ("sponsor_count", "negative", "-1"), ("area_kind", "unknown", "planet"),
           ("audience", "unknown", "secret"), ("commitment", "unknown", "maybe"),
           ("title", "zero-width only", "\u200b\u200b"), ("title", "C1 control", "a\x85b")]],
-    # --- budgets --------------------------------------------------------------------
-    ("ballot: unknown project", "citizen", "POST /budgets/{budget}/ballot/confirm",
-     {"project": "999"}),
-    ("ballot: too many projects", "citizen", "POST /budgets/{budget}/ballot/confirm",
-     {"project": ["1", "2", "1"]}),
-    ("ballot: project is HTML", "citizen", "POST /budgets/{budget}/ballot/confirm",
-     {"project": "<script>alert(1)</script>"}),
-    ("ballot: another budget's form", "citizen", "POST /budgets/{budget}/ballot/confirm",
-     {"project": "1", "process": "{knapsack_budget}"}),
-    ("ballot: JSON body", "citizen", "POST /budgets/{budget}/ballot/confirm",
-     JSON({"project": ["1"]})),
-    ("ballot: file as project", "citizen", "POST /budgets/{budget}/ballot/confirm",
-     {"project": File(b"1", "p.txt")}),
-    ("ballot: staff-only budget", "citizen", "POST /budgets/{staff_budget}/ballot/confirm",
-     {"project": "1"}),
-    ("ballot: anonymous without a code", "anonymous",
-     "POST /budgets/{budget}/ballot/confirm", {"project": "1"}),
-    ("ballot: missing CSRF", "citizen", "POST /budgets/{budget}/ballot/confirm",
-     {"project": "1", "_csrf": "missing"}),
-    ("ballot: stale CSRF", "citizen", "POST /budgets/{budget}/ballot/confirm",
-     {"project": "1", "_csrf": "stale"}),
-    ("ballot: not open for proposals budget", "citizen",
-     "POST /budgets/{proposals_budget}/ballot/confirm", {"project": "1"}),
-    ("knapsack: over the budget", "citizen", "POST /budgets/{knapsack_budget}/ballot/confirm",
-     {"project": ["1", "2", "3", "4"]}),
-    ("knapsack: NUL project", "citizen", "POST /budgets/{knapsack_budget}/ballot/confirm",
-     {"project": "1\x00"}),
-    ("cumulative: negative points", "citizen",
-     "POST /budgets/{cumulative_budget}/ballot/confirm", {"points-1": "-5", "points-2": "5"}),
-    ("cumulative: huge points", "citizen", "POST /budgets/{cumulative_budget}/ballot/confirm",
-     {"points-1": HUGE}),
-    ("cumulative: over the total", "citizen",
-     "POST /budgets/{cumulative_budget}/ballot/confirm",
-     {"points-1": "6", "points-2": "6"}),
-    ("cumulative: over the per-project cap", "citizen",
-     "POST /budgets/{cumulative_budget}/ballot/confirm", {"points-1": "7"}),
-    ("cumulative: points not a number", "citizen",
-     "POST /budgets/{cumulative_budget}/ballot/confirm", {"points-1": "five"}),
-    ("cumulative: fractional points", "citizen",
-     "POST /budgets/{cumulative_budget}/ballot/confirm", {"points-1": "2.5"}),
-    ("cumulative: unknown project", "citizen",
-     "POST /budgets/{cumulative_budget}/ballot/confirm", {"points-99": "3"}),
-    ("ordinal: duplicate ranks", "citizen", "POST /budgets/{ordinal_budget}/ballot/confirm",
-     {"rank-1": "1", "rank-2": "1"}),
-    ("ordinal: ranks with a gap", "citizen", "POST /budgets/{ordinal_budget}/ballot/confirm",
-     {"rank-1": "0", "rank-2": "2"}),
-    ("ordinal: huge rank", "citizen", "POST /budgets/{ordinal_budget}/ballot/confirm",
-     {"rank-1": HUGE}),
-    ("ordinal: past the rank limit", "citizen",
-     "POST /budgets/{ordinal_budget}/ballot/confirm",
-     {"rank-1": "1", "rank-2": "2", "rank-3": "3"}),
-    ("ordinal: rank not a number", "citizen", "POST /budgets/{ordinal_budget}/ballot/confirm",
-     {"rank-1": "first"}),
-    ("review ballot: unknown project", "citizen", "POST /budgets/{budget}/ballot",
-     {"project": "999"}),
-    ("voter code: oversized", "anonymous", "POST /budgets/{budget}/code", {"code": LONG}),
-    ("voter code: unknown", "anonymous", "POST /budgets/{budget}/code", {"code": "ABCD-EFGH"}),
-    ("codes: negative count", "official", "POST /budgets/{budget}/codes", {"count": "-3"}),
-    ("codes: huge count", "official", "POST /budgets/{budget}/codes", {"count": HUGE}),
-    ("codes: count not a number", "official", "POST /budgets/{budget}/codes",
-     {"count": "many"}),
-    ("eligibility: not emails", "official", "POST /budgets/{budget}/eligibility",
-     {"emails": "<script>\nnot-an-email\n"}),
-    ("paper: not UTF-8", "official", "POST /budgets/{budget}/paper",
-     {"file": File(b"sheet,vote\n\xff\xfe,1\n", "p.csv")}),
-    ("paper: empty file", "official", "POST /budgets/{budget}/paper",
-     {"file": File(b"", "p.csv")}),
-    ("paper: header only", "official", "POST /budgets/{budget}/paper",
-     {"file": File(PAPER_OK_HEADER, "p.csv")}),
-    ("paper: wrong header", "official", "POST /budgets/{budget}/paper",
-     {"file": File(b"a,b\n1,2\n", "p.csv")}),
-    ("paper: unknown project", "official", "POST /budgets/{budget}/paper",
-     {"file": File(PAPER_OK_HEADER + b"s1,999,\n", "p.csv")}),
-    ("paper: one good line, one bad", "official", "POST /budgets/{budget}/paper",
-     {"file": File(PAPER_OK_HEADER + b"s1,1,\ns2,999,\n", "p.csv")}),
-    ("paper: duplicate sheet", "official", "POST /budgets/{budget}/paper",
-     {"file": File(PAPER_OK_HEADER + b"s1,1,\ns1,2,\n", "p.csv")}),
-    ("paper: formula in sheet", "official", "POST /budgets/{budget}/paper",
-     {"file": File(PAPER_OK_HEADER + b"=cmd|' /C calc'!A0,999,\n", "p.csv")}),
-    ("paper: NUL bytes", "official", "POST /budgets/{budget}/paper",
-     {"file": File(PAPER_OK_HEADER + b"s\x001,1,\n", "p.csv")}),
-    ("paper: huge points", "official", "POST /budgets/{cumulative_budget}/paper",
-     {"file": File(PAPER_OK_HEADER + f"s1,1,{HUGE}\n".encode(), "p.csv")}),
-    ("paper: no file", "official", "POST /budgets/{budget}/paper", {}),
-    ("paper: text instead of a file", "official", "POST /budgets/{budget}/paper",
-     {"file": "sheet,vote\ns1,1\n"}),
-    *_text_cases("proposal", "citizen", "POST /budgets/{proposals_budget}/proposals/new",
-                 PROPOSAL, "title"),
-    ("proposal: negative cost", "citizen", "POST /budgets/{proposals_budget}/proposals/new",
-     {**PROPOSAL, "estimated_cost": "-100"}),
-    ("proposal: huge cost", "citizen", "POST /budgets/{proposals_budget}/proposals/new",
-     {**PROPOSAL, "estimated_cost": HUGE}),
-    ("proposal: description oversized", "citizen",
-     "POST /budgets/{proposals_budget}/proposals/new", {**PROPOSAL, "description": LONG}),
-    ("proposal: budget not taking proposals", "citizen",
-     "POST /budgets/{budget}/proposals/new", PROPOSAL),
-    ("proposal: staff-only budget", "citizen", "POST /budgets/{staff_budget}/proposals/new",
-     PROPOSAL),
-    ("review: unknown decision", "official",
-     "POST /budgets/{proposals_budget}/proposals/{proposals_project}/review",
-     {"decision": "maybe", "cost": "10", "reason": ""}),
-    ("review: project of another budget", "official",
-     "POST /budgets/{proposals_budget}/proposals/{project}/review",
-     {"decision": "feasible", "cost": "10", "reason": ""}),
-    ("review: negative cost", "official",
-     "POST /budgets/{proposals_budget}/proposals/{proposals_project}/review",
-     {"decision": "feasible", "cost": "-10", "reason": ""}),
-    ("progress: percent over 100", "official",
-     "POST /budgets/{budget}/projects/{project}/progress",
-     {"p{project}-status": "in_progress", "p{project}-percent": "101",
-      "p{project}-note": "", "p{project}-on": "2026-01-01"}),
-    ("progress: bad date", "official", "POST /budgets/{budget}/projects/{project}/progress",
-     {"p{project}-status": "in_progress", "p{project}-percent": "10",
-      "p{project}-on": "yesterday"}),
-    ("phase: unknown target", "official", "POST /budgets/{budget}/phase",
-     {"target": "heaven"}),
-    ("phase: backwards", "official", "POST /budgets/{budget}/phase", {"target": "draft"}),
-    *[(f"budget: {field} {label}", "official", "POST /budgets/new", {**BUDGET, field: value})
-      for field, label, value in [
-          ("budget", "negative", "-1000"), ("budget", "huge", HUGE), ("budget", "text", "lots"),
-          ("currency", "HTML", "<b>"), ("vote_type", "unknown", "plurality"),
-          ("rule", "unknown", "dictator"), ("audience", "unknown", "secret"),
-          ("min_projects", "negative", "-1"), ("title", "bidi override", "a\u202eb"),
-          ("title", "empty", "")]],
-    ("budget: min over max", "official", "POST /budgets/new",
-     {**BUDGET, "min_projects": "5", "max_projects": "2"}),
-    ("budget: voting before proposals", "official", "POST /budgets/new",
-     {**BUDGET, "proposals_at": "2026-05-01T00:00", "voting_at": "2026-04-01T00:00"}),
-    ("receipt: forged code", "citizen", "GET /budgets/receipt/AAAA-BBBB-CCCC", None),
-    ("receipt: HTML code", "anonymous", "GET /budgets/receipt/%3Cscript%3E", None),
-    ("budget JSON: staff-only", "citizen", "GET /budgets/{staff_budget}.json", None),
-    ("budget JSON: huge id", "anonymous", f"GET /budgets/{HUGE}.json", None),
-    ("export.pb: while voting", "anonymous", "GET /budgets/{budget}/export.pb", None),
-    ("review: a citizen reviews", "citizen",
-     "POST /budgets/{proposals_budget}/proposals/{proposals_project}/review",
-     {"decision": "feasible", "cost": "10", "reason": "", "role": "official"}),
-    ("progress: project of another budget", "official",
-     "POST /budgets/{budget}/projects/{proposals_project}/progress",
-     {"p{proposals_project}-status": "in_progress", "p{proposals_project}-percent": "10",
-      "p{proposals_project}-on": "2026-01-01"}),
-    # --- conversations --------------------------------------------------------------
-    ("math.json: huge id", "anonymous", f"GET /conversations/{HUGE}/math.json", None),
-    ("export.zip: staff-only", "citizen", "GET /conversations/{staff_conversation}/export.zip",
-     None),
-    ("report: staff-only", "anonymous", "GET /conversations/{staff_conversation}/report", None),
-    ("vote: unknown value", "citizen", "POST /conversations/{conversation}/vote",
-     {"vote": "love", "statement_id": "{statement}"}),
-    ("vote: statement of a staff-only conversation", "citizen",
-     "POST /conversations/{conversation}/vote",
-     {"vote": "agree", "statement_id": "{staff_statement}"}),
-    ("vote: huge statement id", "citizen", "POST /conversations/{conversation}/vote",
-     {"vote": "agree", "statement_id": HUGE}),
-    ("vote: negative statement id", "citizen", "POST /conversations/{conversation}/vote",
-     {"vote": "agree", "statement_id": "-1"}),
-    ("vote: statement id not a number", "citizen", "POST /conversations/{conversation}/vote",
-     {"vote": "agree", "statement_id": "one"}),
-    ("vote: JSON body", "citizen", "POST /conversations/{conversation}/vote",
-     JSON({"vote": 1, "statement_id": "{statement}"})),
-    ("vote: missing CSRF", "citizen", "POST /conversations/{conversation}/vote",
-     {"vote": "agree", "statement_id": "{statement}", "_csrf": "missing"}),
-    ("vote: staff-only conversation", "citizen", "POST /conversations/{staff_conversation}/vote",
-     {"vote": "agree", "statement_id": "{staff_statement}"}),
-    ("vote: anonymous, missing CSRF", "anonymous", "POST /conversations/{conversation}/vote",
-     {"vote": "agree", "statement_id": "{statement}", "_csrf": "missing"}),
-    *_text_cases("statement", "citizen", "POST /conversations/{conversation}/write",
-                 STATEMENT, "text"),
-    ("statement: longer than the limit", "citizen", "POST /conversations/{conversation}/write",
-     {**STATEMENT, "text": "y" * 141}),
-    ("statement: staff-only conversation", "citizen",
-     "POST /conversations/{staff_conversation}/write", STATEMENT),
-    ("statement: stale CSRF", "citizen", "POST /conversations/{conversation}/write",
-     {**STATEMENT, "_csrf": "stale"}),
-    *_text_cases("conversation", "facilitator", "POST /conversations/new", CONVERSATION,
-                 "title"),
-    ("conversation: negative length", "facilitator", "POST /conversations/new",
-     {**CONVERSATION, "statement_max_length": "-1"}),
-    ("conversation: huge length", "facilitator", "POST /conversations/new",
-     {**CONVERSATION, "statement_max_length": HUGE}),
-    ("conversation: unknown audience", "facilitator", "POST /conversations/new",
-     {**CONVERSATION, "audience": "secret"}),
-    ("conversation: closes before it opens", "facilitator", "POST /conversations/new",
-     {**CONVERSATION, "opens_at": "2026-05-01T00:00", "closes_at": "2026-04-01T00:00"}),
-    ("conversation: seed statement with C1", "facilitator", "POST /conversations/new",
-     {**CONVERSATION, "seed_statements": "good one\nbad\x9bone"}),
-    ("phase: unknown", "facilitator", "POST /conversations/{conversation}/phase",
-     {"phase": "paused"}),
-    ("phase: open an open one", "facilitator", "POST /conversations/{conversation}/phase",
-     {"phase": "open"}),
-    ("moderation: other conversation's statement", "facilitator",
-     "POST /conversations/{conversation}/moderation",
-     {"statements": "{staff_statement}", "action": "reject", "reason": "x"}),
-    ("moderation: unknown action", "facilitator",
-     "POST /conversations/{conversation}/moderation",
-     {"statements": "{statement}", "action": "burn", "reason": "x"}),
-    ("moderation: huge statement id", "facilitator",
-     "POST /conversations/{conversation}/moderation",
-     {"statements": HUGE, "action": "reject", "reason": "x"}),
-    ("import: not a zip", "facilitator", "POST /conversations/import",
-     {"archive": File(b"PK but not really", "x.zip")}),
-    ("import: empty file", "facilitator", "POST /conversations/import",
-     {"archive": File(b"", "x.zip")}),
-    ("import: zip bomb", "facilitator", "POST /conversations/import",
-     {"archive": File(uploads.zip_bomb(), "bomb.zip")}),
-    ("import: ../../x", "facilitator", "POST /conversations/import",
-     {"archive": File(uploads.traversal("../../x"), "t.zip")}),
-    ("import: absolute path", "facilitator", "POST /conversations/import",
-     {"archive": File(uploads.traversal("/tmp/owned"), "t.zip")}),
-    ("import: backslash traversal", "facilitator", "POST /conversations/import",
-     {"archive": File(uploads.traversal("..\\..\\x"), "t.zip")}),
-    ("import: nested folders", "facilitator", "POST /conversations/import",
-     {"archive": File(uploads.nested(), "n.zip")}),
-    ("import: 5000 members", "facilitator", "POST /conversations/import",
-     {"archive": File(uploads.many_members(), "m.zip")}),
-    ("import: garbage CSV", "facilitator", "POST /conversations/import",
-     {"archive": File(uploads.garbage_votes(), "g.zip")}),
-    ("import: no votes file", "facilitator", "POST /conversations/import",
-     {"archive": File(uploads.no_votes(), "v.zip")}),
-    ("import: no file", "facilitator", "POST /conversations/import", {}),
-    ("import: text instead of a file", "facilitator", "POST /conversations/import",
-     {"archive": "votes.csv"}),
-    ("import: citizen", "citizen", "POST /conversations/import",
-     {"archive": File(uploads.nested(), "n.zip")}),
+    *BUDGETS_AND_CONVERSATIONS,
 ]

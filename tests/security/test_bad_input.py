@@ -7,7 +7,8 @@ import io
 
 import pytest
 
-from tests.security.bad_input_cases import CASES, JSON, REDIRECTED, ROLE_ESCALATION, File
+from tests.security.bad_input_cases import CASES
+from tests.security.bad_input_forms import JSON, REDIRECTED, ROLE_ESCALATION, File
 from tests.security.helpers import build_world, table_contents
 
 
