@@ -1,0 +1,47 @@
+"""Voting closes exactly when results are due, a ballot outside the voting phase is refused
+naming the phase, a process counts only its own ballots, and its ballot offers only its own
+feasible projects at their own cost (killed issue-15 mutation survivors in pb/voting.py
+`voting_open`, `review`, `ballot_count` and `ballot_costs`)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from core.db import db
+from pb import voting
+from pb.models import BudgetProject, Phase, ProjectStatus
+from tests.pb.helpers import T0
+
+NOW = T0.replace(day=3)
+
+
+def test_voting_is_open_until_the_moment_results_are_due(app, make_process):
+    process = make_process("approval")
+    closes = process.results_at
+    assert voting.voting_open(process, closes - timedelta(microseconds=1)) is True
+    assert voting.voting_open(process, closes) is False
+
+
+def test_a_ballot_after_voting_is_refused_naming_the_phase(app, make_process):
+    process = make_process("approval", phase=Phase.RESULTS)
+    with pytest.raises(voting.VotingClosed) as refused:
+        voting.review(process, {"project": ["1"]}, now=NOW)
+    assert refused.value.args == (Phase.RESULTS,)
+
+
+def test_a_process_counts_only_its_own_ballots(app, people, make_process):
+    first, second = make_process("approval"), make_process("approval")
+    voting.cast(first.id, {"project": ["1"]}, now=NOW, user=people["citizen"])
+    voting.cast(second.id, {"project": ["2"]}, now=NOW, user=people["citizen"])
+    voting.cast(second.id, {"project": ["2"]}, now=NOW, user=people["other"])
+    assert (voting.ballot_count(first.id), voting.ballot_count(second.id)) == (1, 2)
+
+
+def test_the_ballot_offers_only_this_processs_feasible_projects(app, make_process):
+    first, second = make_process("approval"), make_process("approval")
+    second.projects.append(BudgetProject(project_id="9", name="Elsewhere", cost=500,
+                                         category="parks"))
+    first.projects[3].status = ProjectStatus.NOT_FEASIBLE
+    db.session.commit()
+    assert voting.ballot_costs(first) == {"1": 4000, "2": 3000, "3": 2000}
