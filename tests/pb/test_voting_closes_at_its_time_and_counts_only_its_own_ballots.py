@@ -45,3 +45,19 @@ def test_the_ballot_offers_only_this_processs_feasible_projects(app, make_proces
     first.projects[3].status = ProjectStatus.NOT_FEASIBLE
     db.session.commit()
     assert voting.ballot_costs(first) == {"1": 4000, "2": 3000, "3": 2000}
+
+
+def test_a_paper_file_whose_first_column_is_not_exactly_sheet_is_refused(app, people,
+                                                                         make_process):
+    process = make_process("approval")
+    with pytest.raises(voting.PaperErrors) as refused:
+        voting.import_paper(process.id, "Xsheet,vote\n7,1\n", actor=people["official"],
+                            now=NOW)
+    assert refused.value.errors == [(1, "the header must name the columns sheet and vote")]
+
+
+def test_an_account_that_gave_no_area_is_refused_by_any_area_limit(app, people, make_process):
+    process = make_process("approval")
+    process.eligible_areas = ["XXXX"]
+    db.session.commit()
+    assert voting.ineligibility(process, people["citizen"]) == "area"
