@@ -61,3 +61,22 @@ def test_an_account_that_gave_no_area_is_refused_by_any_area_limit(app, people, 
     process.eligible_areas = ["XXXX"]
     db.session.commit()
     assert voting.ineligibility(process, people["citizen"]) == "area"
+
+
+def test_voting_again_after_erasure_replaces_the_old_ballot_of_this_process_only(
+        app, people, make_process):
+    from accounts import service as accounts
+    from accounts.models import User
+
+    first, second = make_process("approval"), make_process("approval")
+    citizen = people["citizen"]
+    for process in (first, second):
+        voting.cast(process.id, {"project": ["1"]}, now=NOW, user=citizen)
+    citizen.set_password("correct horse battery staple")
+    db.session.commit()
+    accounts.delete_account(citizen, password="correct horse battery staple")
+    again = User(email="cit@example.org", display_name="again", email_confirmed_at=T0)
+    db.session.add(again)
+    db.session.commit()
+    voting.cast(first.id, {"project": ["2"]}, now=NOW, user=again)
+    assert (voting.ballot_count(first.id), voting.ballot_count(second.id)) == (1, 1)
