@@ -9,11 +9,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from core.audit import AuditEntry
 from core.db import db
-from petitions import service
+from core.process import Commitment
+from petitions import moderation, service
 from petitions.lifecycle import PetitionState
 from petitions.models import Signature, SignatureState
-from tests.petitions.helpers import T0, person, reload
+from tests.petitions.helpers import SMALL_RULES, T0, person, reload
 
 NOW = T0 + timedelta(days=2)
 WRITTEN_AT = NOW - timedelta(hours=5)  # not the (frozen) wall clock
@@ -59,3 +61,22 @@ def test_an_unconfirmed_creator_is_told_to_confirm_their_address_first(scheme, p
         service.start_sponsoring(draft.id, creator=newcomer, now=NOW)
     assert str(refused.value) == "Confirm your email address before collecting sponsors."
     assert reload(draft.id).state == PetitionState.DRAFT
+
+
+def test_a_scheme_needing_no_sponsors_sends_the_petition_to_moderation_when_submitted(
+        people):
+    rules = SMALL_RULES | {"sponsor_count": 0}
+    no_sponsors = moderation.save_scheme(
+        None, actor=people["admin"], now=T0, title="No sponsors", authority="Council",
+        description="", commitment=Commitment.ADVISORY, moderation_sla_days=14,
+        area_kind="none", area_choices="", eligibility_text="", **rules)
+    creator = people["creator"]
+    draft = _draft(no_sponsors, creator)
+    submitted_at = NOW + timedelta(minutes=3)
+    service.start_sponsoring(draft.id, creator=creator, now=submitted_at)
+    petition = reload(draft.id)
+    assert (petition.state, petition.moderation_at) == (PetitionState.AWAITING_MODERATION,
+                                                        submitted_at)
+    assert db.session.execute(select(AuditEntry.action, AuditEntry.at).where(
+        AuditEntry.action == "petition.sponsored")).all() == [("petition.sponsored",
+                                                               submitted_at)]

@@ -55,6 +55,7 @@ def test_an_email_signature_is_pending_with_a_256_bit_link_and_no_area_if_none_g
     row = _row(petition, "pending@example.org")
     assert (row.state, row.user_id, row.area, row.area_code, row.validated_at) == (
         SignatureState.PENDING, None, None, None, None)
+    assert row.language == "en"  # the default language outside a page
     assert len(row.token) == 43  # secrets.token_urlsafe(32)
 
 
