@@ -98,3 +98,22 @@ def test_a_sponsoring_petition_is_signed_only_through_its_sponsor_link(scheme, p
             _sign(draft, "sponsor@example.org", sponsor_token=token)
         assert str(refused.value) == "This petition is not collecting signatures."
     assert _row(draft, "sponsor@example.org") is None
+
+
+def test_use_cases_run_one_after_another_in_one_session_still_stamp_each_threshold(
+        petition, people):
+    """As a script would call them: one-click signatures keep the petition loaded (with the
+    count it had), yet the confirmation that reaches the debate threshold (6) stamps it."""
+    from petitions.lifecycle import DebateState
+    from tests.petitions.helpers import person
+
+    _sign(petition, "pending@example.org")
+    link = _row(petition, "pending@example.org").token
+    for i in range(2):
+        voter = person(f"voter{i}@example.org", f"Voter {i}")
+        db.session.commit()
+        _sign(petition, voter.email, user=voter)
+    service.confirm_signature(link, now=SIGNED_AT)
+    petition = reload(petition.id)
+    assert (petition.signature_count, petition.debate_state,
+            petition.debate_threshold_reached_at) == (6, DebateState.AWAITING, SIGNED_AT)
