@@ -79,3 +79,24 @@ def test_anonymise_forgets_the_outbox_copy_queued_exactly_at_the_cutoff(people, 
     assert jobs.anonymise(now=queued_at + timedelta(days=183), after_days=183) == [ended.id]
     assert db.session.scalar(select(func.count(OutboxEmail.id)).where(
         OutboxEmail.to == "early@example.org")) == 0
+
+
+def test_anonymise_keeps_the_moderators_email_about_a_trending_domain(people, scheme):
+    """An email domain names nobody: its trending alert and the moderators' email about it
+    stay; only the IP alert's email goes."""
+    from petitions import moderation
+
+    petition = open_petition(scheme, people, title="Trending petition", now=T0)
+    sign_and_confirm(petition.id, "someone@small.example", now=NOW, ip="203.0.113.9")
+    moderation.report_trending(now=NOW + timedelta(minutes=1), log_at=1, notify_at=1)
+
+    def about(kind):
+        return db.session.scalars(select(OutboxEmail.body).where(
+            OutboxEmail.to == "mod@example.org", OutboxEmail.body.contains(kind))).all()
+
+    assert about("email domain small.example") and about("IP address 203.0.113.9")
+    jobs.tick(now=petition.closes_at)
+    assert jobs.anonymise(now=petition.closes_at + timedelta(days=184), after_days=183) == \
+        [petition.id]
+    assert about("IP address 203.0.113.9") == []
+    assert len(about("email domain small.example")) == 1
