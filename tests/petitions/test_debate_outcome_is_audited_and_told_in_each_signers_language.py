@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 import pytest
 from babel.support import Translations
+from flask_babel import get_locale, refresh
 from sqlalchemy import select, update
 
 from core.audit import AuditEntry
@@ -87,6 +88,8 @@ def test_the_outcome_is_audited_and_each_opted_in_signer_told_in_their_language(
         app, people, debatable, outcome):
     moderator = people["moderator"]
     with app.test_request_context("/", headers=ZH_PAGE):  # the moderator reads Chinese
+        refresh()  # forget the locale cached by the fixture's work outside this request
+        assert str(get_locale()) == "zh_Hant"
         queued = moderation.record_debate_outcome(
             debatable.id, actor=moderator, now=DECIDED, petition_link=LINK,
             outcome=DebateOutcome(outcome=outcome, on=date(2026, 3, 4), summary=SUMMARY))
