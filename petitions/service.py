@@ -161,11 +161,17 @@ def _insert_statement(dialect: str):
 
 def _lock_petition(petition_id: int) -> Petition:
     """The petition, its row locked until the transaction ends: SELECT … FOR UPDATE on
-    PostgreSQL; on SQLite the write transaction's BEGIN IMMEDIATE already holds the lock."""
-    petition = db.session.get(Petition, petition_id, with_for_update={"of": Petition})
+    PostgreSQL; on SQLite the write transaction's BEGIN IMMEDIATE already holds the lock.
+    One statement built once (`Session.get` builds its query each time, issue 13); a
+    petition the session already holds is refreshed from the locked row."""
+    petition = db.session.execute(_LOCK_PETITION, {"petition_id": petition_id}).scalar()
     if petition is None:
         raise NotFound(petition_id)
     return petition
+
+
+_LOCK_PETITION = select(Petition).where(Petition.id == bindparam("petition_id")) \
+    .with_for_update(of=Petition).execution_options(populate_existing=True)
 
 
 def _lock_address(canonical: str) -> None:
