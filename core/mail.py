@@ -21,7 +21,7 @@ from flask_babel import force_locale, get_babel
 from sqlalchemy import Integer, String, Text, bindparam, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import UTCDateTime, db, utcnow, write_transaction
+from core.db import UTCDateTime, db, execute_core, utcnow, write_transaction
 
 
 class OutboxEmail(db.Model):
@@ -50,12 +50,13 @@ _HEADER_BREAKS = re.compile("[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
 
 def queue_email(to: str, subject: str, body: str) -> None:
     """Add an email to the outbox in the current transaction (the caller commits): one
-    INSERT statement, no ORM object to flush (it sits in the write paths, issue 13)."""
-    db.session.execute(_QUEUE, {"to": to, "subject": subject, "body": body,
+    INSERT statement on the connection, no ORM object or layer (it sits in the write paths,
+    issue 13)."""
+    execute_core(_QUEUE, {"to": to, "subject": subject, "body": body,
                                 "created_at": utcnow()})
 
 
-_QUEUE = insert(OutboxEmail).values(to=bindparam("to"), subject=bindparam("subject"),
+_QUEUE = insert(OutboxEmail.__table__).values(to=bindparam("to"), subject=bindparam("subject"),
                                     body=bindparam("body"), created_at=bindparam("created_at"),
                                     attempts=0)
 

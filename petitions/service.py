@@ -23,7 +23,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select, update
 
-from core.db import NO_SYNC, db, upsert, write_transaction
+from core.db import NO_SYNC, db, execute_core, upsert, write_transaction
 from core.identity import canonical_email, email_domain
 from core.mail import queue_email
 from core.states import may_move_to
@@ -131,7 +131,7 @@ def _insert_signature(petition: Petition, *, name: str, email: str, area: str | 
             and area.strip() not in districts:
         raise InvalidSignature(_("Choose a district from the list."), "area")
     token = None if state == SignatureState.VALIDATED else secrets.token_urlsafe(32)
-    new_id = db.session.execute(_insert_statement(db.session.get_bind().dialect.name), dict(
+    new_id = execute_core(_insert_statement(db.session.get_bind().dialect.name), dict(
         petition_id=petition.id, user_id=user_id, name=name.strip(), email=email.strip(),
         canonical_email=canonical, email_domain=email_domain(canonical),
         area=(area or "").strip() or None,
@@ -151,19 +151,27 @@ _SIGNATURE_COLUMNS = ("petition_id", "user_id", "name", "email", "canonical_emai
 @functools.cache
 def _insert_statement(dialect: str):
     """INSERT … ON CONFLICT DO NOTHING RETURNING id with a parameter per column, built once
-    per dialect: building it per signature cost more CPU than running it (issue 13)."""
-    return upsert(Signature, dialect).values({name: bindparam(name) for name in _SIGNATURE_COLUMNS}
-                                          ).on_conflict_do_nothing(
-        index_elements=["petition_id", "canonical_email"]).returning(Signature.id)
+    per dialect on the table (run by `execute_core`): building it per signature, and the
+    ORM's execution layer, cost more CPU than running it (issue 13)."""
+    table = Signature.__table__
+    return upsert(table, dialect).values({name: bindparam(name) for name in _SIGNATURE_COLUMNS}
+                                         ).on_conflict_do_nothing(
+        index_elements=["petition_id", "canonical_email"]).returning(table.c.id)
 
 
 def _lock_petition(petition_id: int) -> Petition:
     """The petition, its row locked until the transaction ends: SELECT … FOR UPDATE on
-    PostgreSQL; on SQLite the write transaction's BEGIN IMMEDIATE already holds the lock."""
-    petition = db.session.get(Petition, petition_id, with_for_update={"of": Petition})
+    PostgreSQL; on SQLite the write transaction's BEGIN IMMEDIATE already holds the lock.
+    One statement built once (`Session.get` builds its query each time, issue 13); a
+    petition the session already holds is refreshed from the locked row."""
+    petition = db.session.execute(_LOCK_PETITION, {"petition_id": petition_id}).scalar()
     if petition is None:
         raise NotFound(petition_id)
     return petition
+
+
+_LOCK_PETITION = select(Petition).where(Petition.id == bindparam("petition_id")) \
+    .with_for_update(of=Petition).execution_options(populate_existing=True)
 
 
 def _lock_address(canonical: str) -> None:
@@ -188,7 +196,8 @@ def sign(petition_id: int, *, name: str, email: str, area: str | None, ip: str |
          notify: bool, now: datetime, confirm_link: Callable[[str], str],
          user=None, sponsor_token: str | None = None,
          limits: SigningLimits | None = None,
-         confirmations_per_hour: int | None = CONFIRMATIONS_PER_HOUR) -> SignOutcome:
+         confirmations_per_hour: int | None = CONFIRMATIONS_PER_HOUR,
+         may_view: Callable[[Petition], bool] | None = None) -> SignOutcome:
     """Add one signature (docs/reliability.md §3a/§3b).
 
     A confirmed user signing with their own account email is validated at once; anyone else
@@ -198,11 +207,16 @@ def sign(petition_id: int, *, name: str, email: str, area: str | None, ip: str |
     but no email is queued (logged, and again no signal to the caller). A second attempt on
     a pending signature goes to `_sign_again`. The page that follows shows the petition
     and the signer as loaded here (`keep_loaded`), not the moved counters.
+
+    `may_view`: the signer's visibility check, run on the petition as loaded under the lock
+    (NotFound when it fails), so the web page need not load the petition once before.
     """
     with write_transaction(keep_loaded=True):
         # The limits below count rows, then insert: lock first, so that parallel signers
         # of this petition (and of any petition, for one address) count one after another.
         petition = _lock_petition(petition_id)
+        if may_view is not None and not may_view(petition):
+            raise NotFound(petition_id)
         _check_signable(petition, sponsor_token=sponsor_token, now=now)
         try:
             canonical = canonical_email(email)
@@ -355,9 +369,18 @@ def _validate_pending(signature: Signature, petition: Petition, *, now: datetime
 
 def _signed_before_forgotten(petition_id: int, canonical: str) -> bool:
     """This mailbox signed the petition and its signature was forgotten since."""
-    return db.session.scalar(select(Signature.id).where(
-        Signature.petition_id == petition_id,
-        Signature.canonical_email == anonymous_key(canonical))) is not None
+    return execute_core(_FORGOTTEN, {"petition_id": petition_id,
+                                     "key": anonymous_key(canonical)}).first() is not None
+
+
+_FORGOTTEN = select(Signature.__table__.c.id).where(
+    Signature.__table__.c.petition_id == bindparam("petition_id"),
+    Signature.__table__.c.canonical_email == bindparam("key"))
+# +1 on a petition's counter (`_count_one`), on the table: the session's petition keeps the
+# count it loaded, as with NO_SYNC.
+_COUNT_ONE = update(Petition.__table__).where(
+    Petition.__table__.c.id == bindparam("petition_id")).values(
+    signature_count=Petition.__table__.c.signature_count + 1)
 
 
 def _count_one(petition: Petition, *, area: str | None, now: datetime,
@@ -365,9 +388,7 @@ def _count_one(petition: Petition, *, area: str | None, now: datetime,
     """+1 (and +1 for the signer's area) in the caller's transaction, then the exactly-once
     threshold guards. `locked`: the caller loaded `petition` under its row lock in this
     transaction (`_lock_petition`), so the new count is known and hopeless guards skipped."""
-    db.session.execute(update(Petition).where(Petition.id == petition.id)
-                       .values(signature_count=Petition.signature_count + 1),
-                       execution_options=NO_SYNC)
+    execute_core(_COUNT_ONE, {"petition_id": petition.id})
     areas.add(petition.id, {area: 1})
     cross_thresholds(petition, now=now,
                      locked_count=petition.signature_count + 1 if locked else None)

@@ -145,21 +145,38 @@ def _show_page(petition: Petition, form):
                            areas=areas.counts(petition.id), action_form=forms.ActionForm())
 
 
-def _sign(petition: Petition, form, *, sponsor_token=None):
+class _VisibilityCheck:
+    """`_visible_petition`'s check for `service.sign`, which runs it on the petition it loads
+    under the lock; holding that petition keeps it in the session for the answer page (the
+    session's identity map holds objects only while someone does)."""
+
+    def __init__(self):
+        self.petition: Petition | None = None
+
+    def __call__(self, petition: Petition) -> bool:
+        self.petition = petition
+        return queries.can_view(petition, _user())
+
+
+def _sign(petition_id: int, form, *, sponsor_token=None, may_view=None):
+    """Sign with the form's data; the answer page, or None when the form gets an error."""
     user = _user()
     one_click = isinstance(form, forms.OneClickSignForm)
     try:
         outcome = service.sign(
-            petition.id, name=user.display_name if one_click else form.name.data,
+            petition_id, name=user.display_name if one_click else form.name.data,
             email=user.email if one_click else form.email.data, area=form.area.data,
             ip=request.remote_addr, notify=form.notify.data, now=utcnow(), user=user,
             sponsor_token=sponsor_token, limits=_signing_limits(),
             confirmations_per_hour=current_app.config.get("PETITIONS_CONFIRMATIONS_PER_HOUR",
                                                           service.CONFIRMATIONS_PER_HOUR),
-            confirm_link=lambda token: public_url("petitions.confirm", token=token))
+            confirm_link=lambda token: public_url("petitions.confirm", token=token),
+            may_view=may_view)
+    except service.NotFound:
+        abort(404)
     except service.SigningClosed as exc:
-        return render_template("petitions/message.html", petition=petition,
-                               message=str(exc)), 409
+        return render_template("petitions/message.html", petition=service.get_petition(
+            petition_id), message=str(exc)), 409
     except service.InvalidSignature as exc:
         field = getattr(form, exc.field, None) or form.area
         field.errors = [*field.errors, str(exc)]
@@ -174,21 +191,24 @@ def _sign(petition: Petition, form, *, sponsor_token=None):
         # Anyone can type any address here: answer as for a new signature, so the form does
         # not reveal who has signed (the address's owner is not counted twice either way).
         outcome = service.SignOutcome.CONFIRMATION_SENT
-    return render_template("petitions/message.html", petition=petition,
-                           message=messages[outcome])
+    # The petition as `service.sign` loaded it under the lock (kept, not queried again).
+    return render_template("petitions/message.html", petition=service.get_petition(
+        petition_id), message=messages[outcome])
 
 
 @bp.post("/<int:petition_id>/sign")
 @sign_limit
 def sign(petition_id):
-    """Sign: confirmed users in one click, others through an emailed confirmation link."""
-    petition = _visible_petition(petition_id)
+    """Sign: confirmed users in one click, others through an emailed confirmation link.
+
+    The petition is loaded once, under the signing lock, and checked there as
+    `_visible_petition` would (a petition the signer may not see: 404)."""
     form = _sign_form()
     if form.validate_on_submit():
-        result = _sign(petition, form)
+        result = _sign(petition_id, form, may_view=_VisibilityCheck())
         if result is not None:
             return result
-    return _show_page(petition, form), 400
+    return _show_page(_visible_petition(petition_id), form), 400
 
 
 @bp.route("/<int:petition_id>/sponsor/<token>", methods=["GET", "POST"])
@@ -200,7 +220,7 @@ def sponsor(petition_id, token):
         abort(404)
     form = forms.SignForm()
     if form.validate_on_submit():
-        result = _sign(petition, form, sponsor_token=token)
+        result = _sign(petition.id, form, sponsor_token=token)
         if result is not None:
             return result
     return render_template("petitions/sponsor.html", petition=petition, form=form,

@@ -63,3 +63,15 @@ def test_the_public_cannot_sign_an_internal_petition(client, internal_petition):
 
     assert response.status_code == 404
     assert count_rows(internal_petition.id, "pending") == before == 0
+
+
+def test_a_complete_sign_form_for_an_internal_petition_is_refused_under_the_lock(
+        client, internal_petition):
+    """A valid form goes straight to signing, which loads the petition once, under the
+    signing lock, and checks there that the signer may see it (issue 13)."""
+    response = client.post(f"/petitions/{internal_petition.id}/sign",
+                           data={"name": "Outsider", "email": "outsider@example.org",
+                                 "eligible": "y"})
+
+    assert response.status_code == 404
+    assert count_rows(internal_petition.id, "pending") == 0
