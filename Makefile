@@ -121,7 +121,7 @@ bench: install-dev
 # The run loads tests/mutation_plugin.py (cheap scrypt, SQLite without fsync; not in make test).
 MUTANTS ?=
 mutate: install-dev translations
-	nice -n 10 $(BIN)/mutmut run --max-children 2 $(MUTANTS)
+	$(BIN)/python bench/mutation_timed.py nice -n 10 $(BIN)/mutmut run --max-children 2 $(MUTANTS)
 	$(BIN)/mutmut results
 
 lint: install-dev
