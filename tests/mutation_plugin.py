@@ -307,6 +307,11 @@ def pytest_runtest_makereport(item, call):
 _tests_run = 0
 
 
+def pytest_sessionstart(session):
+    global _tests_run
+    _tests_run = 0  # a forked mutant inherits the count of mutmut's own earlier runs
+
+
 def pytest_runtest_logfinish(nodeid, location):
     global _tests_run
     _tests_run += 1
