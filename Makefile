@@ -119,9 +119,13 @@ bench: install-dev
 #   make mutate MUTANTS='petitions.thresholds* petitions.lifecycle*'
 #   make mutate MUTANTS='pb.ballots* pb.phases* pb.voting* deliberation.phases* deliberation.service*'
 # The run loads tests/mutation_plugin.py (cheap scrypt, SQLite without fsync; not in make test).
+# It prints its wall and CPU time at the end; mutants/mutmut-cost.tsv holds each mutant's CPU
+# (bench/mutation_cost.py). mutmut never re-copies a file already in mutants/: after changing
+# tests, rm -rf mutants first.
 MUTANTS ?=
 mutate: install-dev translations
-	nice -n 10 $(BIN)/mutmut run --max-children 2 $(MUTANTS)
+	rm -f mutants/mutmut-cost.tsv
+	$(BIN)/python bench/mutation_timed.py nice -n 10 $(BIN)/mutmut run --max-children 2 $(MUTANTS)
 	$(BIN)/mutmut results
 
 lint: install-dev
