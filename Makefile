@@ -120,11 +120,11 @@ bench: install-dev
 #   make mutate MUTANTS='pb.ballots* pb.phases* pb.voting* deliberation.phases* deliberation.service*'
 # The run loads tests/mutation_plugin.py (cheap scrypt, SQLite without fsync; not in make test).
 # It prints its wall and CPU time at the end; mutants/mutmut-cost.tsv holds each mutant's CPU
-# (bench/mutation_cost.py). mutmut never re-copies a file already in mutants/: after changing
-# tests, rm -rf mutants first.
+# (bench/mutation_cost.py). Each run starts from an empty mutants/: mutmut never re-copies a
+# file already there, so an old copy of a changed test would be run instead of the new one.
 MUTANTS ?=
 mutate: install-dev translations
-	rm -f mutants/mutmut-cost.tsv
+	rm -rf mutants
 	$(BIN)/python bench/mutation_timed.py nice -n 10 $(BIN)/mutmut run --max-children 2 $(MUTANTS)
 	$(BIN)/mutmut results
 
