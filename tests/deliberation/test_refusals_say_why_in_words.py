@@ -4,7 +4,7 @@ in; a conversation that takes no new statements says so (kills run-4 text surviv
 deliberation.service, see bench/mutation-verdicts/deliberation.service.md)."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -40,3 +40,12 @@ def test_a_statement_in_a_conversation_without_new_statements_is_refused_in_word
     assert str(refused.value) == "This conversation does not take new statements."
     db.session.rollback()
     assert _count(Statement) == len(conversation.statements)
+
+
+def test_a_vote_before_the_opening_time_is_refused_and_not_stored(app):
+    conversation = open_conversation(opens_at=NOON + timedelta(hours=1))
+    with pytest.raises(service.NotAllowed) as refused:
+        service.cast_vote(conversation.id, conversation.statements[0].id, 1, who=ANON, now=NOON)
+    assert str(refused.value) == "This conversation is not open for participation."
+    db.session.rollback()
+    assert (_count(Vote), _count(Participant)) == (0, 0)
