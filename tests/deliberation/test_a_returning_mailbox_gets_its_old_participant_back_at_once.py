@@ -59,3 +59,44 @@ def test_the_first_vote_after_registering_again_takes_the_old_participant_back(a
                        (second.id, other_id, 0, None, key)]
     assert sorted(db.session.execute(select(Vote.participant_id, Vote.value)).all()) == sorted(
         [(bob_id, -1), (old_id, 1), (old_id, 1), (other_id, 1)])
+
+
+def test_a_vote_here_leaves_the_mailboxs_participant_of_another_conversation_alone(app):
+    first = open_conversation(texts=["One", "Two"])
+    second = open_conversation(texts=["Three"])
+    ana = _register("ana@example.org")
+    service.cast_vote(second.id, second.statements[0].id, 1, who=Who(user=ana), now=NOW)
+    accounts.delete_account(ana, password=PASSWORD)
+    key = privacy.mailbox_key("ana@example.org")
+    ((_, left_id, _, _, _),) = _rows()
+
+    again = _register("ana@example.org")
+    for statement in first.statements:  # a newcomer here, then a participant of its own
+        service.cast_vote(first.id, statement.id, -1, who=Who(user=again), now=NOW)
+
+    (_, mine, _, _, _) = _rows()[1]
+    assert _rows() == [(second.id, left_id, 0, None, key), (first.id, mine, 0, again.id, None)]
+    assert sorted(db.session.execute(select(Vote.participant_id, Vote.value)).all()) == [
+        (left_id, 1), (mine, -1), (mine, -1)]
+
+
+def test_the_taken_back_participant_is_this_conversations_not_an_older_one_elsewhere(app):
+    elsewhere = open_conversation(texts=["Four"])
+    here = open_conversation(texts=["Five", "Six"])
+    browser = "c" * 64  # the person voted anonymously before their account existed
+    service.cast_vote(elsewhere.id, elsewhere.statements[0].id, 1,
+                      who=Who(anon_key=browser), now=NOW)
+    ana = _register("ana@example.org")
+    service.cast_vote(here.id, here.statements[0].id, 1, who=Who(user=ana), now=NOW)
+    accounts.delete_account(ana, password=PASSWORD)
+    again = _register("ana@example.org")
+    service.merge_anonymous(again, browser, now=NOW)
+    (_, browsers, _, _, _), (_, old_id, _, _, _) = _rows()
+
+    service.cast_vote(here.id, here.statements[1].id, -1, who=Who(user=again), now=NOW)
+
+    assert _rows() == [(elsewhere.id, browsers, 0, again.id, None),
+                       (here.id, old_id, 0, again.id, None)]
+    assert sorted(db.session.execute(select(
+        Vote.conversation_id, Vote.participant_id, Vote.value)).all()) == sorted([
+        (elsewhere.id, browsers, 1), (here.id, old_id, 1), (here.id, old_id, -1)])

@@ -49,3 +49,10 @@ def test_a_vote_before_the_opening_time_is_refused_and_not_stored(app):
     assert str(refused.value) == "This conversation is not open for participation."
     db.session.rollback()
     assert (_count(Vote), _count(Participant)) == (0, 0)
+
+
+def test_a_conversation_that_is_not_there_is_refused_by_its_id(app):
+    conversation = open_conversation()
+    with pytest.raises(service.NotFound) as refused:
+        service.get_conversation(conversation.id + 1)
+    assert refused.value.args == (conversation.id + 1,)
