@@ -12,12 +12,12 @@ import os
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
@@ -199,8 +199,40 @@ def upsert(model, dialect: str | None = None):
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
+def _end_read_transaction(session, keep: Iterable[object]) -> None:
+    """Commit the request's read transaction, expiring all but `keep` (see write_transaction)."""
+    expire = session.expire_on_commit
+    if not keep or not expire:
+        session.commit()
+        return
+    kept = {id(obj) for obj in _with_loaded_relations(keep)}
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+    for obj in list(session.identity_map.values()):
+        if id(obj) not in kept:
+            session.expire(obj)
+
+
+def _with_loaded_relations(objects: Iterable[object]) -> list[object]:
+    """`objects` and the objects their loaded relationships hold (one level down)."""
+    found = []
+    for obj in objects:
+        found.append(obj)
+        state = inspect(obj)
+        for name in state.mapper.relationships.keys():
+            value = state.dict.get(name)
+            if isinstance(value, list | set | tuple):
+                found.extend(value)
+            elif value is not None:
+                found.append(value)
+    return found
+
+
 @contextmanager
-def write_transaction(*, keep_loaded: bool = False) -> Iterator[None]:
+def write_transaction(*, keep_loaded: bool = False, keep: Iterable[object] = ()) -> Iterator[None]:
     """Run a use case in one write transaction that commits on success, rolls back on error.
 
     On SQLite the transaction starts with BEGIN IMMEDIATE (takes the write lock first, so
@@ -213,10 +245,16 @@ def write_transaction(*, keep_loaded: bool = False) -> Iterator[None]:
     next does not load them again; they keep what was read under the lock, but not what the
     use case changed with bulk UPDATE statements (counters): for use cases whose page shows
     none of those.
+
+    `keep`: objects (with what they have loaded of their relationships) that the commit
+    ending the request's read transaction leaves loaded, as read before the lock; every
+    other object is expired as usual and read again under the lock. For what the request
+    has checked already and the use case only reads, e.g. the signed-in user (issue 13: not
+    loaded twice per signature).
     """
     session = db.session()  # the request's Session behind the scoped_session proxy
     if session.in_transaction():
-        session.commit()
+        _end_read_transaction(session, keep)
     engine = session.get_bind()
     expire = session.expire_on_commit
     with writer_lock(engine):

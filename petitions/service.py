@@ -206,12 +206,13 @@ def sign(petition_id: int, *, name: str, email: str, area: str | None, ip: str |
     `confirmations_per_hour` emails to one address the signature is still stored as pending,
     but no email is queued (logged, and again no signal to the caller). A second attempt on
     a pending signature goes to `_sign_again`. The page that follows shows the petition
-    and the signer as loaded here (`keep_loaded`), not the moved counters.
+    and the signer as loaded here (`keep_loaded`), not the moved counters. The signed-in
+    `user` is used as the request loaded it (`keep`: not read again under the lock).
 
     `may_view`: the signer's visibility check, run on the petition as loaded under the lock
     (NotFound when it fails), so the web page need not load the petition once before.
     """
-    with write_transaction(keep_loaded=True):
+    with write_transaction(keep_loaded=True, keep=(user,) if user is not None else ()):
         # The limits below count rows, then insert: lock first, so that parallel signers
         # of this petition (and of any petition, for one address) count one after another.
         petition = _lock_petition(petition_id)

@@ -27,7 +27,8 @@ from petitions.models import Petition
 
 
 def _user():
-    return current_user if current_user.is_authenticated else None
+    """The signed-in user (the object itself, not Flask-Login's proxy), else None."""
+    return current_user._get_current_object() if current_user.is_authenticated else None
 
 
 @bp.context_processor
