@@ -52,13 +52,12 @@ def queue_email(to: str, subject: str, body: str) -> None:
     """Add an email to the outbox in the current transaction (the caller commits): one
     INSERT statement on the connection, no ORM object or layer (it sits in the write paths,
     issue 13)."""
-    execute_core(_QUEUE, {"to": to, "subject": subject, "body": body,
-                                "created_at": utcnow()})
+    execute_core(_QUEUE, {"to": to, "subject": subject, "body": body, "created_at": utcnow()})
 
 
-_QUEUE = insert(OutboxEmail.__table__).values(to=bindparam("to"), subject=bindparam("subject"),
-                                    body=bindparam("body"), created_at=bindparam("created_at"),
-                                    attempts=0)
+_QUEUE = insert(OutboxEmail.__table__).values(
+    to=bindparam("to"), subject=bindparam("subject"), body=bindparam("body"),
+    created_at=bindparam("created_at"), attempts=0)
 
 
 # Renders (subject, body) in whatever locale is active when it is called.
