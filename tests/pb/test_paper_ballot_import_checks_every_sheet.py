@@ -106,3 +106,12 @@ def test_an_import_is_audited_with_who_when_and_how_many(app, people, make_proce
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "budget.paper"))
     assert (entry.actor_id, entry.target_type, entry.target_id, entry.at, entry.details) == (
         people["official"].id, "budget_process", str(process.id), NOW, {"count": 2})
+
+
+def test_an_unreadable_sheet_number_does_not_stop_the_check_of_the_next_sheets(app, people,
+                                                                             make_process):
+    process = make_process("approval")
+    text = "sheet,vote\na\u200bb,1\n8,\"1,1\"\n" + "7" * 65 + ",1\n,1\n"
+    assert _refused(process, text, people) == [
+        (2, "unreadable sheet number"), (3, Problem("repeated", {})),
+        (4, "unreadable sheet number"), (5, "missing or repeated sheet number")]
