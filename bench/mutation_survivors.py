@@ -24,7 +24,8 @@ VERDICTS = Path(__file__).with_name("mutation-verdicts")
 EQUIVALENT_SYNC = ("equivalent: only whether loaded objects are refreshed in place; every reader "
                    "re-reads the row (bench/RESULTS-mutation.md)")
 LABELS = {"equivalent": "equivalent (reason in the row)",
-          "killed": "said killed by a test, yet survived this run (selection or test to fix)",
+          "killed": "said killed by a test, yet survived this run (a test written after it, or a "
+                    "selection gap to fix)",
           "unexplained": "unexplained"}
 
 KINDS = [  # (kind, test on the removed and added lines), first match wins
@@ -117,7 +118,7 @@ def main() -> None:
     print("| kind | survivors |\n|---|---|")
     for kind, n in Counter(row[3] for row in rows).most_common():
         print(f"| {kind} | {n} |")
-    explained = Counter(row[4].partition(":")[0] or "unexplained" for row in rows)
+    explained = Counter(row[4].split(":")[0].split(" ")[0] or "unexplained" for row in rows)
     print("\n| verdict (bench/mutation-verdicts/) | survivors |\n|---|---|")
     for verdict in ("equivalent", "killed", "unexplained"):
         print(f"| {LABELS[verdict]} | {explained[verdict]} |")
