@@ -10,9 +10,12 @@ import threading
 
 from flask import g
 from flask_babel import refresh as refresh_locale
+from sqlalchemy import select
 
 from app import create_app
+from core.audit import AuditEntry
 from core.db import db
+from core.mail import OutboxEmail
 from tests import database
 
 TEST_CONFIG = {
@@ -110,3 +113,18 @@ def in_parallel(app, request_for):
     db.session.commit()  # end the main thread's transaction so it holds no snapshot
     clients = [app.test_client() for _ in range(N)]
     return released_at_once(N, lambda i: request_for(clients[i], i))
+
+
+def audit_rows(action: str) -> list:
+    """Every audit entry of `action`, oldest first: (actor, action, target type, target id,
+    time, details), for tests that state the whole entry."""
+    return db.session.execute(select(
+        AuditEntry.actor_id, AuditEntry.action, AuditEntry.target_type, AuditEntry.target_id,
+        AuditEntry.at, AuditEntry.details).where(AuditEntry.action == action)
+        .order_by(AuditEntry.id)).all()
+
+
+def mail_to(address: str) -> list:
+    """(subject, body) of each email queued to `address`, oldest first."""
+    return db.session.execute(select(OutboxEmail.subject, OutboxEmail.body).where(
+        OutboxEmail.to == address).order_by(OutboxEmail.id)).all()

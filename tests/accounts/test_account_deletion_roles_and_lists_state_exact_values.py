@@ -11,23 +11,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import select
 
 from accounts import service
 from accounts.models import User, UserRole
 from core import audit
-from core.audit import AuditEntry
 from core.db import db
 from core.roles import Role
+from tests.helpers import audit_rows
 
 PASSWORD = "correct horse battery staple"
 AT = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
-
-
-def _audit_rows(action):
-    return db.session.execute(select(
-        AuditEntry.actor_id, AuditEntry.action, AuditEntry.target_type, AuditEntry.target_id,
-        AuditEntry.at, AuditEntry.details).where(AuditEntry.action == action)).all()
 
 
 def test_the_only_administrator_may_not_delete_their_account(app, make_user):
@@ -56,7 +49,7 @@ def test_a_deletion_clears_the_area_and_is_audited_on_the_user(app, make_user):
     db.session.expire_all()
     gone = db.session.get(User, user.id)
     assert (gone.email, gone.display_name, gone.area, gone.deleted_at) == (None, "", "", AT)
-    assert _audit_rows("account.deleted") == [
+    assert audit_rows("account.deleted") == [
         (user.id, "account.deleted", "user", str(user.id), AT, {})]
 
 
@@ -67,7 +60,7 @@ def test_a_role_change_says_so_and_is_audited_on_the_user(app, make_user):
     with time_machine.travel(AT + timedelta(hours=1), tick=False):
         assert service.set_role(admin, user, "moderator", granted=False) is True
     assert service.set_role(admin, user, "moderator", granted=False) is False
-    assert _audit_rows("role.granted") + _audit_rows("role.revoked") == [
+    assert audit_rows("role.granted") + audit_rows("role.revoked") == [
         (admin.id, "role.granted", "user", str(user.id), AT, {"role": "moderator"}),
         (admin.id, "role.revoked", "user", str(user.id), AT + timedelta(hours=1),
          {"role": "moderator"})]

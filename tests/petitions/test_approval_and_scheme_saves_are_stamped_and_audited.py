@@ -13,12 +13,11 @@ import pytest
 from babel.support import Translations
 from sqlalchemy import select
 
-from core.audit import AuditEntry
 from core.db import db
-from core.mail import OutboxEmail
 from core.process import Commitment
 from petitions import moderation, service
 from petitions.models import PetitionScheme
+from tests.helpers import audit_rows, mail_to
 from tests.petitions.helpers import SMALL_RULES, T0, reload, sign_and_confirm
 
 NOW = T0 + timedelta(days=2)
@@ -26,17 +25,6 @@ DECIDED = NOW + timedelta(hours=5)
 TITLE = "Plant trees on Elm Street"
 
 pytestmark = pytest.mark.frozen_clock(NOW)
-
-
-def _entries(action):
-    return db.session.execute(select(
-        AuditEntry.actor_id, AuditEntry.action, AuditEntry.target_type, AuditEntry.target_id,
-        AuditEntry.at, AuditEntry.details).where(AuditEntry.action == action)).all()
-
-
-def _mail_to(address):
-    return db.session.execute(select(OutboxEmail.subject, OutboxEmail.body).where(
-        OutboxEmail.to == address).order_by(OutboxEmail.id)).all()
 
 
 def _awaiting_moderation(scheme, people):
@@ -60,7 +48,7 @@ def test_an_approval_opens_under_the_schemes_window_and_is_audited(people, schem
     assert (petition.state, petition.opened_at, petition.window_days,
             petition.response_due_days, petition.closes_at) == \
         ("open", DECIDED, 30, 10, DECIDED + timedelta(days=30))
-    assert _entries("petition.approved") == [
+    assert audit_rows("petition.approved") == [
         (moderator.id, "petition.approved", "petition", str(pid), DECIDED, {})]
 
 
@@ -69,24 +57,24 @@ def test_a_chinese_speaking_creator_is_told_in_chinese_that_the_petition_is_open
     people["creator"].language = "zh_Hant"
     db.session.commit()
     pid = _awaiting_moderation(scheme, people)
-    before = len(_mail_to("creator@example.org"))
+    before = len(mail_to("creator@example.org"))
 
     moderation.approve(pid, actor=people["moderator"], now=DECIDED)
 
     zh = Translations.load("translations", ["zh_Hant"])
     assert zh.gettext("Your petition is open") == "您的請願已開放連署"
-    assert _mail_to("creator@example.org")[before:] == [(
+    assert mail_to("creator@example.org")[before:] == [(
         "您的請願已開放連署",
         zh.gettext("“%(title)s” is now open for signatures.") % {"title": TITLE})]
 
 
 def test_an_english_speaking_creator_is_told_in_english(people, scheme):
     pid = _awaiting_moderation(scheme, people)
-    before = len(_mail_to("creator@example.org"))
+    before = len(mail_to("creator@example.org"))
 
     moderation.approve(pid, actor=people["moderator"], now=DECIDED)
 
-    assert _mail_to("creator@example.org")[before:] == [
+    assert mail_to("creator@example.org")[before:] == [
         ("Your petition is open", f"“{TITLE}” is now open for signatures.")]
 
 
@@ -103,7 +91,7 @@ def test_a_scheme_save_is_audited_with_the_admin_the_scheme_and_the_time(people)
     _save(people, scheme.id, title="Tree scheme (2027)")
 
     admin = people["admin"]
-    assert _entries("scheme.saved") == [
+    assert audit_rows("scheme.saved") == [
         (admin.id, "scheme.saved", "petition_scheme", str(scheme.id), DECIDED, {})] * 2
     assert db.session.get(PetitionScheme, scheme.id).title == "Tree scheme (2027)"
 
@@ -114,4 +102,4 @@ def test_a_debate_line_not_above_the_response_line_is_refused_and_nothing_saved(
     with pytest.raises(ValueError, match="^debate_threshold must exceed response_threshold$"):
         _save(people, debate_threshold=debate_threshold)
     assert db.session.scalars(select(PetitionScheme)).all() == []
-    assert _entries("scheme.saved") == []
+    assert audit_rows("scheme.saved") == []

@@ -9,12 +9,12 @@ import pytest
 import time_machine
 from sqlalchemy import func, select, update
 
-from core.audit import AuditEntry
 from core.db import db
 from core.mail import OutboxEmail
 from petitions import jobs, service
 from petitions.lifecycle import PetitionState
 from petitions.models import Petition
+from tests.helpers import audit_rows
 from tests.petitions.helpers import T0, open_petition, reload, sign_and_confirm
 
 NOW = T0 + timedelta(days=2)
@@ -24,10 +24,7 @@ pytestmark = pytest.mark.frozen_clock(NOW)
 
 def _audit(action):
     db.session.expire_all()
-    return db.session.execute(select(
-        AuditEntry.actor_id, AuditEntry.action, AuditEntry.target_type, AuditEntry.target_id,
-        AuditEntry.at, AuditEntry.details).where(AuditEntry.action == action)
-        .order_by(AuditEntry.id)).all()
+    return audit_rows(action)
 
 
 def test_tick_closes_the_due_petition_once_and_audits_it(people, scheme):

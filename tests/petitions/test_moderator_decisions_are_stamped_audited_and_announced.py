@@ -12,28 +12,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core.audit import AuditEntry
 from core.db import db
 from core.mail import OutboxEmail
 from petitions import areas, moderation, service
 from petitions.models import Signature
+from tests.helpers import audit_rows, mail_to
 from tests.petitions.helpers import T0, open_petition, reload, sign_and_confirm
 
 NOW = T0 + timedelta(days=2)
 DECIDED = NOW + timedelta(hours=5)
 
 pytestmark = pytest.mark.frozen_clock(NOW)
-
-
-def _entries(action):
-    return db.session.execute(select(
-        AuditEntry.actor_id, AuditEntry.action, AuditEntry.target_type, AuditEntry.target_id,
-        AuditEntry.at, AuditEntry.details).where(AuditEntry.action == action)).all()
-
-
-def _mail_to(address):
-    return db.session.execute(select(OutboxEmail.subject, OutboxEmail.body).where(
-        OutboxEmail.to == address).order_by(OutboxEmail.id)).all()
 
 
 def _awaiting_moderation(scheme, people, title):
@@ -54,7 +43,7 @@ def _awaiting_moderation(scheme, people, title):
 def test_a_rejection_is_stamped_audited_and_told_to_the_creator(people, scheme, reason,
                                                                   label, hidden):
     pid = _awaiting_moderation(scheme, people, "Paint the town hall pink")
-    before = len(_mail_to("creator@example.org"))
+    before = len(mail_to("creator@example.org"))
     moderator = people["moderator"]
     moderation.reject(pid, actor=moderator, reason=reason, details="x" * 4001, now=DECIDED)
 
@@ -62,10 +51,10 @@ def test_a_rejection_is_stamped_audited_and_told_to_the_creator(people, scheme, 
     assert (petition.state, petition.rejected_at, petition.rejection_code, petition.hidden) == \
         ("rejected", DECIDED, reason, hidden)
     assert petition.rejection_details == "x" * 4000
-    assert _entries("petition.rejected") == [
+    assert audit_rows("petition.rejected") == [
         (moderator.id, "petition.rejected", "petition", str(pid), DECIDED,
          {"reason": reason, "hidden": hidden})]
-    assert _mail_to("creator@example.org")[before:] == [
+    assert mail_to("creator@example.org")[before:] == [
         ("Your petition was rejected", f"“Paint the town hall pink” was rejected ({label}).")]
 
 
@@ -88,7 +77,7 @@ def test_a_response_is_stamped_audited_and_emailed_to_signers_who_asked(people, 
     petition = reload(petition.id)
     assert (petition.response_state, petition.responded_at, petition.responder_id) == \
         ("responded", overdue_at, official.id)
-    assert _entries("petition.responded") == [
+    assert audit_rows("petition.responded") == [
         (official.id, "petition.responded", "petition", str(petition.id), overdue_at,
          {"overdue_days": 3})]
     mails = db.session.execute(select(OutboxEmail.to, OutboxEmail.subject, OutboxEmail.body,
@@ -126,6 +115,6 @@ def test_an_invalidation_is_stamped_uncounted_per_area_and_audited(people, schem
                               .where(Signature.email.like("%@spam.example"))).all()
     assert rows == [("invalidated", DECIDED, None)] * 3
     assert areas.counts(petition.id).get("North", 0) == north_before - 2
-    assert _entries("signatures.invalidated") == [
+    assert audit_rows("signatures.invalidated") == [
         (moderator.id, "signatures.invalidated", "petition", str(petition.id), DECIDED,
          {"uncounted": 2, "others": 1, "by_ip": False, "domain": "spam.example"})]
