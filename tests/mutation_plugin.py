@@ -296,12 +296,7 @@ def pytest_runtest_makereport(item, call):
     if report.failed:
         function = _mutated_function()
         if function is not None:
-            line = f"{function}\t{item.nodeid}\n".encode()
-            descriptor = os.open(KILLERS, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-            try:
-                os.write(descriptor, line)  # one small O_APPEND write: whole lines
-            finally:
-                os.close(descriptor)
+            _append(KILLERS, f"{function}\t{item.nodeid}\n")
 
 
 _tests_run = 0
@@ -325,9 +320,13 @@ def pytest_sessionfinish(session, exitstatus):
 
     usage = resource.getrusage(resource.RUSAGE_SELF)  # a forked child starts from zero
     cpu = usage.ru_utime + usage.ru_stime
-    line = f"{name}\t{cpu:.3f}\t{_tests_run}\t{int(exitstatus)}\n".encode()
-    descriptor = os.open(COSTS, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    _append(COSTS, f"{name}\t{cpu:.3f}\t{_tests_run}\t{int(exitstatus)}\n")
+
+
+def _append(path: Path, line: str) -> None:
+    """One small O_APPEND write: the two mutant processes running at once never mix lines."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
-        os.write(descriptor, line)
+        os.write(descriptor, line.encode())
     finally:
         os.close(descriptor)
