@@ -51,15 +51,6 @@ def test_an_admin_revokes_another_admin_while_one_remains(app, make_user):
     assert _entries("role.revoked") == [(first.id, "user", str(second.id))]
 
 
-def test_logging_out_everywhere_bumps_only_that_account(app, make_user):
-    me, other = make_user(), make_user()
-    service.end_sessions(me)
-    service.end_sessions(me)
-    db.session.expire_all()
-    assert (db.session.get(User, me.id).session_version,
-            db.session.get(User, other.id).session_version) == (2, 0)
-
-
 def test_notifications_go_to_each_holder_of_the_role_once_in_their_language(app, make_user):
     late = make_user(roles=("moderator", "official"), email="zoe@example.org")
     early = make_user(roles=("moderator",), email="amy@example.org")

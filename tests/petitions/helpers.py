@@ -29,9 +29,10 @@ def person(email, name, roles=()):
     return user
 
 
-def open_petition(scheme, people, *, title="Fix the potholes on Mill Lane",
-                  action="Repair every pothole on Mill Lane this year.", now=T0):
-    """A petition walked through draft → sponsoring → moderation → open with 2 sponsors."""
+def awaiting_moderation(scheme, people, *, title="Fix the potholes on Mill Lane",
+                        action="Repair every pothole on Mill Lane this year.", now=T0) -> int:
+    """A petition walked through draft → sponsoring with the scheme's sponsors, now waiting
+    for a moderator; its id."""
     creator = people["creator"]
     p = service.create_petition(scheme_id=scheme.id, creator=creator, title=title,
                                 action=action, background="", now=now)
@@ -39,8 +40,15 @@ def open_petition(scheme, people, *, title="Fix the potholes on Mill Lane",
     for i in range(scheme.sponsor_count):
         sign_and_confirm(p.id, f"sponsor{i}@example.org", now=now,
                          sponsor_token=_db.session.get(Petition, p.id).sponsor_token)
-    moderation.approve(p.id, actor=people["moderator"], now=now + timedelta(hours=1))
-    return _db.session.get(Petition, p.id)
+    return p.id
+
+
+def open_petition(scheme, people, *, title="Fix the potholes on Mill Lane",
+                  action="Repair every pothole on Mill Lane this year.", now=T0):
+    """A petition walked through draft → sponsoring → moderation → open with 2 sponsors."""
+    petition_id = awaiting_moderation(scheme, people, title=title, action=action, now=now)
+    moderation.approve(petition_id, actor=people["moderator"], now=now + timedelta(hours=1))
+    return _db.session.get(Petition, petition_id)
 
 
 def reload(petition_id):

@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from core.db import db
 from core.process import Commitment
-from petitions import moderation, service
+from petitions import moderation
 from petitions.models import PetitionScheme
 from tests.helpers import audit_rows, mail_to
-from tests.petitions.helpers import SMALL_RULES, T0, reload, sign_and_confirm
+from tests.petitions.helpers import SMALL_RULES, T0, awaiting_moderation, reload
 
 NOW = T0 + timedelta(days=2)
 DECIDED = NOW + timedelta(hours=5)
@@ -27,19 +27,8 @@ TITLE = "Plant trees on Elm Street"
 pytestmark = pytest.mark.frozen_clock(NOW)
 
 
-def _awaiting_moderation(scheme, people):
-    creator = people["creator"]
-    petition = service.create_petition(scheme_id=scheme.id, creator=creator, title=TITLE,
-                                       action="Twenty trees.", background="", now=NOW)
-    service.start_sponsoring(petition.id, creator=creator, now=NOW)
-    for i in range(scheme.sponsor_count):
-        sign_and_confirm(petition.id, f"sponsor{i}@example.org", now=NOW,
-                         sponsor_token=reload(petition.id).sponsor_token)
-    return petition.id
-
-
 def test_an_approval_opens_under_the_schemes_window_and_is_audited(people, scheme):
-    pid = _awaiting_moderation(scheme, people)
+    pid = awaiting_moderation(scheme, people, title=TITLE, action="Twenty trees.", now=NOW)
     moderator = people["moderator"]
 
     moderation.approve(pid, actor=moderator, now=DECIDED)
@@ -56,7 +45,7 @@ def test_a_chinese_speaking_creator_is_told_in_chinese_that_the_petition_is_open
                                                                                  scheme):
     people["creator"].language = "zh_Hant"
     db.session.commit()
-    pid = _awaiting_moderation(scheme, people)
+    pid = awaiting_moderation(scheme, people, title=TITLE, action="Twenty trees.", now=NOW)
     before = len(mail_to("creator@example.org"))
 
     moderation.approve(pid, actor=people["moderator"], now=DECIDED)
@@ -69,7 +58,7 @@ def test_a_chinese_speaking_creator_is_told_in_chinese_that_the_petition_is_open
 
 
 def test_an_english_speaking_creator_is_told_in_english(people, scheme):
-    pid = _awaiting_moderation(scheme, people)
+    pid = awaiting_moderation(scheme, people, title=TITLE, action="Twenty trees.", now=NOW)
     before = len(mail_to("creator@example.org"))
 
     moderation.approve(pid, actor=people["moderator"], now=DECIDED)

@@ -17,23 +17,12 @@ from core.mail import OutboxEmail
 from petitions import areas, moderation, service
 from petitions.models import Signature
 from tests.helpers import audit_rows, mail_to
-from tests.petitions.helpers import T0, open_petition, reload, sign_and_confirm
+from tests.petitions.helpers import T0, awaiting_moderation, open_petition, reload, sign_and_confirm
 
 NOW = T0 + timedelta(days=2)
 DECIDED = NOW + timedelta(hours=5)
 
 pytestmark = pytest.mark.frozen_clock(NOW)
-
-
-def _awaiting_moderation(scheme, people, title):
-    creator = people["creator"]
-    petition = service.create_petition(scheme_id=scheme.id, creator=creator, title=title,
-                                       action="Do it this year.", background="", now=NOW)
-    service.start_sponsoring(petition.id, creator=creator, now=NOW)
-    for i in range(scheme.sponsor_count):
-        sign_and_confirm(petition.id, f"sponsor{i}@example.org", now=NOW,
-                         sponsor_token=reload(petition.id).sponsor_token)
-    return petition.id
 
 
 @pytest.mark.parametrize(("reason", "label", "hidden"), [
@@ -42,7 +31,8 @@ def _awaiting_moderation(scheme, people, title):
 ])
 def test_a_rejection_is_stamped_audited_and_told_to_the_creator(people, scheme, reason,
                                                                   label, hidden):
-    pid = _awaiting_moderation(scheme, people, "Paint the town hall pink")
+    pid = awaiting_moderation(scheme, people, title="Paint the town hall pink",
+                              action="Do it this year.", now=NOW)
     before = len(mail_to("creator@example.org"))
     moderator = people["moderator"]
     moderation.reject(pid, actor=moderator, reason=reason, details="x" * 4001, now=DECIDED)
