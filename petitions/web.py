@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -182,19 +183,22 @@ def _sign(petition_id: int, form, *, sponsor_token=None, may_view=None):
         field = getattr(form, exc.field, None) or form.area
         field.errors = [*field.errors, str(exc)]
         return None
-    messages = {
-        service.SignOutcome.CONFIRMATION_SENT: _("Check your email: click the link we sent "
-                                                 "to confirm your signature."),
-        service.SignOutcome.COUNTED: _("Thank you. Your signature has been counted."),
-        service.SignOutcome.ALREADY_SIGNED: _("You have already signed this petition."),
-    }
     if not one_click and outcome == service.SignOutcome.ALREADY_SIGNED:
         # Anyone can type any address here: answer as for a new signature, so the form does
         # not reveal who has signed (the address's owner is not counted twice either way).
         outcome = service.SignOutcome.CONFIRMATION_SENT
     # The petition as `service.sign` loaded it under the lock (kept, not queried again).
     return render_template("petitions/message.html", petition=service.get_petition(
-        petition_id), message=messages[outcome])
+        petition_id), message=_SIGNED[outcome])
+
+
+# Translated when the page shows one (lazily: not all three for every signature).
+_SIGNED = {
+    service.SignOutcome.CONFIRMATION_SENT: _l("Check your email: click the link we sent to "
+                                              "confirm your signature."),
+    service.SignOutcome.COUNTED: _l("Thank you. Your signature has been counted."),
+    service.SignOutcome.ALREADY_SIGNED: _l("You have already signed this petition."),
+}
 
 
 @bp.post("/<int:petition_id>/sign")
