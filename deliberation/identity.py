@@ -55,6 +55,12 @@ def current_who(*, create: bool = False) -> Who:
     return Who(anon_key=anon_key(token) if token else None)
 
 
+def forget_new_token() -> None:
+    """The token `current_who(create=True)` made for this request is not given out (the
+    request was refused before it took part)."""
+    g.pop("new_conversation_token", None)
+
+
 def set_cookie_if_new(response):
     token = g.pop("new_conversation_token", None)
     if token is not None:

@@ -93,11 +93,16 @@ class Statement(db.Model):
 
     @property
     def state(self) -> Moderation:
-        if self.moderation < 0:
+        return self.state_of(self.moderation, self.is_meta)
+
+    @staticmethod
+    def state_of(moderation: int, is_meta: bool) -> Moderation:
+        """The moderation state of a statement with these two columns."""
+        if moderation < 0:
             return Moderation.REJECTED
-        if self.is_meta:
+        if is_meta:
             return Moderation.META
-        return Moderation.ACCEPTED if self.moderation > 0 else Moderation.NEW
+        return Moderation.ACCEPTED if moderation > 0 else Moderation.NEW
 
     @state.setter
     def state(self, value: Moderation) -> None:

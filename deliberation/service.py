@@ -7,14 +7,15 @@ so the latest vote wins and parallel clicks leave one row; a participant is crea
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 
 from core import audit
-from core.db import db, upsert, write_transaction
+from core.db import db, execute_core, upsert, write_transaction
 from core.roles import Role
 from deliberation import phases, privacy
 from deliberation.models import (
@@ -53,12 +54,18 @@ class Who:
 def get_conversation(conversation_id: int, *, user=None) -> Conversation:
     """The conversation if this user may see it (drafts only to its facilitators)."""
     conversation = db.session.get(Conversation, conversation_id)
-    if conversation is None or not conversation.visible_to(user):
-        raise NotFound(conversation_id)
-    if conversation.phase is phases.ConversationPhase.DRAFT and not can_facilitate(
-            user, conversation):
+    if conversation is None or not may_see(conversation, user):
         raise NotFound(conversation_id)
     return conversation
+
+
+def may_see(conversation: Conversation, user) -> bool:
+    """Whether `user` (None: a visitor) may see this conversation: not staff-only for them,
+    and not a draft unless they may facilitate it."""
+    if not conversation.visible_to(user):
+        return False
+    return conversation.phase is not phases.ConversationPhase.DRAFT or can_facilitate(
+        user, conversation)
 
 
 def status(conversation: Conversation, now: datetime) -> Status:
@@ -89,13 +96,19 @@ def can_moderate(user, conversation: Conversation) -> bool:
 
 def find_participant(conversation_id: int, who: Who) -> Participant | None:
     if who.user is not None:
-        column, value = Participant.user_id, who.user.id
+        query, value = _PARTICIPANT_OF_USER, who.user.id
     elif who.anon_key is not None:
-        column, value = Participant.anon_key, who.anon_key
+        query, value = _PARTICIPANT_OF_BROWSER, who.anon_key
     else:
         return None
-    return db.session.scalar(select(Participant).where(
-        Participant.conversation_id == conversation_id, column == value))
+    return db.session.scalar(query, {"conversation_id": conversation_id, "key": value})
+
+
+# Participant look-ups, built once (issue 13: a vote looks its voter up every time).
+_PARTICIPANT_OF_USER, _PARTICIPANT_OF_BROWSER = (
+    select(Participant).where(Participant.conversation_id == bindparam("conversation_id"),
+                              column == bindparam("key"))
+    for column in (Participant.user_id, Participant.anon_key))
 
 
 def _ensure_participant(conversation: Conversation, who: Who, now: datetime) -> int:
@@ -134,13 +147,18 @@ def _participant_and_left_behind(conversation_id: int, who: Who, key: str | None
     earlier account (deliberation.privacy), in one look-up (each half by its own index)."""
     if key is None:
         return find_participant(conversation_id, who), None
-    ids = select(Participant.id).where(Participant.conversation_id == conversation_id,
-                                       Participant.user_id == who.user.id).union_all(
-        select(Participant.id).where(Participant.conversation_id == conversation_id,
-                                     Participant.mailbox_key == key))
-    found = db.session.scalars(select(Participant).where(Participant.id.in_(ids))).all()
+    found = db.session.scalars(_OWN_AND_LEFT_BEHIND, {
+        "conversation_id": conversation_id, "user_id": who.user.id, "key": key}).all()
     existing = next((p for p in found if p.user_id == who.user.id), None)
     return existing, next((p for p in found if p.mailbox_key == key), None)
+
+
+_OWN_AND_LEFT_BEHIND = select(Participant).where(Participant.id.in_(
+    select(Participant.id).where(Participant.conversation_id == bindparam("conversation_id"),
+                                 Participant.user_id == bindparam("user_id")).union_all(
+        select(Participant.id).where(
+            Participant.conversation_id == bindparam("conversation_id"),
+            Participant.mailbox_key == bindparam("key")))))
 
 
 def _take_back(conversation_id: int, user, key: str) -> int | None:
@@ -198,29 +216,59 @@ def _check_open(conversation: Conversation, now: datetime) -> None:
 
 
 def cast_vote(conversation_id: int, statement_id: int, value: int, *, who: Who,
-              now: datetime) -> None:
-    """Store this person's vote (+1 agree, -1 disagree, 0 pass); a later vote replaces it."""
+              now: datetime) -> Conversation:
+    """Store this person's vote (+1 agree, -1 disagree, 0 pass); a later vote replaces it.
+    Returns the conversation, as loaded (and checked) in the write transaction: NotFound
+    when this person may not see it, so the web page need not load it before.
+
+    The statements are built once (issue 13) and the signed-in ``who.user`` is used as the
+    request loaded it (`keep`: not read again inside the transaction)."""
     if value not in VOTE_VALUES:
         raise NotAllowed(_("Choose agree, disagree or pass."))
-    with write_transaction():
-        conversation = get_conversation(conversation_id, user=who.user)
+    with write_transaction(keep=(who.user,) if who.user is not None else ()):
+        conversation = db.session.execute(
+            _CONVERSATION, {"conversation_id": conversation_id}).scalar()
+        if conversation is None or not may_see(conversation, who.user):
+            raise NotFound(conversation_id)
         _check_open(conversation, now)
-        statement = db.session.get(Statement, statement_id)
+        statement = execute_core(_STATEMENT, {"statement_id": statement_id}).first()
         if statement is None or statement.conversation_id != conversation.id:
             raise NotFound(statement_id)
-        if not statement.votable(strict=conversation.strict_moderation):
+        if not phases.votable(Statement.state_of(statement.moderation, statement.is_meta),
+                              strict=conversation.strict_moderation):
             raise NotAllowed(_("This statement is not open for votes."))
         participant_id = _ensure_participant(conversation, who, now)
         # The conversation's row before the vote's (as a newcomer's numbering takes them):
         # one lock order for every path, so parallel votes on PostgreSQL never deadlock.
-        db.session.execute(update(Conversation).where(Conversation.id == conversation.id)
-                           .values(vote_seq=Conversation.vote_seq + 1))
-        stmt = upsert(Vote).values(conversation_id=conversation.id,
-                                   participant_id=participant_id,
-                                   statement_id=statement.id, value=value, modified_at=now)
-        db.session.execute(stmt.on_conflict_do_update(
-            index_elements=["conversation_id", "participant_id", "statement_id"],
-            set_={"value": stmt.excluded.value, "modified_at": stmt.excluded.modified_at}))
+        execute_core(_NEXT_VOTE_SEQ, {"conversation_id": conversation.id})
+        execute_core(_upsert_vote(db.session.get_bind().dialect.name), {
+            "conversation_id": conversation.id, "participant_id": participant_id,
+            "statement_id": statement_id, "value": value, "modified_at": now})
+    return conversation
+
+
+# cast_vote's statements, built once; all but the first run on the tables (`execute_core`).
+_CONVERSATION = select(Conversation).where(Conversation.id == bindparam("conversation_id")) \
+    .execution_options(populate_existing=True)
+_STATEMENTS = Statement.__table__
+_STATEMENT = select(_STATEMENTS.c.conversation_id, _STATEMENTS.c.moderation,
+                    _STATEMENTS.c.is_meta).where(_STATEMENTS.c.id == bindparam("statement_id"))
+_CONVERSATIONS = Conversation.__table__
+# The session's conversation keeps the vote_seq it loaded (the commit expires it).
+_NEXT_VOTE_SEQ = update(_CONVERSATIONS).where(
+    _CONVERSATIONS.c.id == bindparam("conversation_id")).values(
+    vote_seq=_CONVERSATIONS.c.vote_seq + 1)
+
+
+@functools.cache
+def _upsert_vote(dialect: str):
+    """INSERT … ON CONFLICT (conversation, participant, statement) DO UPDATE, per dialect."""
+    table = Vote.__table__
+    stmt = upsert(table, dialect).values({name: bindparam(name) for name in (
+        "conversation_id", "participant_id", "statement_id", "value", "modified_at")})
+    return stmt.on_conflict_do_update(
+        index_elements=["conversation_id", "participant_id", "statement_id"],
+        set_={"value": stmt.excluded.value, "modified_at": stmt.excluded.modified_at})
 
 
 @dataclass(frozen=True)

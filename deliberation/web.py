@@ -5,7 +5,7 @@ downloads in results_web.py. All register on the blueprint of deliberation/bluep
 """
 from __future__ import annotations
 
-from flask import jsonify, redirect, render_template, request, url_for
+from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from core.db import utcnow
@@ -85,20 +85,22 @@ def _next_json(conversation):
 @bp.post("/<int:conversation_id>/vote")
 def vote(conversation_id):
     """Agree / disagree / pass on one statement; JSON for the page script, else redirect."""
-    conversation = conversation_or_404(conversation_id)
     value = VOTES.get(request.form.get("vote", ""))
     statement_id = request.form.get("statement_id", type=int)
-    error = None
+    conversation, error = None, None
     if value is None or statement_id is None:
         error = _("Choose agree, disagree or pass.")
     else:
-        try:
-            service.cast_vote(conversation.id, statement_id, value,
-                              who=identity.current_who(create=True), now=utcnow())
+        try:  # cast_vote loads the conversation and checks that this person may see it
+            conversation = service.cast_vote(conversation_id, statement_id, value,
+                                             who=identity.current_who(create=True),
+                                             now=utcnow())
         except NotFound:
             error = _("There is no such statement in this conversation.")
         except NotAllowed as exc:
             error = str(exc)
+    if error:
+        conversation = _visible_or_404(conversation_id)
     if wants_json():
         if error:
             return jsonify(error=error), 400
@@ -109,6 +111,16 @@ def vote(conversation_id):
     anchor = "" if request.form.get("from") != "list" else "#your-votes"
     # conversation_id, not conversation.id: the commit expired the object (one SELECT less)
     return redirect(url_for("deliberation.show", conversation_id=conversation_id) + anchor)
+
+
+def _visible_or_404(conversation_id: int):
+    """The conversation for a refused vote's answer; 404 (and no new anonymous cookie) for
+    one this person may not see, as if the vote had not been looked at."""
+    try:
+        return service.get_conversation(conversation_id, user=user())
+    except NotFound:
+        identity.forget_new_token()
+        abort(404)
 
 
 @bp.route("/<int:conversation_id>/write", methods=["GET", "POST"])

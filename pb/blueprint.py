@@ -14,16 +14,22 @@ bp = Blueprint("pb", __name__, url_prefix="/budgets")
 
 
 def reader():
-    """The logged-in user, or None for a visitor."""
-    return current_user if current_user.is_authenticated else None
+    """The logged-in user (the object itself, not Flask-Login's proxy), or None for a
+    visitor."""
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def may_view(process: BudgetProcess, user, *, published: bool = True) -> bool:
+    """Whether `user` (None: a visitor) may see `process`: not staff-only for them, and
+    (`published`) not a draft unless they are an official or an admin."""
+    return process.visible_to(user) and not (
+        published and process.phase == Phase.DRAFT
+        and not (user and user.has_role(Role.OFFICIAL, Role.ADMIN)))
 
 
 def visible_process(process_id: int, *, published: bool = True) -> BudgetProcess:
     """The process, or 404 if it does not exist, is a draft, or is staff-only for the reader."""
     process = db.get_or_404(BudgetProcess, process_id)
-    user = reader()
-    if (not process.visible_to(user)
-            or (published and process.phase == Phase.DRAFT
-                and not (user and user.has_role(Role.OFFICIAL, Role.ADMIN)))):
+    if not may_view(process, reader(), published=published):
         abort(404)
     return process

@@ -147,18 +147,18 @@ class BallotForm(Form):
     ``process`` it belongs to, and the choice fields pb.ballots reads (``project``,
     ``points-<id>``, ``rank-<id>``). Used by both the review and the confirm step.
 
-    ``BallotForm(budget, request)``; ``validate()`` refuses a JSON or file body and a ballot
+    ``BallotForm(budget_id, request)``; ``validate()`` refuses a JSON or file body and a ballot
     of another budget (``errors_text`` says why: a 400); ``choice_fields`` are then the
     fields to check against the budget's rules (pb.voting.review / cast).
     """
 
     budget = HiddenField(name="process")  # `process` itself is a method of every form
 
-    def __init__(self, budget, request, **kwargs):
+    def __init__(self, budget_id: int, request, **kwargs):
         # The body is read as a form only: JSON or uploaded files are never a ballot.
         self._body_refused = bool(request.is_json or request.files)
         super().__init__(formdata=request.form, **kwargs)
-        self.budget_id = str(budget.id)
+        self.budget_id = str(budget_id)
         self.choice_fields = {name: values for name, values in
                               request.form.to_dict(flat=False).items()
                               if name not in ("csrf_token", "process")}

@@ -8,15 +8,16 @@ the transaction that changed the row may vote with it (§3b "exactly-once guard"
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from core import audit
-from core.db import db, upsert, write_transaction
+from core.db import db, execute_core, upsert, write_transaction
 from pb.ballots import Choice, Problem, check_choice, read_choice
 from pb.models import (
     Ballot,
@@ -109,9 +110,14 @@ def is_eligible(process: BudgetProcess, user) -> bool:
 
 def ballot_costs(process: BudgetProcess) -> dict[str, int]:
     """Project id → cost of the projects on the ballot (two columns, no ORM objects)."""
-    return dict(db.session.execute(select(BudgetProject.project_id, BudgetProject.cost).where(
-        BudgetProject.process_id == process.id,
-        BudgetProject.status == ProjectStatus.FEASIBLE)).all())
+    return dict(execute_core(_BALLOT_COSTS, {"process_id": process.id}).all())
+
+
+_PROJECTS = BudgetProject.__table__
+# Built once and run on the table (`execute_core`), as each statement of `cast` (issue 13).
+_BALLOT_COSTS = select(_PROJECTS.c.project_id, _PROJECTS.c.cost).where(
+    _PROJECTS.c.process_id == bindparam("process_id"),
+    _PROJECTS.c.status == ProjectStatus.FEASIBLE)
 
 
 def review(process: BudgetProcess, fields: Mapping[str, Sequence[str]], *,
@@ -141,7 +147,8 @@ def code_usable(process_id: int, code: str) -> bool:
 
 
 def cast(process_id: int, fields: Mapping[str, Sequence[str]], *, now: datetime,
-         user=None, code: str | None = None) -> str:
+         user=None, code: str | None = None,
+         may_view: Callable[[BudgetProcess], bool] | None = None) -> str:
     """Store (or replace) the ballot of `user`, or of the holder of voter `code`; returns
     the receipt code. Nothing is stored when anything is wrong.
 
@@ -151,10 +158,15 @@ def cast(process_id: int, fields: Mapping[str, Sequence[str]], *, now: datetime,
     changing one's ballot does (the last one counts): it is deleted in this transaction and
     the new one stored, so the count stays one for that mailbox. After voting closes the
     old ballot stays as it was counted. Only a confirmed address replaces it: an account
-    that has not proved the mailbox is its own cannot remove someone's ballot."""
-    with write_transaction():
-        process = db.session.get(BudgetProcess, process_id)
-        if process is None:
+    that has not proved the mailbox is its own cannot remove someone's ballot.
+
+    The process is loaded once, inside the write transaction, so its phase and closing
+    time are the ones the ballot is stored under. `may_view`: the voter's visibility check,
+    run on it (NotFound when it fails), so the web page need not load the process before.
+    The signed-in `user` is used as the request loaded it (`keep`: not read again)."""
+    with write_transaction(keep=(user,) if user is not None else ()):
+        process = db.session.execute(_PROCESS, {"process_id": process_id}).scalar()
+        if process is None or (may_view is not None and not may_view(process)):
             raise NotFound(process_id)
         choice = review(process, fields, now=now)
         if code is not None:
@@ -173,16 +185,33 @@ def cast(process_id: int, fields: Mapping[str, Sequence[str]], *, now: datetime,
             voter_key, channel = f"u{user.id}", "online"
             erased = mailbox_key(user.email) if user.is_confirmed else None
             if erased is not None:
-                db.session.execute(delete(Ballot).where(Ballot.process_id == process_id,
-                                                        Ballot.voter_key == erased))
+                execute_core(_DELETE_BALLOT, {"process_id": process_id, "voter_key": erased})
         vote, points = choice.encode()
-        stmt = upsert(Ballot).values(process_id=process_id, voter_key=voter_key, vote=vote,
-                                     points=points, receipt=new_code(), channel=channel,
-                                     cast_at=now, updated_at=now)
-        return db.session.scalar(stmt.on_conflict_do_update(
-            index_elements=["process_id", "voter_key"],
-            set_={"vote": stmt.excluded.vote, "points": stmt.excluded.points,
-                  "updated_at": now}).returning(Ballot.receipt))
+        return execute_core(_upsert_ballot(db.session.get_bind().dialect.name), {
+            "process_id": process_id, "voter_key": voter_key, "vote": vote, "points": points,
+            "receipt": new_code(), "channel": channel, "cast_at": now, "updated_at": now,
+        }).scalar_one()
+
+
+_PROCESS = select(BudgetProcess).where(BudgetProcess.id == bindparam("process_id")) \
+    .execution_options(populate_existing=True)
+_BALLOTS = Ballot.__table__
+_DELETE_BALLOT = delete(_BALLOTS).where(_BALLOTS.c.process_id == bindparam("process_id"),
+                                        _BALLOTS.c.voter_key == bindparam("voter_key"))
+_BALLOT_COLUMNS = ("process_id", "voter_key", "vote", "points", "receipt", "channel",
+                   "cast_at", "updated_at")
+
+
+@functools.cache
+def _upsert_ballot(dialect: str):
+    """INSERT … ON CONFLICT (process_id, voter_key) DO UPDATE … RETURNING receipt, built
+    once per dialect: a changed ballot keeps its receipt and cast_at, and takes the new
+    vote, points and updated_at."""
+    stmt = upsert(_BALLOTS, dialect).values({name: bindparam(name) for name in _BALLOT_COLUMNS})
+    return stmt.on_conflict_do_update(
+        index_elements=["process_id", "voter_key"],
+        set_={"vote": stmt.excluded.vote, "points": stmt.excluded.points,
+              "updated_at": stmt.excluded.updated_at}).returning(_BALLOTS.c.receipt)
 
 
 def lookup_receipt(code: str):

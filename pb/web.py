@@ -16,13 +16,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
 from core.db import utcnow
 from core.extensions import limiter
 from core.web import money
 from pb import labels, phases, report, results, service, voting
 from pb.ballots import decode
-from pb.blueprint import bp, reader, visible_process
+from pb.blueprint import bp, may_view, reader, visible_process
 from pb.exchange import as_json, export_text
 from pb.forms import BallotForm, CodeEntryForm, ProposalForm
 from pb.models import BudgetProcess, Phase, ProjectStatus
@@ -118,13 +119,13 @@ def ballot(process_id):
     return _ballot_page(visible_process(process_id))
 
 
-def _submitted(process) -> dict:
+def _submitted(process_id: int) -> dict:
     """The ballot's choice fields, once BallotForm accepts the request (else 400); voting
     needs an account or a voter code (else 401)."""
-    form = BallotForm(process, request)
+    form = BallotForm(process_id, request)
     if not form.validate():
         abort(400, form.errors_text)
-    if not (current_user.is_authenticated or _codes().get(str(process.id))):
+    if not (current_user.is_authenticated or _codes().get(str(process_id))):
         abort(401)
     return form.choice_fields
 
@@ -134,7 +135,7 @@ def _submitted(process) -> dict:
 def review_ballot(process_id):
     """Check the ballot on the server and show it for confirmation (nothing stored yet)."""
     process = visible_process(process_id)
-    fields = _submitted(process)
+    fields = _submitted(process.id)
     if not _codes().get(str(process.id)) and voting.needs_confirmation(reader()):
         return _ballot_page(process, fields=fields, status=403)  # says why, offers the email
     try:
@@ -162,30 +163,50 @@ def _closed(process):
                            status=409), 409
 
 
+class _VisibilityCheck:
+    """`visible_process`'s check for `voting.cast`, which runs it on the process it loads in
+    its write transaction; holding that process keeps it for the page that answers a
+    refusal (the session's identity map holds objects only while someone does)."""
+
+    def __init__(self):
+        self.process: BudgetProcess | None = None
+
+    def __call__(self, process: BudgetProcess) -> bool:
+        self.process = process
+        return may_view(process, reader())
+
+
 @bp.post("/<int:process_id>/ballot/confirm")
 @ballot_limit
 def confirm_ballot(process_id):
     """Store the ballot (replacing your earlier one) and show its receipt."""
-    process = visible_process(process_id)
-    fields = _submitted(process)
-    code = _codes().get(str(process.id))
     try:
-        receipt = voting.cast(process.id, fields, now=utcnow(), user=reader(), code=code)
+        fields = _submitted(process_id)
+    except HTTPException:
+        visible_process(process_id)  # a process the reader may not see: 404, not 400/401
+        raise
+    code = _codes().get(str(process_id))
+    check = _VisibilityCheck()
+    try:
+        receipt = voting.cast(process_id, fields, now=utcnow(), user=reader(), code=code,
+                              may_view=check)
+    except voting.NotFound:
+        abort(404)
     except voting.VotingClosed:
-        return _closed(process)
+        return _closed(check.process)
     except voting.InvalidBallot as exc:
-        return _ballot_page(process, fields=fields, problems=exc.problems, status=422)
+        return _ballot_page(check.process, fields=fields, problems=exc.problems, status=422)
     except voting.NotEligible as exc:
         if exc.reason == "unconfirmed":  # nothing stored; the page says why
-            return _ballot_page(process, fields=fields, status=403)
+            return _ballot_page(check.process, fields=fields, status=403)
         if exc.reason == "area":
-            return _message(process, _area_refusal(process), 403)
+            return _message(check.process, _area_refusal(check.process), 403)
         abort(403, _("You are not on the list of voters of this budget."))
     except voting.CodeUnusable:
-        session["pb_codes"] = {k: v for k, v in _codes().items() if k != str(process.id)}
+        session["pb_codes"] = {k: v for k, v in _codes().items() if k != str(process_id)}
         abort(409, _("This voter code has already been used."))
     if code:
-        session["pb_codes"] = {k: v for k, v in _codes().items() if k != str(process.id)}
+        session["pb_codes"] = {k: v for k, v in _codes().items() if k != str(process_id)}
     return redirect(url_for("pb.receipt", code=receipt, new=1))
 
 

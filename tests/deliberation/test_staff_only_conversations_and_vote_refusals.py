@@ -45,6 +45,38 @@ def test_a_citizen_cannot_vote_in_a_staff_only_conversation(app, make_user):
     assert _votes() == 0
 
 
+def test_a_visitors_vote_in_a_conversation_they_may_not_see_is_a_404(app, client, make_user,
+                                                                     login_as):
+    """The vote page checks visibility on the conversation the vote loads (issue 13: loaded
+    once): a staff-only one, or a draft, is a 404 for a visitor and a citizen, stores
+    nothing, and gives a visitor no participation cookie; its staff may vote."""
+    from deliberation.models import ConversationPhase, Participant
+
+    hidden = _staff_only()
+    draft = open_conversation()
+    draft.phase = ConversationPhase.DRAFT
+    db.session.commit()
+    targets = [(c.id, c.statements[0].id) for c in (hidden, draft)]
+    for conversation_id, sid in targets:
+        response = client.post(f"/conversations/{conversation_id}/vote",
+                               data={"statement_id": sid, "vote": "agree"})
+        assert response.status_code == 404
+        assert "conversation_id=" not in response.headers.get("Set-Cookie", "")
+    login_as(client, make_user())
+    for conversation_id, sid in targets:
+        assert client.post(f"/conversations/{conversation_id}/vote",
+                           data={"statement_id": sid, "vote": "agree"},
+                           headers={"Accept": "application/json"}).status_code == 404
+    assert client.get_cookie("conversation_id") is None
+    assert _votes() == 0
+    assert db.session.scalar(select(func.count()).select_from(Participant)) == 0
+    login_as(client, make_user(roles=("moderator",)))
+    conversation_id, sid = targets[0]
+    assert client.post(f"/conversations/{conversation_id}/vote",
+                       data={"statement_id": sid, "vote": "agree"}).status_code == 302
+    assert _votes() == 1
+
+
 @pytest.mark.parametrize("role", ["moderator", "admin"])
 def test_staff_moderate_a_staff_only_conversation(app, make_user, role):
     moderator = make_user(roles=(role,))

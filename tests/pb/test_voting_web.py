@@ -181,3 +181,26 @@ def test_the_review_page_carries_the_ballot_to_confirm(client, people, login_as,
     assert confirm(client, process, {k: v for k, v in hidden.items() if k != "process"}
                    ).status_code == 302
     assert db.session.scalar(db.select(Ballot.vote)) == "3,1"
+
+
+def test_a_valid_ballot_for_a_process_the_voter_may_not_see_is_a_404(client, people, login_as,
+                                                                     make_process):
+    """The confirm step checks visibility on the process it loads to store the ballot
+    (issue 13: loaded once): a staff-only or draft process, or none, is a 404 for a citizen
+    whatever the ballot, and nothing is stored; staff may vote in a staff-only one."""
+    from core.process import Audience
+
+    hidden = make_process("approval", audience=Audience.STAFF)
+    draft = make_process("approval", phase=Phase.DRAFT)
+    login_as(client, people["citizen"])
+    for process in (hidden, draft):
+        assert confirm(client, process, {"project": ["1"]}).status_code == 404
+        assert confirm(client, process, {"project": ["9"]}).status_code == 404  # unknown
+        assert client.post(f"/budgets/{process.id}/ballot/confirm",
+                           data={"process": process.id + 1000}).status_code == 404
+    assert client.post(f"/budgets/{draft.id + 1000}/ballot/confirm",
+                       data={"process": draft.id + 1000, "project": ["1"]}).status_code == 404
+    assert ballots(hidden.id) == ballots(draft.id) == 0
+    login_as(client, people["official"])
+    assert confirm(client, hidden, {"project": ["1"]}).status_code == 302
+    assert ballots(hidden.id) == 1
