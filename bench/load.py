@@ -185,7 +185,8 @@ def report(label, tally: Tally, checks, elapsed, cpu, clients, locked) -> dict:
     client_cpu, server_cpu = cpu
     answered = sum(tally.statuses.values())
     print(f"\n== {label}: {clients} clients, {elapsed:.1f} s, load {os.getloadavg()[0]:.2f}; "
-          f"client CPU {100 * client_cpu / elapsed:.0f}% of one core; server CPU "
+          f"client CPU {100 * client_cpu / elapsed:.0f}% of one core, "
+          f"{1000 * client_cpu / max(answered, 1):.2f} ms per request; server CPU "
           f"{1000 * server_cpu / max(answered, 1):.1f} ms per request")
     print(f"{'kind':<16}{'acked':>8}{'per s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
     for kind in MIX:
