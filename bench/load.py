@@ -4,7 +4,7 @@ statements against gunicorn × 4 on localhost, then the database is checked (iss
     .venv/bin/python bench/load.py --quick        # 30 s, SQLite, 50 clients
     .venv/bin/python bench/load.py                # SQLite and PostgreSQL, 50 then 200 clients
 
-Each client is a thread with two keep-alive connections (an anonymous browser signing by
+Each client is a thread with two browsers (tests/core/browser.py: an anonymous one signing by
 email, and a logged-in citizen signing in one click, casting and changing a ballot, voting).
 Every signature carries its own X-Forwarded-For address (the server trusts one proxy), so the
 per-IP fraud rules stay on without flagging the bench. Prints throughput and p50/p95/p99 per
