@@ -4,7 +4,7 @@ statements against gunicorn × 4 on localhost, then the database is checked (iss
     .venv/bin/python bench/load.py --quick        # 30 s, SQLite, 50 clients
     .venv/bin/python bench/load.py                # SQLite and PostgreSQL, 50 then 200 clients
 
-Each client is a thread with two keep-alive connections (an anonymous browser signing by
+Each client is a thread with two browsers (tests/core/browser.py: an anonymous one signing by
 email, and a logged-in citizen signing in one click, casting and changing a ballot, voting).
 Every signature carries its own X-Forwarded-For address (the server trusts one proxy), so the
 per-IP fraud rules stay on without flagging the bench. Prints throughput and p50/p95/p99 per
@@ -185,7 +185,8 @@ def report(label, tally: Tally, checks, elapsed, cpu, clients, locked) -> dict:
     client_cpu, server_cpu = cpu
     answered = sum(tally.statuses.values())
     print(f"\n== {label}: {clients} clients, {elapsed:.1f} s, load {os.getloadavg()[0]:.2f}; "
-          f"client CPU {100 * client_cpu / elapsed:.0f}% of one core; server CPU "
+          f"client CPU {100 * client_cpu / elapsed:.0f}% of one core, "
+          f"{1000 * client_cpu / max(answered, 1):.2f} ms per request; server CPU "
           f"{1000 * server_cpu / max(answered, 1):.1f} ms per request")
     print(f"{'kind':<16}{'acked':>8}{'per s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
     for kind in MIX:

@@ -3,8 +3,8 @@ crash test (tests/core/test_crash.py).
 
 `seed` creates open petitions, a budget in its voting phase, an open conversation and confirmed
 citizens (with a cheap password hash: scrypt per user would dominate the set-up);
-`start_server` runs gunicorn on it; `Citizen` signs, casts ballots and votes over keep-alive
-HTTP like a browser (cookies, CSRF tokens, a distinct X-Forwarded-For per signature);
+`start_server` runs gunicorn on it; `Citizen` signs, casts ballots and votes over HTTP like a
+browser (tests/core/browser.py: cookies, CSRF tokens, a distinct X-Forwarded-For per signature);
 `verify` takes what the server acknowledged and counts what is missing, duplicated or
 miscounted, straight on the database.
 """
@@ -13,7 +13,6 @@ from __future__ import annotations
 import http.client
 import itertools
 import os
-import re
 import secrets
 import signal
 import subprocess
@@ -24,7 +23,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlencode
 
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
@@ -32,6 +30,7 @@ from werkzeug.security import generate_password_hash
 from core.db import db, utcnow, write_transaction
 from core.identity import canonical_email
 from core.process import Audience, Commitment
+from tests.core.browser import Browser
 
 PASSWORD = "load-bench-password"
 PROJECTS = [("P1", 400_000), ("P2", 300_000), ("P3", 250_000), ("P4", 200_000),
@@ -263,7 +262,6 @@ def server_cpu_seconds(server: subprocess.Popen) -> float:
 
 # --- the citizens ----------------------------------------------------------------------
 
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _addresses = itertools.count(1)
 
 
@@ -271,47 +269,6 @@ def next_address() -> str:
     """A distinct client address per signature (10.0.0.0/8), sent as X-Forwarded-For."""
     n = next(_addresses)
     return f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
-
-
-class Browser:
-    """One keep-alive connection with a cookie jar and the session's CSRF token."""
-
-    def __init__(self, port: int, timeout: float = 30):
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-        self.cookies: dict[str, str] = {}
-        self.token = ""
-
-    def request(self, method: str, path: str, form: dict | None = None,
-                address: str = "127.0.0.1") -> tuple[int, str]:
-        headers = {"X-Forwarded-For": address}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urlencode({**form, "csrf_token": self.token}, doseq=True)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            self.conn.request(method, path, body, headers)
-            response = self.conn.getresponse()
-            text = response.read().decode()
-        except (OSError, http.client.HTTPException):
-            self.conn.close()  # reconnects on the next request
-            raise
-        for cookie in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = cookie.partition("=")
-            value = rest.split(";", 1)[0]
-            if value and "Max-Age=0" not in cookie and "1970" not in cookie:
-                self.cookies[name] = value
-            else:
-                self.cookies.pop(name, None)
-        return response.status, text
-
-    def fetch_token(self, path: str) -> None:
-        status, text = self.request("GET", path)
-        match = CSRF.search(text)
-        if status != 200 or not match:
-            raise RuntimeError(f"no CSRF token on {path} ({status})")
-        self.token = match.group(1)
 
 
 # What a citizen does next, by weight: mostly signing (the petitions flow carries the load).
