@@ -78,7 +78,6 @@ def user_for_session(session_id: str) -> User | None:
     return user
 
 
-
 # Every request of a signed-in person runs this: one statement built once, the roles joined
 # (Session.get builds its query each time, and loads the roles with a second one; issue 13).
 _SESSION_USER = select(User).options(joinedload(User.role_rows)).where(

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, Session, deferred, mapped_column, relationshi
 
 from core.db import UTCDateTime, db, utcnow
 from core.process import ProcessFraming
-from deliberation.phases import ConversationPhase, Moderation, votable
+from deliberation.phases import ConversationPhase, Moderation
 
 __all__ = ["Conversation", "ConversationPhase", "ConversationResult", "Moderation",
            "Participant", "Statement", "Vote"]
@@ -108,9 +108,6 @@ class Statement(db.Model):
     def state(self, value: Moderation) -> None:
         self.moderation = {Moderation.NEW: 0, Moderation.REJECTED: -1}.get(value, 1)
         self.is_meta = value is Moderation.META
-
-    def votable(self, *, strict: bool) -> bool:
-        return votable(self.state, strict=strict)
 
 
 class Participant(db.Model):

@@ -160,9 +160,10 @@ def cast(process_id: int, fields: Mapping[str, Sequence[str]], *, now: datetime,
     old ballot stays as it was counted. Only a confirmed address replaces it: an account
     that has not proved the mailbox is its own cannot remove someone's ballot.
 
-    The process is loaded once, inside the write transaction, so its phase and closing
-    time are the ones the ballot is stored under. `may_view`: the voter's visibility check,
-    run on it (NotFound when it fails), so the web page need not load the process before.
+    The process is loaded once, inside the write transaction (on SQLite, under its write
+    lock; on PostgreSQL read as before, without a row lock). `may_view`: the voter's
+    visibility check, run on it (NotFound when it fails), so the web page need not load the
+    process before.
     The signed-in `user` is used as the request loaded it (`keep`: not read again)."""
     with write_transaction(keep=(user,) if user is not None else ()):
         process = db.session.execute(_PROCESS, {"process_id": process_id}).scalar()

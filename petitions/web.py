@@ -189,7 +189,7 @@ def _sign(petition_id: int, form, *, sponsor_token=None, may_view=None):
         outcome = service.SignOutcome.CONFIRMATION_SENT
     # The petition as `service.sign` loaded it under the lock (kept, not queried again).
     return render_template("petitions/message.html", petition=service.get_petition(
-        petition_id), message=_SIGNED[outcome])
+        petition_id), message=str(_SIGNED[outcome]))  # str: escaped in the page
 
 
 # Translated when the page shows one (lazily: not all three for every signature).

@@ -26,3 +26,17 @@ def test_each_request_finds_its_own_language(tmp_path):
     for header, word in (("zh-TW", "請願"), ("en", "Petitions"), ("zh-HK", "請願")):
         with app.test_request_context(headers={"Accept-Language": header}):
             assert render_template_string("{{ _('Petitions') }}").startswith(word)
+
+
+def test_template_translations_escape_their_variables_as_jinja_does(app):
+    with app.test_request_context():
+        # The message's own markup stays, the variable is escaped (both, were it a str).
+        assert render_template_string('{{ _("<em>%(title)s</em>", title="<b>&") }}') \
+            == "<em>&lt;b&gt;&amp;</em>"
+        assert render_template_string('{{ _("100%% sure") }}') == "100% sure"
+        assert render_template_string(
+            '{{ ngettext("%(num)d <em>project</em> of %(who)s", "%(num)d <em>projects</em> of '
+            '%(who)s", 2, who="<i>") }}') == "2 <em>projects</em> of &lt;i&gt;"
+        assert render_template_string(
+            '{% autoescape false %}{{ _("Edit %(title)s", title="<b>") }}{% endautoescape %}'
+        ) == "Edit <b>"
