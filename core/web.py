@@ -351,12 +351,8 @@ def number(value, places: int | None = None) -> str:
 
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.install_gettext_callables(  # Flask-Babel's, through request_catalog
-        gettext=lambda s: request_catalog().ugettext(s),
-        ngettext=lambda s, p, n: request_catalog().ungettext(s, p, n),
-        pgettext=lambda c, s: request_catalog().upgettext(c, s),
-        npgettext=lambda c, s, p, n: request_catalog().unpgettext(c, s, p, n), newstyle=True)
-    # The two every page calls, without Jinja's three wrapping layers (same results).
+    # In place of the ones Flask-Babel installs: through the request's catalog, and without
+    # Jinja's three wrapping layers (same results; its pgettext and npgettext are unused).
     app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext,
                                  ngettext=_template_ngettext)
     app.session_interface = SessionInterface()
