@@ -11,23 +11,18 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from accounts import service as accounts
-from accounts.models import User
 from core.db import db
 from deliberation import privacy, service
 from deliberation.models import Participant, Vote
 from deliberation.service import Who
+from tests.deliberation.helpers import PASSWORD, registered
 from tests.deliberation.web_helpers import open_conversation
 
-PASSWORD = "correct horse battery staple"
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
 
 def _register(email):
-    user = User(email=email, display_name="someone", email_confirmed_at=NOW)
-    user.set_password(PASSWORD)
-    db.session.add(user)
-    db.session.commit()
-    return user
+    return registered(email, confirmed_at=NOW)
 
 
 def _rows():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import event
 
 from accounts.models import User
@@ -63,17 +64,9 @@ def _second_vote_watched(conversation, user):
     return loaded, inserts
 
 
-def test_a_confirmed_voters_second_vote_loads_only_their_participant(app):
-    ana = _user("ana@example.org", confirmed=True)
-    conversation = _a_busy_conversation_where(ana)
-    ana_id = ana.id
-    loaded, inserts = _second_vote_watched(conversation, ana)
-    assert loaded == [(ana_id, None)]
-    assert inserts == []
-
-
-def test_an_unconfirmed_voters_second_vote_finds_their_participant_without_inserting(app):
-    ana = _user("ana@example.org", confirmed=False)
+@pytest.mark.parametrize("confirmed", [True, False], ids=["confirmed", "unconfirmed"])
+def test_a_voters_second_vote_loads_only_their_participant_without_inserting(app, confirmed):
+    ana = _user("ana@example.org", confirmed=confirmed)
     conversation = _a_busy_conversation_where(ana)
     ana_id = ana.id
     loaded, inserts = _second_vote_watched(conversation, ana)

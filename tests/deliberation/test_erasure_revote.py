@@ -15,6 +15,7 @@ from core.db import db
 from deliberation import privacy, service
 from deliberation.models import Participant, Vote
 from deliberation.service import Who
+from tests.deliberation.helpers import PASSWORD, registered
 from tests.helpers import in_parallel
 from tests.petitions.helpers import app_on_sqlite_and_postgresql
 
@@ -22,17 +23,11 @@ from .web_helpers import open_conversation
 
 app = app_on_sqlite_and_postgresql  # each test runs on SQLite, then on PostgreSQL
 
-PASSWORD = "correct horse battery staple"
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
 
 def _register(email, *, confirmed=True):
-    user = User(email=email, display_name="someone", email_confirmed_at=NOW if confirmed
-                else None)
-    user.set_password(PASSWORD)
-    db.session.add(user)
-    db.session.commit()
-    return user
+    return registered(email, confirmed_at=NOW if confirmed else None)
 
 
 def _votes():
