@@ -29,14 +29,21 @@ def person(email, name, roles=()):
     return user
 
 
+def sponsoring(scheme, people, *, title="Fix the potholes on Mill Lane",
+               action="Repair every pothole on Mill Lane this year.", now=T0):
+    """The creator's draft, submitted at `now`: gathering sponsors, the creator's signature
+    the first (the petition as `start_sponsoring` returns it)."""
+    creator = people["creator"]
+    p = service.create_petition(scheme_id=scheme.id, creator=creator, title=title,
+                                action=action, background="", now=now)
+    return service.start_sponsoring(p.id, creator=creator, now=now)
+
+
 def awaiting_moderation(scheme, people, *, title="Fix the potholes on Mill Lane",
                         action="Repair every pothole on Mill Lane this year.", now=T0) -> int:
     """A petition walked through draft → sponsoring with the scheme's sponsors, now waiting
     for a moderator; its id."""
-    creator = people["creator"]
-    p = service.create_petition(scheme_id=scheme.id, creator=creator, title=title,
-                                action=action, background="", now=now)
-    service.start_sponsoring(p.id, creator=creator, now=now)
+    p = sponsoring(scheme, people, title=title, action=action, now=now)
     for i in range(scheme.sponsor_count):
         sign_and_confirm(p.id, f"sponsor{i}@example.org", now=now,
                          sponsor_token=_db.session.get(Petition, p.id).sponsor_token)

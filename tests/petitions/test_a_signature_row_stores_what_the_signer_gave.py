@@ -13,7 +13,7 @@ from core.db import db
 from petitions import areas, service
 from petitions.lifecycle import ResponseState
 from petitions.models import Signature, SignatureState
-from tests.petitions.helpers import T0, reload
+from tests.petitions.helpers import T0, reload, sponsoring
 
 NOW = T0 + timedelta(days=2)
 SIGNED_AT = NOW + timedelta(minutes=7)  # not the wall clock, which is frozen at NOW
@@ -88,11 +88,8 @@ def test_a_district_not_on_the_list_is_refused_on_the_area_field(petition):
 
 
 def test_a_sponsoring_petition_is_signed_only_through_its_sponsor_link(scheme, people):
-    creator = people["creator"]
-    draft = service.create_petition(scheme_id=scheme.id, creator=creator, title="Plant trees",
-                                    action="Plant a tree on every street.", background="",
-                                    now=NOW)
-    service.start_sponsoring(draft.id, creator=creator, now=NOW)
+    draft = sponsoring(scheme, people, title="Plant trees",
+                       action="Plant a tree on every street.", now=NOW)
     for token in (None, "not-the-link"):
         with pytest.raises(service.SigningClosed) as refused:
             _sign(draft, "sponsor@example.org", sponsor_token=token)

@@ -15,7 +15,7 @@ from core.mail import OutboxEmail
 from petitions import service
 from petitions.identity import SigningLimits
 from petitions.models import Signature, SignatureState
-from tests.petitions.helpers import T0, reload
+from tests.petitions.helpers import T0, reload, sponsoring
 
 NOW = T0 + timedelta(days=2)
 
@@ -48,11 +48,8 @@ def test_the_email_to_a_signer_names_the_petition_and_carries_the_link(petition)
 
 
 def test_the_email_to_a_sponsor_does_not_name_the_unapproved_petition(scheme, people):
-    creator = people["creator"]
-    draft = service.create_petition(scheme_id=scheme.id, creator=creator, title="Plant trees",
-                                    action="Plant a tree on every street.", background="",
-                                    now=NOW)
-    service.start_sponsoring(draft.id, creator=creator, now=NOW)
+    draft = sponsoring(scheme, people, title="Plant trees",
+                       action="Plant a tree on every street.", now=NOW)
     _sign(draft.id, "sponsor@example.org", sponsor_token=reload(draft.id).sponsor_token)
     token = _row(draft.id, "sponsor@example.org").token
     assert _bodies("sponsor@example.org") == [

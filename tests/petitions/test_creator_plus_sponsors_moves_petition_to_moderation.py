@@ -12,7 +12,7 @@ from core.audit import AuditEntry
 from core.db import db
 from petitions import moderation, service
 from petitions.lifecycle import PetitionState
-from tests.petitions.helpers import T0, reload, sign_and_confirm, token_for
+from tests.petitions.helpers import T0, reload, sign_and_confirm, sponsoring, token_for
 
 NOW = T0 + timedelta(days=1)
 
@@ -20,11 +20,8 @@ pytestmark = pytest.mark.frozen_clock(NOW)
 
 
 def _submitted(scheme, people):
-    creator = people["creator"]
-    p = service.create_petition(scheme_id=scheme.id, creator=creator, title="More benches",
-                                action="Put benches along the river path.", background="",
-                                now=NOW)
-    return service.start_sponsoring(p.id, creator=creator, now=NOW)
+    return sponsoring(scheme, people, title="More benches",
+                      action="Put benches along the river path.", now=NOW)
 
 
 def _sponsor(petition, email, at):

@@ -12,9 +12,8 @@ from sqlalchemy import func, select
 
 from core.db import db
 from core.forms import Form
-from petitions import service
 from petitions.models import Petition
-from tests.petitions.helpers import T0, open_petition
+from tests.petitions.helpers import T0, open_petition, sponsoring
 
 NOW = T0 + timedelta(days=3)
 pytestmark = pytest.mark.frozen_clock(NOW)
@@ -57,16 +56,14 @@ def world(app, client, people, scheme, login_as):
     admin.role_rows += [UserRole(role=r) for r in ("moderator", "official")]
     db.session.commit()
     opened = open_petition(scheme, people)
-    sponsoring = service.create_petition(scheme_id=scheme.id, creator=people["creator"],
-                                         title="Plant trees", action="Plant more trees.",
-                                         background="", now=NOW)
-    service.start_sponsoring(sponsoring.id, creator=people["creator"], now=NOW)
+    gathering = sponsoring(scheme, people, title="Plant trees", action="Plant more trees.",
+                           now=NOW)
     budget = _voting_budget(owner=admin)
     login_as(client, admin)
-    sponsoring = db.session.get(Petition, sponsoring.id)
+    gathering = db.session.get(Petition, gathering.id)
     return {"budget": budget.id, "budget_project": budget.projects[0].id,
-            "open": opened.id, "sponsoring": sponsoring.id,
-            "sponsor_token": sponsoring.sponsor_token, "scheme": scheme.id,
+            "open": opened.id, "sponsoring": gathering.id,
+            "sponsor_token": gathering.sponsor_token, "scheme": scheme.id,
             "user": people["citizen"].id}
 
 

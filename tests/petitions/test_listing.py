@@ -13,20 +13,17 @@ from sqlalchemy import insert
 
 from core.db import db
 from core.process import Audience
-from petitions import jobs, moderation, service
+from petitions import jobs, moderation
 from petitions.lifecycle import PetitionState
 from petitions.models import Petition
-from tests.petitions.helpers import SMALL_RULES, T0, open_petition, sign_and_confirm
+from tests.petitions.helpers import SMALL_RULES, T0, open_petition, sign_and_confirm, sponsoring
 
 DAY = timedelta(days=1)
 
 
 def _awaiting_moderation(scheme, people, title, *, now=T0):
     """A petition with its two sponsors, waiting for a moderator since `now`."""
-    creator = people["creator"]
-    p = service.create_petition(scheme_id=scheme.id, creator=creator, title=title,
-                                action="Do something about it.", background="", now=now)
-    service.start_sponsoring(p.id, creator=creator, now=now)
+    p = sponsoring(scheme, people, title=title, action="Do something about it.", now=now)
     token = db.session.get(Petition, p.id).sponsor_token
     for i in range(2):
         sign_and_confirm(p.id, f"{title[:8].replace(' ', '')}{i}@example.org", now=now,

@@ -19,7 +19,7 @@ from core.mail import OutboxEmail
 from core.process import Commitment
 from petitions import moderation, service, thresholds
 from petitions.models import Petition
-from tests.petitions.helpers import T0, person, reload
+from tests.petitions.helpers import T0, person, reload, sponsoring
 
 NOW = T0 + timedelta(days=2)
 TITLE = "Fix the potholes on Mill Lane"
@@ -49,11 +49,7 @@ def _one_click(petition_id, n, *, at, sponsor_token=None):
 
 
 def _sponsoring(people, scheme):
-    creator = people["creator"]
-    petition = service.create_petition(scheme_id=scheme.id, creator=creator, title=TITLE,
-                                       action="Repair them.", background="", now=NOW)
-    service.start_sponsoring(petition.id, creator=creator, now=NOW)
-    return reload(petition.id)
+    return reload(sponsoring(scheme, people, title=TITLE, action="Repair them.", now=NOW).id)
 
 
 def _stamps(petition):
@@ -76,11 +72,7 @@ def test_the_last_one_click_sponsor_sends_the_petition_to_moderation(people, lin
 
 
 def test_each_line_is_crossed_by_the_one_click_signature_that_reaches_it(people, lines):
-    petition = _sponsoring(people, lines)
-    for n in (1, 2):
-        _one_click(petition.id, n, at=NOW, sponsor_token=petition.sponsor_token)
-    moderation.approve(petition.id, actor=people["moderator"], now=NOW)
-    petition = reload(petition.id)
+    petition = reload(_approved(people, lines))
     assert _stamps(petition) == ("open", NOW, None, None, None, None)
 
     at = {n: NOW + timedelta(hours=n) for n in (4, 5, 6)}
@@ -94,10 +86,7 @@ def test_each_line_is_crossed_by_the_one_click_signature_that_reaches_it(people,
 
 
 def test_a_count_change_on_a_closed_petition_stamps_nothing(people, lines):
-    petition = _sponsoring(people, lines)
-    for n in (1, 2):
-        _one_click(petition.id, n, at=NOW, sponsor_token=petition.sponsor_token)
-    moderation.approve(petition.id, actor=people["moderator"], now=NOW)
+    petition = reload(_approved(people, lines))
     # Closed at 3 signatures; then a late change (a racing confirmation) lifts the count.
     db.session.execute(update(Petition).where(Petition.id == petition.id)
                        .values(state="closed", signature_count=10))
@@ -111,13 +100,19 @@ def test_a_count_change_on_a_closed_petition_stamps_nothing(people, lines):
     assert (petition.response_state, petition.debate_state) == ("not_needed", "not_needed")
 
 
-def _to_answer(people, scheme):
+def _approved(people, scheme):
+    """Sponsored by the creator and two one-click sponsors, approved at NOW; its id."""
     petition = _sponsoring(people, scheme)
     for n in (1, 2):
         _one_click(petition.id, n, at=NOW, sponsor_token=petition.sponsor_token)
     moderation.approve(petition.id, actor=people["moderator"], now=NOW)
-    _one_click(petition.id, 4, at=NOW)
     return petition.id
+
+
+def _to_answer(people, scheme):
+    petition_id = _approved(people, scheme)
+    _one_click(petition_id, 4, at=NOW)
+    return petition_id
 
 
 def test_a_deleted_creator_is_not_emailed_and_the_officials_still_are(people, lines):

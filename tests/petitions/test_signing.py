@@ -17,6 +17,7 @@ from tests.petitions.helpers import (
     open_petition,
     reload,
     sign_and_confirm,
+    sponsoring,
     token_for,
 )
 
@@ -323,10 +324,8 @@ def test_a_confirmed_user_signing_in_one_click_validates_their_pending_signature
 
 def _awaiting_moderation_with_a_late_sponsor(people, scheme):
     """Three sponsors sign; two confirm, which is enough: the third link is still unclicked."""
-    creator = people["creator"]
-    p = service.create_petition(scheme_id=scheme.id, creator=creator, title="Late sponsor",
-                                action="Count the late sponsor.", background="", now=T0)
-    service.start_sponsoring(p.id, creator=creator, now=T0)
+    p = sponsoring(scheme, people, title="Late sponsor", action="Count the late sponsor.",
+                   now=T0)
     sponsor_token = reload(p.id).sponsor_token
     for address in ("one@example.org", "two@example.org", "late@example.org"):
         _sign(p.id, address, now=T0, sponsor_token=sponsor_token)

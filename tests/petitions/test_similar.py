@@ -17,6 +17,7 @@ from tests.petitions.helpers import (
     open_petition,
     person,
     sign_and_confirm,
+    sponsoring,
 )
 
 TITLE = "Fix the potholes on Mill Lane"
@@ -49,9 +50,7 @@ def same_title_everywhere(people, scheme):
                                     title=TITLE, action="Mine.", background="", now=T0)
     rejected = {}
     for reason in ("duplicate", "offensive"):  # listed with its text / hidden
-        p = service.create_petition(scheme_id=scheme.id, creator=people["creator"],
-                                    title=TITLE, action="Rejected.", background="", now=T0)
-        service.start_sponsoring(p.id, creator=people["creator"], now=T0)
+        p = sponsoring(scheme, people, title=TITLE, action="Rejected.", now=T0)
         token = db.session.get(Petition, p.id).sponsor_token
         for i in range(2):
             sign_and_confirm(p.id, f"s{i}@example.org", now=T0, sponsor_token=token)

@@ -10,10 +10,9 @@ from sqlalchemy import func, select
 
 from core.db import db
 from core.mail import OutboxEmail
-from petitions import service
 from petitions.lifecycle import DebateState
 from petitions.models import Petition, Signature
-from tests.petitions.helpers import T0, sign_and_confirm
+from tests.petitions.helpers import T0, sign_and_confirm, sponsoring
 
 NOW = T0 + timedelta(days=5)
 pytestmark = pytest.mark.frozen_clock(NOW)
@@ -124,9 +123,7 @@ def test_multi_line_text_stores_unicode_separators_as_newlines(client, login_as,
 def test_a_sponsor_request_email_does_not_carry_the_unmoderated_title(app, client, people,
                                                                       scheme):
     title = "Buy cheap pills at evil.example"
-    draft = service.create_petition(scheme_id=scheme.id, creator=people["creator"],
-                                    title=title, action="Spam.", background="", now=NOW)
-    service.start_sponsoring(draft.id, creator=people["creator"], now=NOW)
+    draft = sponsoring(scheme, people, title=title, action="Spam.", now=NOW)
     token = db.session.get(Petition, draft.id).sponsor_token
     response = client.post(f"/petitions/{draft.id}/sponsor/{token}", data={
         "name": "Vic Victim", "email": "victim@example.org", "eligible": "y"})

@@ -9,9 +9,16 @@ from sqlalchemy import select
 from core.audit import AuditEntry
 from core.db import db
 from core.mail import OutboxEmail
-from petitions import moderation, service
+from petitions import moderation
 from petitions.lifecycle import PetitionState, ResponseState
-from tests.petitions.helpers import T0, open_petition, reload, sign_and_confirm, token_for
+from tests.petitions.helpers import (
+    T0,
+    open_petition,
+    reload,
+    sign_and_confirm,
+    sponsoring,
+    token_for,
+)
 
 
 def test_charlies_petition_goes_from_draft_to_an_answered_closed_petition(
@@ -115,9 +122,7 @@ def test_frozen_thresholds_survive_a_scheme_change(app, people, scheme):
 
 
 def _rejected(scheme, people, *, title, action, reason):
-    p = service.create_petition(scheme_id=scheme.id, creator=people["creator"], title=title,
-                                action=action, background="", now=T0)
-    service.start_sponsoring(p.id, creator=people["creator"], now=T0)
+    p = sponsoring(scheme, people, title=title, action=action, now=T0)
     token = reload(p.id).sponsor_token
     for i in range(2):
         sign_and_confirm(p.id, f"s{i}@example.org", now=T0, sponsor_token=token)

@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core.db import db
-from petitions import moderation, service
+from petitions import moderation
 from petitions.models import Petition
-from tests.petitions.helpers import T0, sign_and_confirm
+from tests.petitions.helpers import T0, sign_and_confirm, sponsoring
 
 
 def _draft(scheme, people, title):
-    p = service.create_petition(scheme_id=scheme.id, creator=people["creator"], title=title,
-                                action="Do it.", background="", now=T0)
-    service.start_sponsoring(p.id, creator=people["creator"], now=T0)
+    p = sponsoring(scheme, people, title=title, action="Do it.", now=T0)
     return p.id
 
 
