@@ -31,7 +31,7 @@ from petitions import areas, lifecycle, signing_limits
 from petitions.identity import SigningLimits, area_code
 from petitions.lifecycle import SIGNATURE_TRANSITIONS, PetitionState
 from petitions.models import Petition, PetitionScheme, Signature, SignatureState
-from petitions.privacy import anonymous_key
+from petitions.snapshot import PetitionSnapshot, locked_petition
 from petitions.thresholds import cross_thresholds
 
 log = logging.getLogger(__name__)
@@ -159,19 +159,14 @@ def _insert_statement(dialect: str):
         index_elements=["petition_id", "canonical_email"]).returning(table.c.id)
 
 
-def _lock_petition(petition_id: int) -> Petition:
-    """The petition, its row locked until the transaction ends: SELECT … FOR UPDATE on
-    PostgreSQL; on SQLite the write transaction's BEGIN IMMEDIATE already holds the lock.
-    One statement built once (`Session.get` builds its query each time, issue 13); a
-    petition the session already holds is refreshed from the locked row."""
-    petition = db.session.execute(_LOCK_PETITION, {"petition_id": petition_id}).scalar()
+def _lock_petition(petition_id: int) -> PetitionSnapshot:
+    """The petition and its scheme as one read-only row (petitions.snapshot), the petition's
+    row locked until the transaction ends: SELECT … FOR UPDATE on PostgreSQL; on SQLite the
+    write transaction's BEGIN IMMEDIATE already holds the lock."""
+    petition = locked_petition(db.session.connection(), petition_id)
     if petition is None:
         raise NotFound(petition_id)
     return petition
-
-
-_LOCK_PETITION = select(Petition).where(Petition.id == bindparam("petition_id")) \
-    .with_for_update(of=Petition).execution_options(populate_existing=True)
 
 
 def _lock_address(canonical: str) -> None:
@@ -197,7 +192,7 @@ def sign(petition_id: int, *, name: str, email: str, area: str | None, ip: str |
          user=None, sponsor_token: str | None = None,
          limits: SigningLimits | None = None,
          confirmations_per_hour: int | None = CONFIRMATIONS_PER_HOUR,
-         may_view: Callable[[Petition], bool] | None = None) -> SignOutcome:
+         may_view: Callable[[PetitionSnapshot], bool] | None = None) -> SignOutcome:
     """Add one signature (docs/reliability.md §3a/§3b).
 
     A confirmed user signing with their own account email is validated at once; anyone else
@@ -205,12 +200,13 @@ def sign(petition_id: int, *, name: str, email: str, area: str | None, ip: str |
     the row is stored as fraudulent and the caller sees the same outcome as usual. Past
     `confirmations_per_hour` emails to one address the signature is still stored as pending,
     but no email is queued (logged, and again no signal to the caller). A second attempt on
-    a pending signature goes to `_sign_again`. The page that follows shows the petition
-    and the signer as loaded here (`keep_loaded`), not the moved counters. The signed-in
-    `user` is used as the request loaded it (`keep`: not read again under the lock).
+    a pending signature goes to `_sign_again`. The signed-in `user` is used as the request
+    loaded it (`keep`: not read again under the lock), and the page that follows shows it
+    as loaded (`keep_loaded`).
 
-    `may_view`: the signer's visibility check, run on the petition as loaded under the lock
-    (NotFound when it fails), so the web page need not load the petition once before.
+    `may_view`: the signer's visibility check, run on the petition as read under the lock
+    (a `PetitionSnapshot`; NotFound when it fails), so the web page need not load the
+    petition once before; the answer page shows the petition it was given.
     """
     with write_transaction(keep_loaded=True, keep=(user,) if user is not None else ()):
         # The limits below count rows, then insert: lock first, so that parallel signers
@@ -226,16 +222,18 @@ def sign(petition_id: int, *, name: str, email: str, area: str | None, ip: str |
         _lock_address(canonical)
         one_click = bool(user is not None and getattr(user, "is_authenticated", False)
                          and user.is_confirmed and canonical_email(user.email) == canonical)
-        if _signed_before_forgotten(petition.id, canonical):
+        history = signing_limits.signer_history(
+            petition.id, canonical, ip=ip, limits=limits, now=now,
+            confirmations_per_hour=None if one_click else confirmations_per_hour)
+        if history.forgotten:  # this mailbox signed, then was forgotten
             return SignOutcome.ALREADY_SIGNED
-        fraudulent = signing_limits.looks_fraudulent(
-            petition, ip=ip, domain=email_domain(canonical), limits=limits, now=now)
-        if fraudulent:
+        if signing_limits.looks_fraudulent(history, domain=email_domain(canonical),
+                                           limits=limits):
             state = SignatureState.FRAUDULENT
         else:
             state = SignatureState.VALIDATED if one_click else SignatureState.PENDING
-        may_email = not one_click and signing_limits.may_send_confirmation(
-            canonical, per_hour=confirmations_per_hour, now=now)
+        may_email = not one_click and signing_limits.under_confirmation_cap(
+            history.confirmations_hour, confirmations_per_hour)
         new_id, token = _insert_signature(
             petition, name=name, email=email, area=area, ip=ip,
             user_id=user.id if one_click else None, notify=notify, state=state, now=now,
@@ -368,15 +366,6 @@ def _validate_pending(signature: Signature, petition: Petition, *, now: datetime
     return changed == 1
 
 
-def _signed_before_forgotten(petition_id: int, canonical: str) -> bool:
-    """This mailbox signed the petition and its signature was forgotten since."""
-    return execute_core(_FORGOTTEN, {"petition_id": petition_id,
-                                     "key": anonymous_key(canonical)}).first() is not None
-
-
-_FORGOTTEN = select(Signature.__table__.c.id).where(
-    Signature.__table__.c.petition_id == bindparam("petition_id"),
-    Signature.__table__.c.canonical_email == bindparam("key"))
 # +1 on a petition's counter (`_count_one`), on the table: the session's petition keeps the
 # count it loaded, as with NO_SYNC.
 _COUNT_ONE = update(Petition.__table__).where(

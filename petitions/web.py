@@ -25,6 +25,7 @@ from petitions import areas, export, forms, labels, lifecycle, queries, service
 from petitions.blueprint import bp
 from petitions.identity import SigningLimits
 from petitions.models import Petition
+from petitions.snapshot import PetitionSnapshot
 
 
 def _user():
@@ -148,14 +149,13 @@ def _show_page(petition: Petition, form):
 
 
 class _VisibilityCheck:
-    """`_visible_petition`'s check for `service.sign`, which runs it on the petition it loads
-    under the lock; holding that petition keeps it in the session for the answer page (the
-    session's identity map holds objects only while someone does)."""
+    """`_visible_petition`'s check for `service.sign`, which runs it on the petition it reads
+    under the lock (a `PetitionSnapshot`); the answer page shows that petition."""
 
     def __init__(self):
-        self.petition: Petition | None = None
+        self.petition: PetitionSnapshot | None = None
 
-    def __call__(self, petition: Petition) -> bool:
+    def __call__(self, petition: PetitionSnapshot) -> bool:
         self.petition = petition
         return queries.can_view(petition, _user())
 
@@ -187,9 +187,10 @@ def _sign(petition_id: int, form, *, sponsor_token=None, may_view=None):
         # Anyone can type any address here: answer as for a new signature, so the form does
         # not reveal who has signed (the address's owner is not counted twice either way).
         outcome = service.SignOutcome.CONFIRMATION_SENT
-    # The petition as `service.sign` loaded it under the lock (kept, not queried again).
-    return render_template("petitions/message.html", petition=service.get_petition(
-        petition_id), message=str(_SIGNED[outcome]))  # str: escaped in the page
+    # The petition as `service.sign` read it under the lock (not queried again).
+    petition = may_view.petition if may_view is not None else service.get_petition(petition_id)
+    return render_template("petitions/message.html", petition=petition,
+                           message=str(_SIGNED[outcome]))  # str: escaped in the page
 
 
 # Translated when the page shows one (lazily: not all three for every signature).
