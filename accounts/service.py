@@ -7,16 +7,16 @@ module stays free of request handling; the key that signs links is passed in (`s
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields
 
 from blinker import Namespace
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from accounts.models import User, UserRole
+from accounts.models import SessionUser, User, UserIdentity, UserRole
 from core import audit
 from core.audit import AuditEntry
 from core.db import db, utcnow, write_transaction
@@ -62,26 +62,41 @@ def find_user(user_id: int) -> User | None:
     return db.session.get(User, user_id)
 
 
-def user_for_session(session_id: str) -> User | None:
+def _account(user: UserIdentity) -> User:
+    """The `User` row to change for `user` (a `User`, or the request's read-only
+    `SessionUser`), loaded in the caller's write transaction."""
+    return db.session.get(User, user.id)
+
+
+def user_for_session(session_id: str) -> SessionUser | None:
     """The user a Flask-Login session id names: "<id>:<fingerprint>:<version>"
     (User.get_id), so a password or email change ends other sessions, and so does a raised
-    session version (logout). A bare id is accepted too, as version 0."""
+    session version (logout). A bare id is accepted too, as version 0. Read-only: use cases
+    that change the account load its `User` by id."""
     user_id, _sep, rest = session_id.partition(":")
     fingerprint, _sep, version = rest.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.execute(_SESSION_USER, {"id": int(user_id)}).unique().scalar_one_or_none()
-    if user is None or (fingerprint and fingerprint != user.credential_fingerprint):
+    rows = db.session.connection().execute(_SESSION_USER, {"id": int(user_id)}).all()
+    if not rows:
+        return None
+    user = SessionUser(*rows[0][:-1], role_names=frozenset(
+        row[-1] for row in rows if row[-1] is not None))
+    if fingerprint and fingerprint != user.credential_fingerprint:
         return None
     if (int(version) if version.isdigit() else 0) != (user.session_version or 0):
         return None
     return user
 
 
-# Every request of a signed-in person runs this: one statement built once, the roles joined
-# (Session.get builds its query each time, and loads the roles with a second one; issue 13).
-_SESSION_USER = select(User).options(joinedload(User.role_rows)).where(
-    User.id == bindparam("id"))
+# Every request of a signed-in person runs this: one Core statement built once, one row per
+# role (an ORM User with its roles costs ~3 times as much to load; issue 13).
+_users, _user_roles = User.__table__, UserRole.__table__
+_SESSION_USER = (
+    select(*(_users.c[f.name] for f in fields(SessionUser) if f.name != "role_names"),
+           _user_roles.c.role)
+    .select_from(_users.outerjoin(_user_roles, _user_roles.c.user_id == _users.c.id))
+    .where(_users.c.id == bindparam("id")))
 
 
 def count_users() -> int:
@@ -210,7 +225,7 @@ def register(*, display_name: str, email: str, password: str, confirm_link: Link
     return user
 
 
-def resend_confirmation(user: User, confirm_link: Link, *, secret_key: str) -> None:
+def resend_confirmation(user: UserIdentity, confirm_link: Link, *, secret_key: str) -> None:
     with write_transaction():
         _queue_confirmation(user, confirm_link, secret_key)
 
@@ -266,30 +281,34 @@ def reset_password(token: str, new_password: str, *, secret_key: str) -> User:
     return user
 
 
-def change_password(user: User, *, current: str, new: str) -> None:
+def change_password(user: UserIdentity, *, current: str, new: str) -> User:
+    """Set a new password; every session of `user` ends. Returns the changed `User` (a
+    session that should go on logs in again with it)."""
     if not user.check_password(current):
         raise AccountError(_("Your current password is not correct."))
     check_password_rules(new)
     password_hash = _hash(new)
     with write_transaction():
-        user.password_hash = password_hash
-        user.session_version = (user.session_version or 0) + 1
+        account = _account(user)
+        account.password_hash = password_hash
+        account.session_version = (account.session_version or 0) + 1
+    return account
 
 
-def remember_language(user: User, language: str) -> None:
+def remember_language(user: UserIdentity, language: str) -> None:
     """Keep the display language the person picked on their account (any device, later
     visits); `language` is one the caller checked against the app's LANGUAGES."""
     with write_transaction():
-        user.language = language
+        _account(user).language = language
 
 
-def forget_language(user: User) -> None:
+def forget_language(user: UserIdentity) -> None:
     """Follow the browser's language again (Accept-Language): no stored choice."""
     with write_transaction():
-        user.language = None
+        _account(user).language = None
 
 
-def end_sessions(user: User) -> None:
+def end_sessions(user: UserIdentity) -> None:
     """Log out everywhere: bump the session version, so every session and remember-me
     cookie issued to `user` so far is refused (accounts.web.load_user)."""
     with write_transaction():
@@ -297,7 +316,7 @@ def end_sessions(user: User) -> None:
             session_version=func.coalesce(User.session_version, 0) + 1))
 
 
-def request_email_change(user: User, *, password: str, new_email: str,
+def request_email_change(user: UserIdentity, *, password: str, new_email: str,
                          confirm_link: Link, secret_key: str) -> None:
     """Send a link to the new address; the email changes only when it is opened."""
     if not user.check_password(password):
@@ -331,7 +350,7 @@ def confirm_email_change(token: str, *, secret_key: str) -> User:
     return user
 
 
-def delete_account(user: User, *, password: str) -> None:
+def delete_account(user: UserIdentity, *, password: str) -> None:
     """Remove personal data; rows that reference the user (votes, audit) stay, anonymous."""
     if not user.check_password(password):
         raise AccountError(_("Your current password is not correct."))
@@ -339,6 +358,7 @@ def delete_account(user: User, *, password: str) -> None:
         raise AccountError(_("You are the last administrator; grant the role to someone "
                              "else first."))
     with write_transaction():
+        user = _account(user)
         erase_personal_data(user)  # each domain's hook (core/privacy.py), e.g. signatures
         user.email = None
         user.display_name = ""
@@ -350,13 +370,13 @@ def delete_account(user: User, *, password: str) -> None:
         audit.record(user, "account.deleted", "user", user.id)
 
 
-def set_area(user: User, area: str, *, areas) -> None:
+def set_area(user: UserIdentity, area: str, *, areas) -> None:
     """Say where you live: one of the city's `areas`, or "" for not saying."""
     area = area.strip()
     if area and area not in areas:
         raise AccountError(_("Choose one of the areas of the list."))
     with write_transaction():
-        user.area = area
+        _account(user).area = area
 
 
 def _admin_count() -> int:
@@ -368,7 +388,7 @@ def _admin_count() -> int:
 GRANTABLE_ROLES = tuple(r for r in Role if r is not Role.CITIZEN)
 
 
-def set_role(admin: User, user: User, role: str, *, granted: bool) -> bool:
+def set_role(admin: UserIdentity, user: User, role: str, *, granted: bool) -> bool:
     """Grant or revoke `role`; returns False if nothing changed. Writes the audit log."""
     if role not in {r.value for r in GRANTABLE_ROLES}:
         raise AccountError(_("Unknown role."))

@@ -86,13 +86,13 @@ def change_password():
     form = forms.ChangePasswordForm(prefix="pw")
     if form.validate_on_submit():
         try:
-            service.change_password(current_user, current=form.current.data,
-                                    new=form.password.data)
+            user = service.change_password(current_user, current=form.current.data,
+                                           new=form.password.data)
         except service.AccountError as error:
             form.current.errors.append(str(error))
         else:
             # Keep this session (new fingerprint); every other session ends.
-            login_user(current_user._get_current_object(), remember=False)
+            login_user(user, remember=False)
             flash(_("Your password is changed."), "success")
             return redirect(url_for("accounts.account"))
     return _account_page(400, password_form=form)

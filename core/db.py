@@ -217,11 +217,14 @@ def _end_read_transaction(session, keep: Iterable[object]) -> None:
 
 
 def _with_loaded_relations(objects: Iterable[object]) -> list[object]:
-    """`objects` and the objects their loaded relationships hold (one level down)."""
+    """`objects` and the objects their loaded relationships hold (one level down); objects
+    the ORM does not map (e.g. the request's read-only `SessionUser`) are skipped."""
     found = []
     for obj in objects:
+        state = inspect(obj, raiseerr=False)
+        if state is None:
+            continue
         found.append(obj)
-        state = inspect(obj)
         for name in state.mapper.relationships.keys():
             value = state.dict.get(name)
             if isinstance(value, list | set | tuple):

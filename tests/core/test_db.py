@@ -77,6 +77,21 @@ def test_write_transaction_keeps_only_the_objects_named_and_reads_the_rest_under
         assert signer.display_name == "Renamed"
 
 
+
+def test_write_transaction_keeps_objects_the_orm_does_not_map_as_they_are(app):
+    """The signed-in user of a request is a read-only SessionUser, not in the session."""
+    from accounts import service
+
+    with write_transaction():
+        db.session.add(User(email="voter@example.org", display_name="Voter"))
+    db.session.remove()
+    stored = db.session.scalars(select(User)).one()  # the request's read transaction
+    signed_in = service.user_for_session(stored.get_id())
+    with write_transaction(keep=(signed_in, stored)):
+        stored.display_name = "Changed"
+    assert (signed_in.display_name, db.session.get(User, stored.id).display_name) == (
+        "Voter", "Changed")
+
 def test_foreign_keys_are_enforced(app):
     from sqlalchemy.exc import IntegrityError
 
