@@ -12,12 +12,12 @@ import os
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event, inspect
+from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
@@ -199,78 +199,30 @@ def upsert(model, dialect: str | None = None):
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
-def _end_read_transaction(session, keep: Iterable[object]) -> None:
-    """Commit the request's read transaction, expiring all but `keep` (see write_transaction)."""
-    expire = session.expire_on_commit
-    if not keep or not expire:
-        session.commit()
-        return
-    kept = {id(obj) for obj in _with_loaded_relations(keep)}
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = expire
-    for obj in list(session.identity_map.values()):
-        if id(obj) not in kept:
-            session.expire(obj)
-
-
-def _with_loaded_relations(objects: Iterable[object]) -> list[object]:
-    """`objects` and the objects their loaded relationships hold (one level down); objects
-    the ORM does not map (e.g. the request's read-only `SessionUser`) are skipped."""
-    found = []
-    for obj in objects:
-        state = inspect(obj, raiseerr=False)
-        if state is None:
-            continue
-        found.append(obj)
-        for name in state.mapper.relationships.keys():
-            value = state.dict.get(name)
-            if isinstance(value, list | set | tuple):
-                found.extend(value)
-            elif value is not None:
-                found.append(value)
-    return found
-
-
 @contextmanager
-def write_transaction(*, keep_loaded: bool = False, keep: Iterable[object] = ()) -> Iterator[None]:
+def write_transaction() -> Iterator[None]:
     """Run a use case in one write transaction that commits on success, rolls back on error.
 
     On SQLite the transaction starts with BEGIN IMMEDIATE (takes the write lock first, so
     concurrent writers queue instead of failing), behind `writer_lock`, and with
     ``SQLITE_SYNCHRONOUS=FULL`` it returns only once the WAL is fsynced (group commit, see
-    `set_sqlite_synchronous`). Any read transaction the request had open is ended first,
-    because the write lock must be taken at BEGIN.
-
-    `keep_loaded`: the commit does not expire the objects loaded so far, so the page shown
-    next does not load them again; they keep what was read under the lock, but not what the
-    use case changed with bulk UPDATE statements (counters): for use cases whose page shows
-    none of those.
-
-    `keep`: objects (with what they have loaded of their relationships) that the commit
-    ending the request's read transaction leaves loaded, as read before the lock; every
-    other object is expired as usual and read again under the lock. For what the request
-    has checked already and the use case only reads, e.g. the signed-in user (issue 13: not
-    loaded twice per signature).
+    `set_sqlite_synchronous`). Any read transaction the request had open is ended first
+    (its objects expire, and are read again under the lock if used), because the write
+    lock must be taken at BEGIN. The signed-in user of a request is not among them: it is
+    a read-only `accounts.models.SessionUser`, outside the session.
     """
     session = db.session()  # the request's Session behind the scoped_session proxy
     if session.in_transaction():
-        _end_read_transaction(session, keep)
+        session.commit()
     engine = session.get_bind()
-    expire = session.expire_on_commit
     with writer_lock(engine):
         connection = session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
         fsync_after = _fsync_deferred(connection)
         try:
             yield
-            session.expire_on_commit = expire and not keep_loaded
             session.commit()
         except BaseException:
             session.rollback()
             raise
-        finally:
-            session.expire_on_commit = expire
     if fsync_after:
         _flush_wal(engine)

@@ -221,11 +221,10 @@ def cast_vote(conversation_id: int, statement_id: int, value: int, *, who: Who,
     Returns the conversation, as loaded (and checked) in the write transaction: NotFound
     when this person may not see it, so the web page need not load it before.
 
-    The statements are built once (issue 13) and the signed-in ``who.user`` is used as the
-    request loaded it (`keep`: not read again inside the transaction)."""
+    The statements are built once (issue 13)."""
     if value not in VOTE_VALUES:
         raise NotAllowed(_("Choose agree, disagree or pass."))
-    with write_transaction(keep=(who.user,) if who.user is not None else ()):
+    with write_transaction():
         conversation = db.session.execute(
             _CONVERSATION, {"conversation_id": conversation_id}).scalar()
         if conversation is None or not may_see(conversation, who.user):

@@ -163,9 +163,8 @@ def cast(process_id: int, fields: Mapping[str, Sequence[str]], *, now: datetime,
     The process is loaded once, inside the write transaction (on SQLite, under its write
     lock; on PostgreSQL read as before, without a row lock). `may_view`: the voter's
     visibility check, run on it (NotFound when it fails), so the web page need not load the
-    process before.
-    The signed-in `user` is used as the request loaded it (`keep`: not read again)."""
-    with write_transaction(keep=(user,) if user is not None else ()):
+    process before."""
+    with write_transaction():
         process = db.session.execute(_PROCESS, {"process_id": process_id}).scalar()
         if process is None or (may_view is not None and not may_view(process)):
             raise NotFound(process_id)

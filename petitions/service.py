@@ -200,15 +200,13 @@ def sign(petition_id: int, *, name: str, email: str, area: str | None, ip: str |
     the row is stored as fraudulent and the caller sees the same outcome as usual. Past
     `confirmations_per_hour` emails to one address the signature is still stored as pending,
     but no email is queued (logged, and again no signal to the caller). A second attempt on
-    a pending signature goes to `_sign_again`. The signed-in `user` is used as the request
-    loaded it (`keep`: not read again under the lock), and the page that follows shows it
-    as loaded (`keep_loaded`).
+    a pending signature goes to `_sign_again`.
 
     `may_view`: the signer's visibility check, run on the petition as read under the lock
     (a `PetitionSnapshot`; NotFound when it fails), so the web page need not load the
     petition once before; the answer page shows the petition it was given.
     """
-    with write_transaction(keep_loaded=True, keep=(user,) if user is not None else ()):
+    with write_transaction():
         # The limits below count rows, then insert: lock first, so that parallel signers
         # of this petition (and of any petition, for one address) count one after another.
         petition = _lock_petition(petition_id)

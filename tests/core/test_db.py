@@ -51,47 +51,6 @@ def test_write_transaction_commits_on_success_and_rolls_back_on_error(app):
     assert emails == ["kept@example.org"]
 
 
-def test_write_transaction_keeps_only_the_objects_named_and_reads_the_rest_under_the_lock(app):
-    from sqlalchemy import event, update
-
-    from accounts.models import UserRole
-
-    with write_transaction():
-        db.session.add_all([User(email="signer@example.org", display_name="Signer",
-                                 role_rows=[UserRole(role="moderator")]),
-                            User(email="other@example.org", display_name="Other")])
-    db.session.remove()
-    signer, other = db.session.scalars(select(User).order_by(User.id)).all()  # read transaction
-    assert signer.roles >= {"moderator"} and other.display_name == "Other"
-    with db.engine.begin() as elsewhere:  # another writer, after this request read them
-        elsewhere.execute(update(User).values(display_name="Renamed"))
-    selects: list[str] = []
-    event.listen(db.engine, "before_cursor_execute",
-                 lambda _c, _cur, sql, *_rest: selects.append(sql) if "SELECT" in sql else None)
-    with write_transaction(keep=(signer,)):
-        kept = (signer.display_name, signer.roles)
-        assert selects == []  # the kept user and its roles: not loaded again
-        assert other.display_name == "Renamed"  # expired: read again, under the lock
-    assert kept == ("Signer", frozenset({"citizen", "moderator"}))
-    with write_transaction():  # without `keep`, every object is read again
-        assert signer.display_name == "Renamed"
-
-
-
-def test_write_transaction_keeps_objects_the_orm_does_not_map_as_they_are(app):
-    """The signed-in user of a request is a read-only SessionUser, not in the session."""
-    from accounts import service
-
-    with write_transaction():
-        db.session.add(User(email="voter@example.org", display_name="Voter"))
-    db.session.remove()
-    stored = db.session.scalars(select(User)).one()  # the request's read transaction
-    signed_in = service.user_for_session(stored.get_id())
-    with write_transaction(keep=(signed_in, stored)):
-        stored.display_name = "Changed"
-    assert (signed_in.display_name, db.session.get(User, stored.id).display_name) == (
-        "Voter", "Changed")
-
 def test_foreign_keys_are_enforced(app):
     from sqlalchemy.exc import IntegrityError
 

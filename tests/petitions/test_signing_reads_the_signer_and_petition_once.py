@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, func, select
 
-from accounts.models import User
+from accounts.service import user_for_session
 from core.db import db
 from core.mail import OutboxEmail
 from petitions import service
@@ -44,10 +44,10 @@ def _sign(petition_id, email, *, now=NOW, **given):
 
 
 def _citizen_as_the_request_loads_them(people):
-    """The signed-in citizen, loaded in the request's read transaction."""
-    db.session.expire_all()
-    citizen = db.session.get(User, people["citizen"].id)
+    """The signed-in citizen, as Flask-Login's user loader gives them to a request."""
+    citizen = user_for_session(people["citizen"].get_id())
     assert citizen.email == "citizen@example.org" and citizen.is_confirmed
+    db.session.expire_all()
     return citizen
 
 
