@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -102,9 +102,9 @@ class SessionUser(UserIdentity):
     by `id`. Equal to a `User` with the same session id (Flask-Login's `UserMixin`)."""
 
     id: int
-    email: str | None
+    email: str | None = field(repr=False)  # personal data: not in logs or tracebacks
     display_name: str
-    password_hash: str
+    password_hash: str = field(repr=False)
     email_confirmed_at: datetime | None
     deleted_at: datetime | None
     area: str

@@ -4,13 +4,14 @@ the admin pages); URLs and endpoint names are the accounts blueprint's."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, session, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from accounts import forms, service
 from accounts.web import bp
 from core.security import public_url
-from core.web import LANG_COOKIE
+from core.web import LANG_COOKIE, browser_locale
 
 
 def _emailed(endpoint: str):
@@ -73,7 +74,8 @@ def follow_browser_language():
         abort(400)
     service.forget_language(current_user)
     session.pop(LANG_COOKIE, None)
-    flash(_("Pages now follow your browser's language."), "success")
+    with force_locale(browser_locale()):  # the request's user still has the forgotten one
+        flash(_("Pages now follow your browser's language."), "success")
     response = redirect(url_for("accounts.account"))
     response.delete_cookie(LANG_COOKIE)
     return response

@@ -142,9 +142,14 @@ def select_locale() -> str:
                    request.cookies.get(LANG_COOKIE), session.get(LANG_COOKIE)):
         if chosen in languages:
             return chosen
+    return browser_locale()
+
+
+def browser_locale() -> str:
+    """The locale the browser asks for (Accept-Language), else English."""
     for tag, _quality in request.accept_languages:
         tag = tag.lower()
-        if tag.startswith(_TRADITIONAL_TAGS) and "zh_Hant" in languages:
+        if tag.startswith(_TRADITIONAL_TAGS) and "zh_Hant" in current_app.config["LANGUAGES"]:
             return "zh_Hant"
         if tag.startswith("en"):
             return "en"

@@ -17,6 +17,7 @@ from core.similarity import SimilarityIndex
 from petitions import areas, labels, lifecycle
 from petitions.lifecycle import PetitionState, ResponseState
 from petitions.models import Petition, PetitionScheme, Signature
+from petitions.snapshot import PetitionSnapshot
 
 STATUSES = ("all", "open", "awaiting_response", "responded", "overdue", "closed", "rejected")
 SORTS = ("signatures", "newest", "closing")
@@ -99,7 +100,7 @@ def all_listed(*, batch: int = 1000) -> Iterator[Petition]:
         after = rows[-1].id
 
 
-def can_view(petition: Petition, user) -> bool:
+def can_view(petition: Petition | PetitionSnapshot, user) -> bool:
     """Published or rejected petitions are public (in a public scheme); the rest are not."""
     if is_staff(user):
         return True

@@ -116,8 +116,8 @@ def _page_language() -> str | None:
     return str(locale) if locale is not None else None
 
 
-def _insert_signature(petition: Petition, *, name: str, email: str, area: str | None,
-                      ip: str | None, user_id: int | None, notify: bool,
+def _insert_signature(petition: Petition | PetitionSnapshot, *, name: str, email: str,
+                      area: str | None, ip: str | None, user_id: int | None, notify: bool,
                       state: SignatureState, now: datetime,
                       confirmation_sent_at: datetime | None = None,
                       ) -> tuple[int | None, str | None]:
@@ -177,7 +177,8 @@ def _lock_address(canonical: str) -> None:
             func.hashtext("petitions.signer:" + canonical))))
 
 
-def _check_signable(petition: Petition, *, sponsor_token: str | None, now: datetime) -> None:
+def _check_signable(petition: Petition | PetitionSnapshot, *, sponsor_token: str | None,
+                    now: datetime) -> None:
     state = lifecycle.effective_state(state=petition.state, closes=petition.closes_at, now=now)
     if state == PetitionState.OPEN:  # unlisted open petitions can be signed by their URL
         return
@@ -252,7 +253,7 @@ def sign(petition_id: int, *, name: str, email: str, area: str | None, ip: str |
         return SignOutcome.CONFIRMATION_SENT
 
 
-def _sign_again(petition: Petition, canonical: str, *, user, now: datetime,
+def _sign_again(petition: Petition | PetitionSnapshot, canonical: str, *, user, now: datetime,
                 confirm_link: Callable[[str], str],
                 confirmations_per_hour: int | None) -> SignOutcome:
     """The signer's row exists (the INSERT hit the unique constraint).
@@ -275,8 +276,8 @@ def _sign_again(petition: Petition, canonical: str, *, user, now: datetime,
     return SignOutcome.CONFIRMATION_SENT
 
 
-def _resend_confirmation(petition: Petition, signature: Signature, *, now: datetime,
-                         confirm_link: Callable[[str], str],
+def _resend_confirmation(petition: Petition | PetitionSnapshot, signature: Signature, *,
+                         now: datetime, confirm_link: Callable[[str], str],
                          confirmations_per_hour: int | None) -> bool:
     """A new token, valid CONFIRMATION_VALID_DAYS from now, emailed to the signer; False
     (row unchanged, old link still valid) within RESEND_AFTER of its last email or over the
@@ -297,7 +298,7 @@ def _resend_confirmation(petition: Petition, signature: Signature, *, now: datet
     return resent
 
 
-def _queue_confirmation(petition: Petition, to: str, token: str,
+def _queue_confirmation(petition: Petition | PetitionSnapshot, to: str, token: str,
                         confirm_link: Callable[[str], str]) -> None:
     """The confirmation link. A petition no moderator has approved yet (a sponsor signing
     through the creator's link) is not named: anyone holding that link could otherwise send
@@ -347,7 +348,7 @@ def confirm_signature(token: str, *, now: datetime) -> Petition:
     return petition
 
 
-def _validate_pending(signature: Signature, petition: Petition, *, now: datetime,
+def _validate_pending(signature: Signature, petition: Petition | PetitionSnapshot, *, now: datetime,
                       user_id: int | None = None) -> bool:
     """Pending → validated and counted; False if the row was not pending (a guarded UPDATE,
     so a signature counts once however many requests race)."""
@@ -364,14 +365,14 @@ def _validate_pending(signature: Signature, petition: Petition, *, now: datetime
     return changed == 1
 
 
-# +1 on a petition's counter (`_count_one`), on the table: the session's petition keeps the
-# count it loaded, as with NO_SYNC.
+# +1 on a petition's counter (`_count_one`), on the table: the petition given keeps the
+# count it was read with (a PetitionSnapshot, or an ORM petition as with NO_SYNC).
 _COUNT_ONE = update(Petition.__table__).where(
     Petition.__table__.c.id == bindparam("petition_id")).values(
     signature_count=Petition.__table__.c.signature_count + 1)
 
 
-def _count_one(petition: Petition, *, area: str | None, now: datetime,
+def _count_one(petition: Petition | PetitionSnapshot, *, area: str | None, now: datetime,
                locked: bool = False) -> None:
     """+1 (and +1 for the signer's area) in the caller's transaction, then the exactly-once
     threshold guards. `locked`: the caller loaded `petition` under its row lock in this

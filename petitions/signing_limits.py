@@ -1,5 +1,6 @@
 """What signing counts in the database before it accepts a signature (docs/reliability.md
-§2d): recent signatures from one IP and one email domain on a petition (the fraud rules of
+§2d): whether this mailbox signed the petition and was forgotten since, recent signatures
+from one IP and one email domain on a petition (the fraud rules of
 `petitions.identity.over_limit`), and confirmation emails sent to one address. Counted in
 the signing transaction, so every worker agrees; `petitions.service.sign` holds the locks
 that make count-then-insert safe."""
@@ -27,6 +28,9 @@ def _on_petition(*where):
     return _count(_SIGNATURES.petition_id == bindparam("petition_id"), *where)
 
 
+# Confirmation emails to one address since a moment, across petitions.
+_CONFIRMATIONS = _count(_SIGNATURES.canonical_email == bindparam("canonical"),
+                        _SIGNATURES.confirmation_sent_at > bindparam("confirmations_since"))
 # Everything signing counts, in one statement built once on the table and run by
 # `execute_core` (issue 13: inside the signing lock, each statement cost more CPU through
 # SQLAlchemy than SQLite spent on it). A look-up that does not apply is given NULL (counts 0).
@@ -39,11 +43,8 @@ _HISTORY = select(
                  _SIGNATURES.created_at > bindparam("sustained_since")),
     _on_petition(_SIGNATURES.email_domain == bindparam("domain"),
                  _SIGNATURES.created_at > bindparam("domain_since")),
-    _count(_SIGNATURES.canonical_email == bindparam("canonical"),
-           _SIGNATURES.confirmation_sent_at > bindparam("confirmations_since")))
-_CONFIRMATIONS_TO = select(_count(
-    _SIGNATURES.canonical_email == bindparam("canonical"),
-    _SIGNATURES.confirmation_sent_at > bindparam("confirmations_since")))
+    _CONFIRMATIONS)
+_CONFIRMATIONS_TO = select(_CONFIRMATIONS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,14 +62,16 @@ def signer_history(petition_id: int, canonical: str, *, ip: str | None,
                    limits: SigningLimits | None, confirmations_per_hour: int | None,
                    now: datetime) -> SignerHistory:
     """The counts `looks_fraudulent` and `under_confirmation_cap` decide on, in one look-up;
-    the IP and domain are counted only under `limits`, an exempt domain not at all (the
-    limit ignores it), the address's emails only under a cap."""
+    the IP (a known one) and domain are counted only under `limits`, an exempt domain not
+    at all (the limit ignores it), the address's emails only under a cap. The sustained
+    window is the longer of the two, as `over_limit` reads it."""
     domain = email_domain(canonical)
+    burst_since = now - timedelta(seconds=limits.ip_burst_seconds if limits else 0)
+    sustained_since = now - timedelta(seconds=limits.ip_sustained_seconds if limits else 0)
     row = execute_core(_HISTORY, {
         "petition_id": petition_id, "forgotten_key": anonymous_key(canonical),
-        "ip": ip if limits is not None else None,
-        "burst_since": now - timedelta(seconds=limits.ip_burst_seconds if limits else 0),
-        "sustained_since": now - timedelta(seconds=limits.ip_sustained_seconds if limits else 0),
+        "ip": (ip or None) if limits is not None else None,
+        "burst_since": burst_since, "sustained_since": min(burst_since, sustained_since),
         "domain": domain if limits is not None and domain not in limits.exempt_domains else None,
         "domain_since": now - timedelta(hours=1),
         "canonical": canonical if confirmations_per_hour is not None else None,

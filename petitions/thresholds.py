@@ -25,6 +25,7 @@ from petitions.lifecycle import (
     ResponseState,
 )
 from petitions.models import Petition
+from petitions.snapshot import PetitionSnapshot
 
 
 def guarded_update(petition_id: int, *conditions, **values) -> bool:
@@ -35,15 +36,15 @@ def guarded_update(petition_id: int, *conditions, **values) -> bool:
                               execution_options=NO_SYNC).first() is not None
 
 
-def _cannot_cross(petition: Petition, locked_count: int | None, state: PetitionState,
-                  stamp, threshold: int | None) -> bool:
+def _cannot_cross(petition: Petition | PetitionSnapshot, locked_count: int | None,
+                  state: PetitionState, stamp, threshold: int | None) -> bool:
     """With the row locked and its count known, an UPDATE whose guard cannot hold is not
     sent: wrong state, already stamped, or the count below the threshold."""
     return locked_count is not None and (petition.state != state or stamp is not None
                                          or threshold is None or locked_count < threshold)
 
 
-def cross_thresholds(petition: Petition, *, now: datetime,
+def cross_thresholds(petition: Petition | PetitionSnapshot, *, now: datetime,
                      locked_count: int | None = None) -> None:
     """Stamp each threshold the stored count has reached; each UPDATE wins at most once.
 
@@ -110,7 +111,7 @@ def uncross_thresholds(petition_id: int) -> None:
                    count < Petition.visibility_threshold, listed_at=None)
 
 
-def notify_creator(petition: Petition, render: Render) -> None:
+def notify_creator(petition: Petition | PetitionSnapshot, render: Render) -> None:
     """Email the creator, in their own language; `render` gives (subject, body)."""
     creator = petition.creator_id and find_user(petition.creator_id)
     if creator and creator.email:

@@ -90,3 +90,10 @@ def test_account_changes_given_a_session_user_reach_the_stored_account(app, make
     stored = db.session.get(User, user.id)
     assert stored.language is None and stored.deleted_at is not None and stored.email is None
     assert service.user_for_session(seen.get_id()) is None  # its sessions end with it
+
+
+def test_a_session_user_printed_in_a_log_shows_no_email_or_password_hash(app, make_user):
+    user = make_user(email="private@example.org", password=PASSWORD)
+    seen = service.user_for_session(user.get_id())
+    assert str(seen.id) in repr(seen)
+    assert "private@example.org" not in repr(seen) and seen.password_hash not in repr(seen)

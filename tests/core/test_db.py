@@ -51,6 +51,20 @@ def test_write_transaction_commits_on_success_and_rolls_back_on_error(app):
     assert emails == ["kept@example.org"]
 
 
+def test_what_the_request_read_before_the_write_lock_is_read_again_under_it(app):
+    from sqlalchemy import update
+
+    with write_transaction():
+        db.session.add(User(email="reader@example.org", display_name="Before"))
+    db.session.remove()
+    user = db.session.scalars(select(User)).one()  # the request's read transaction
+    assert user.display_name == "Before"
+    with db.engine.begin() as elsewhere:  # another writer, after this request read it
+        elsewhere.execute(update(User).values(display_name="Renamed"))
+    with write_transaction():
+        assert user.display_name == "Renamed"
+
+
 def test_foreign_keys_are_enforced(app):
     from sqlalchemy.exc import IntegrityError
 

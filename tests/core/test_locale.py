@@ -84,6 +84,16 @@ def test_the_account_page_can_go_back_to_following_the_browser(app, make_user, l
     assert not _says_chinese(client, headers={"Accept-Language": "en-GB"})
 
 
+def test_going_back_to_the_browser_says_so_in_the_browsers_language(app, make_user, login_as,
+                                                                   client):
+    user = make_user()
+    login_as(client, user)
+    client.post("/language", data={"lang": "zh_Hant"})
+    response = client.post("/account/language", headers={"Accept-Language": "en-GB"},
+                           follow_redirects=True)
+    assert "Pages now follow your browser&#39;s language." in response.get_data(as_text=True)
+
+
 def test_following_the_browser_needs_a_login(client):
     response = client.post("/account/language")
     assert response.status_code in (302, 401)

@@ -1,6 +1,6 @@
 """A signer whose signature was forgotten (account deleted) cannot sign that petition a
-second time, but is still welcome on every other petition (petitions/service.py
-`_signed_before_forgotten`)."""
+second time, but is still welcome on every other petition (`SignerHistory.forgotten`,
+petitions/signing_limits.py `signer_history`)."""
 from __future__ import annotations
 
 from datetime import timedelta

@@ -1,7 +1,7 @@
 """The per-IP signing limits count only this IP's signatures on this petition, and only
 those inside each window (a signature exactly one window old no longer counts), so a busy
 neighbour, another petition or an old signature never flags an honest signer (killed issue-15
-mutation survivors in `_recent_from_ip`, now `petitions.signing_limits.recent_from_ip`)."""
+mutation survivors in `_recent_from_ip`, now part of `petitions.signing_limits.signer_history`)."""
 from __future__ import annotations
 
 from datetime import timedelta
