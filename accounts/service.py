@@ -62,12 +62,6 @@ def find_user(user_id: int) -> User | None:
     return db.session.get(User, user_id)
 
 
-def _account(user: UserIdentity) -> User:
-    """The `User` row to change for `user` (a `User`, or the request's read-only
-    `SessionUser`), loaded in the caller's write transaction."""
-    return db.session.get(User, user.id)
-
-
 def user_for_session(session_id: str) -> SessionUser | None:
     """The user a Flask-Login session id names: "<id>:<fingerprint>:<version>"
     (User.get_id), so a password or email change ends other sessions, and so does a raised
@@ -289,7 +283,7 @@ def change_password(user: UserIdentity, *, current: str, new: str) -> User:
     check_password_rules(new)
     password_hash = _hash(new)
     with write_transaction():
-        account = _account(user)
+        account = find_user(user.id)
         account.password_hash = password_hash
         account.session_version = (account.session_version or 0) + 1
     return account
@@ -299,13 +293,13 @@ def remember_language(user: UserIdentity, language: str) -> None:
     """Keep the display language the person picked on their account (any device, later
     visits); `language` is one the caller checked against the app's LANGUAGES."""
     with write_transaction():
-        _account(user).language = language
+        find_user(user.id).language = language
 
 
 def forget_language(user: UserIdentity) -> None:
     """Follow the browser's language again (Accept-Language): no stored choice."""
     with write_transaction():
-        _account(user).language = None
+        find_user(user.id).language = None
 
 
 def end_sessions(user: UserIdentity) -> None:
@@ -358,7 +352,7 @@ def delete_account(user: UserIdentity, *, password: str) -> None:
         raise AccountError(_("You are the last administrator; grant the role to someone "
                              "else first."))
     with write_transaction():
-        user = _account(user)
+        user = find_user(user.id)
         erase_personal_data(user)  # each domain's hook (core/privacy.py), e.g. signatures
         user.email = None
         user.display_name = ""
@@ -376,7 +370,7 @@ def set_area(user: UserIdentity, area: str, *, areas) -> None:
     if area and area not in areas:
         raise AccountError(_("Choose one of the areas of the list."))
     with write_transaction():
-        _account(user).area = area
+        find_user(user.id).area = area
 
 
 def _admin_count() -> int:

@@ -6,10 +6,12 @@ import logging
 import math
 import re
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
+from typing import Any
 
 from babel.numbers import get_currency_precision
 from blinker import Namespace
@@ -210,6 +212,21 @@ def set_language():
     response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600,
                         samesite="Lax", httponly=True)
     return response
+
+
+class VisibilityCheck:
+    """A page's "may this reader see it" check, handed to a use case that loads the object
+    itself, once, in its write transaction (signing, casting a ballot): it remembers the
+    object it was given (`seen`) for the page that answers, which need not load it again
+    (an ORM object stays in the session's identity map while someone holds it)."""
+
+    def __init__(self, may_view: Callable[[Any], bool]):
+        self.may_view = may_view
+        self.seen = None
+
+    def __call__(self, obj) -> bool:
+        self.seen = obj
+        return self.may_view(obj)
 
 
 def wants_json() -> bool:

@@ -20,7 +20,7 @@ from werkzeug.exceptions import HTTPException
 
 from core.db import utcnow
 from core.extensions import limiter
-from core.web import money
+from core.web import VisibilityCheck, money
 from pb import labels, phases, report, results, service, voting
 from pb.ballots import decode
 from pb.blueprint import bp, may_view, reader, visible_process
@@ -163,17 +163,9 @@ def _closed(process):
                            status=409), 409
 
 
-class _VisibilityCheck:
-    """`visible_process`'s check for `voting.cast`, which runs it on the process it loads in
-    its write transaction; holding that process keeps it for the page that answers a
-    refusal (the session's identity map holds objects only while someone does)."""
-
-    def __init__(self):
-        self.process: BudgetProcess | None = None
-
-    def __call__(self, process: BudgetProcess) -> bool:
-        self.process = process
-        return may_view(process, reader())
+def _forget_code(process_id: int) -> None:
+    """The voter code of this budget, used (or refused as used), leaves the session."""
+    session["pb_codes"] = {k: v for k, v in _codes().items() if k != str(process_id)}
 
 
 @bp.post("/<int:process_id>/ballot/confirm")
@@ -186,27 +178,27 @@ def confirm_ballot(process_id):
         visible_process(process_id)  # a process the reader may not see: 404, not 400/401
         raise
     code = _codes().get(str(process_id))
-    check = _VisibilityCheck()
+    check = VisibilityCheck(lambda process: may_view(process, reader()))
     try:
         receipt = voting.cast(process_id, fields, now=utcnow(), user=reader(), code=code,
                               may_view=check)
     except voting.NotFound:
         abort(404)
     except voting.VotingClosed:
-        return _closed(check.process)
+        return _closed(check.seen)
     except voting.InvalidBallot as exc:
-        return _ballot_page(check.process, fields=fields, problems=exc.problems, status=422)
+        return _ballot_page(check.seen, fields=fields, problems=exc.problems, status=422)
     except voting.NotEligible as exc:
         if exc.reason == "unconfirmed":  # nothing stored; the page says why
-            return _ballot_page(check.process, fields=fields, status=403)
+            return _ballot_page(check.seen, fields=fields, status=403)
         if exc.reason == "area":
-            return _message(check.process, _area_refusal(check.process), 403)
+            return _message(check.seen, _area_refusal(check.seen), 403)
         abort(403, _("You are not on the list of voters of this budget."))
     except voting.CodeUnusable:
-        session["pb_codes"] = {k: v for k, v in _codes().items() if k != str(process_id)}
+        _forget_code(process_id)
         abort(409, _("This voter code has already been used."))
     if code:
-        session["pb_codes"] = {k: v for k, v in _codes().items() if k != str(process_id)}
+        _forget_code(process_id)
     return redirect(url_for("pb.receipt", code=receipt, new=1))
 
 

@@ -21,11 +21,11 @@ from core.db import db, utcnow
 from core.extensions import limiter
 from core.roles import Role
 from core.security import public_url, role_required
+from core.web import VisibilityCheck
 from petitions import areas, export, forms, labels, lifecycle, queries, service
 from petitions.blueprint import bp
 from petitions.identity import SigningLimits
 from petitions.models import Petition
-from petitions.snapshot import PetitionSnapshot
 
 
 def _user():
@@ -148,18 +148,6 @@ def _show_page(petition: Petition, form):
                            areas=areas.counts(petition.id), action_form=forms.ActionForm())
 
 
-class _VisibilityCheck:
-    """`_visible_petition`'s check for `service.sign`, which runs it on the petition it reads
-    under the lock (a `PetitionSnapshot`); the answer page shows that petition."""
-
-    def __init__(self):
-        self.petition: PetitionSnapshot | None = None
-
-    def __call__(self, petition: PetitionSnapshot) -> bool:
-        self.petition = petition
-        return queries.can_view(petition, _user())
-
-
 def _sign(petition_id: int, form, *, sponsor_token=None, may_view=None):
     """Sign with the form's data; the answer page, or None when the form gets an error."""
     user = _user()
@@ -188,7 +176,7 @@ def _sign(petition_id: int, form, *, sponsor_token=None, may_view=None):
         # not reveal who has signed (the address's owner is not counted twice either way).
         outcome = service.SignOutcome.CONFIRMATION_SENT
     # The petition as `service.sign` read it under the lock (not queried again).
-    petition = may_view.petition if may_view is not None else service.get_petition(petition_id)
+    petition = may_view.seen if may_view is not None else service.get_petition(petition_id)
     return render_template("petitions/message.html", petition=petition,
                            message=str(_SIGNED[outcome]))  # str: escaped in the page
 
@@ -211,7 +199,8 @@ def sign(petition_id):
     `_visible_petition` would (a petition the signer may not see: 404)."""
     form = _sign_form()
     if form.validate_on_submit():
-        result = _sign(petition_id, form, may_view=_VisibilityCheck())
+        result = _sign(petition_id, form, may_view=VisibilityCheck(
+            lambda petition: queries.can_view(petition, _user())))
         if result is not None:
             return result
     return _show_page(_visible_petition(petition_id), form), 400
